@@ -1,0 +1,1 @@
+"""Subcommands of `qconv-kit` (see qconv/cli.py)."""
