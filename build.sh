@@ -81,6 +81,12 @@ case "$cmd" in
     build
     build_asan
     export QCONV_BUILD_DIR=$BUILD QCONV_ASAN_BUILD_DIR=$ASAN_BUILD
+    # The oracle tests' environment: torch-npu 2.13.0 beside (not inside) .venv, plus stand-in CANN
+    # libraries, so real torch_npu / torchair code runs on the CPU.
+    if [ -x "$ROOT/tools/setup_oracle.sh" ]; then
+      PYTHON="$PY" "$ROOT/tools/setup_oracle.sh" "$BUILD/oracle"
+      export QCONV_ORACLE_DIR=$BUILD/oracle
+    fi
     cd "$ROOT"
     exec "$PY" -m pytest "$@"
     ;;
