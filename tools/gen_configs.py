@@ -10,6 +10,7 @@ Rendering is deterministic: same inputs, same bytes.
 from __future__ import annotations
 
 import argparse
+import json
 import pathlib
 import sys
 
@@ -33,16 +34,31 @@ def make_env(template_dir: pathlib.Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["pyrepr"] = repr
+    env.filters["json"] = json.dumps
+    # ascend910_93 -> Ascend91093: a C++ identifier fragment.
+    env.filters["camel"] = lambda name: "".join(part.capitalize() for part in name.split("_"))
+    # combination index -> the i-th entry of a column-wise dtype/format list (configs/op.yaml).
+    env.filters["pick"] = lambda index, column: column[index]
+    env.filters["lookup"] = lambda key, table: table[key]
+    # GE attribute default as ops-info spells it: [1,1,1,1], 1, NCHW.
+    env.filters["ge_default"] = lambda v: ("[" + ",".join(map(str, v)) + "]") if isinstance(v, list) else str(v)
     return env
 
 
 # (template, destination root, relative output path). Destination root "out" is the build tree,
-# "py" the package's _generated directory.
+# "py" the package's _generated directory. A path containing {soc} is rendered once per SoC of
+# configs/socs.yaml, with that SoC's entry as `soc` in the template context.
 TARGETS = [
     ("limits.h.j2", "out", "include/qconv_generated/limits.h"),
     ("limits.py.j2", "py", "limits.py"),
     ("op_decl.py.j2", "py", "op_decl.py"),
     ("generated_init.py.j2", "py", "__init__.py"),
+    ("soc_table.h.j2", "out", "include/qconv_generated/soc_table.h"),
+    ("socs.py.j2", "py", "socs.py"),
+    ("CMakePresets.json.j2", "out", "package/CMakePresets.json"),
+    ("ops_info.json.j2", "out", "package/op_impl/ai_core/tbe/config/{soc}/aic-{soc}-ops-info.json"),
+    ("op_def.cpp.j2", "out", "package/op_host/quant_conv2d_custom_def.cpp"),
+    ("compile_options.cmake.j2", "out", "package/op_kernel/compile_options.cmake"),
 ]
 
 
@@ -52,16 +68,20 @@ def render_all(config_dir: pathlib.Path, template_dir: pathlib.Path, out: pathli
     env = make_env(template_dir)
     written = []
     roots = {"out": out, "py": py_out}
+    sources = sorted(p.name for p in config_dir.glob("*.yaml"))
     for template, root, rel in TARGETS:
         if not (template_dir / template).exists():
             continue
-        text = env.get_template(template).render(**ctx, sources=sorted(p.name for p in config_dir.glob("*.yaml")))
-        dest = roots[root] / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        # Only touch files whose content changed, so that builds depending on them stay incremental.
-        if not dest.exists() or dest.read_text() != text:
-            dest.write_text(text)
-        written.append(dest)
+        per_soc = "{soc}" in rel
+        for soc in (ctx["socs"]["socs"] if per_soc else [None]):
+            extra = {"soc": soc} if per_soc else {}
+            text = env.get_template(template).render(**ctx, **extra, sources=sources)
+            dest = roots[root] / (rel.format(soc=soc["name"]) if per_soc else rel)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            # Only touch files whose content changed, so that builds depending on them stay incremental.
+            if not dest.exists() or dest.read_text() != text:
+                dest.write_text(text)
+            written.append(dest)
     return written
 
 

@@ -12,6 +12,12 @@ enum class CoreTopology : uint32_t {
     kCoupled = 1,  // arch 2002: one AI core holds cube and vector, no Fixpipe, L0C -> UB through the vector unit
 };
 
+// Where the int32 accumulator becomes fp16.
+enum class EpilogueKind : uint32_t {
+    kVectorFromWorkspace = 0,  // 2201: Fixpipe L0C -> GM workspace (int32), the AIVs dequantize
+    kVectorFromL0c = 1,        // 2002: L0C -> UB through the vector unit on the same core, then dequantize
+};
+
 struct SocSpec {
     const char* name = "";          // ASCEND_COMPUTE_UNIT / AddConfig name, e.g. "ascend910b"
     uint32_t npu_arch = 0;          // 2201 or 2002
@@ -30,6 +36,9 @@ struct SocSpec {
     uint32_t l0ab_align = 512;
     uint32_t l0c_align = 64;
     uint32_t ub_align = 32;
+    uint32_t bias_table_align = 64;
+    uint32_t fixpipe_buffer_align = 128;
+    uint32_t mmad_dst_align = 1024;  // Mmad destination in L0C
     // int8 cube fractal: M0 x K0 x N0.
     uint32_t m0 = 16;
     uint32_t k0 = 32;
@@ -41,6 +50,9 @@ struct SocSpec {
     double gm_bytes_per_cycle_per_core = 0.0;
     double clock_ghz = 0.0;
     bool output_width_one_supported = true;  // 310P: output W == 1 unsupported
+    EpilogueKind epilogue = EpilogueKind::kVectorFromWorkspace;
+    double l2_bytes_per_cycle_per_core = 0.0;
+    uint32_t load3d_k_limit = 65535;  // Load3D v2: K extent of one img2col load
 };
 
 }  // namespace qconv
