@@ -1,0 +1,250 @@
+// How a block index and a loop counter map to work: the one schedule shared by the cube side, the vector
+// side and the host tests that count coverage (op_kernel/README.md, "Contracts"). Pure integer arithmetic on
+// QuantConv2dTilingData, no Ascend C types, so it compiles in the kernel, in the twin and on the host.
+//
+// Order of work inside a block: for each image, for each n tile, for each m tile (m innermost, so a
+// resident weight slab serves every m tile of its n tile). Inside a tile: for each K chunk (L1), for each
+// k_l0 step (L0). Tile t of a block uses acc slot t % acc_slots.
+#pragma once
+
+#include <stdint.h>
+
+#include "quant_conv2d_tiling_data.h"
+
+#ifndef __aicore__
+#define __aicore__
+#endif
+
+namespace qconv {
+namespace schedule {
+
+__aicore__ inline uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+__aicore__ inline uint32_t MinU32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+__aicore__ inline uint32_t AlignUp16(uint32_t a) { return (a + 15u) / 16u * 16u; }
+
+// The share of one cube block (and of its vector cores): images, channels and m units.
+struct BlockWork {
+    uint32_t batch_begin;
+    uint32_t batch_count;
+    uint32_t n_begin;   // first output channel (multiple of 16)
+    uint32_t n_count;   // output channels, clipped to cout
+    uint32_t m_begin;   // first m unit (16 positions, or an output row in kMTileInRow)
+    uint32_t m_count;   // m units
+    uint32_t n_tiles;   // per image
+    uint32_t m_tiles;   // per image
+    uint32_t tiles;     // batch_count * n_tiles * m_tiles; 0 for an idle block
+};
+
+// One output tile: m_len x n_len results accumulated in L0C over all of K.
+struct OutputTile {
+    uint32_t batch;
+    uint32_t m_start;  // output position ho * Wo + wo of the tile's first row
+    uint32_t m_len;    // <= m_l0
+    uint32_t n_start;  // first output channel (multiple of 16)
+    uint32_t n_len;    // <= n_l0
+    uint32_t m_tile;   // index of the tile along M inside the block (0: a new n tile begins)
+    uint32_t n_tile;   // index of the tile along N inside the block
+};
+
+// One K chunk: what one fmap slab and one weight slab in L1 hold.
+struct KChunk {
+    uint32_t c1_begin;
+    uint32_t c1_count;
+    uint32_t kh_begin;      // first kernel row
+    uint32_t kh_count;      // kernel rows (kh when c1_count > 1)
+    uint32_t k_frac_begin;  // first FRACTAL_Z row: (c1_begin * kh + kh_begin) * kw
+    uint32_t k_fracs;       // c1_count * kh_count * kw: the chunk's K in units of 32
+};
+
+// A 1-D window of the input along H or W as Load3D sees it: `count` real rows/columns from `begin`, with
+// `pad_before` / `pad_after` virtual padding rows/columns around them (each <= 255, the padList field).
+struct Window {
+    uint32_t begin;
+    uint32_t count;
+    uint32_t pad_before;
+    uint32_t pad_after;
+};
+
+// The fmap slab of a (tile, chunk) pair: SetFmatrix(rows.count, cols.count, {cols.pad_before,
+// cols.pad_after, rows.pad_before, rows.pad_after}) and Load3D mStartPt = m_start_pt.
+struct FmapSlab {
+    Window rows;
+    Window cols;
+    uint32_t m_start_pt;  // the tile's first position counted from the slab's first output row
+};
+
+// Vector-side share of a tile for sub-block `sub` of `subs`: channel groups are split first (sub 0 takes
+// ceil(groups / subs) 16-channel groups); a tile of one group is split along M instead (in 16-row units).
+struct VectorShare {
+    uint32_t m_offset;  // inside the tile
+    uint32_t m_len;     // 0: nothing to do (the sub-block still takes part in the flag protocol)
+    uint32_t n_offset;  // inside the tile, multiple of 16
+    uint32_t n_len;
+};
+
+__aicore__ inline uint32_t PositionsPerImage(const QuantConv2dTilingData& td) { return td.hout * td.wout; }
+
+__aicore__ inline uint32_t TilesPerOutputRow(const QuantConv2dTilingData& td) { return CeilDiv(td.wout, td.m_l0); }
+
+__aicore__ inline BlockWork GetBlockWork(const QuantConv2dTilingData& td, uint32_t block) {
+    BlockWork w = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+    if (block >= td.block_dim || td.n_dim == 0 || td.m_dim == 0) {
+        return w;
+    }
+    const uint32_t batch_idx = block / (td.n_dim * td.m_dim);
+    const uint32_t n_idx = (block / td.m_dim) % td.n_dim;
+    const uint32_t m_idx = block % td.m_dim;
+
+    w.batch_begin = batch_idx * td.batch_per_block;
+    w.n_begin = n_idx * td.n_per_block * 16u;
+    w.m_begin = m_idx * td.m_per_block;
+    if (w.batch_begin >= td.batch || w.n_begin >= td.cout || w.m_begin >= td.m_units) {
+        w.batch_begin = w.n_begin = w.m_begin = 0;
+        return w;
+    }
+    w.batch_count = MinU32(td.batch_per_block, td.batch - w.batch_begin);
+    w.n_count = MinU32(td.n_per_block * 16u, td.cout - w.n_begin);
+    w.m_count = MinU32(td.m_per_block, td.m_units - w.m_begin);
+
+    w.n_tiles = CeilDiv(w.n_count, td.n_l0);
+    if (td.m_tile_mode == kMTileInRow) {
+        w.m_tiles = w.m_count * TilesPerOutputRow(td);
+    } else {
+        const uint32_t first = w.m_begin * 16u;
+        const uint32_t last = MinU32((w.m_begin + w.m_count) * 16u, PositionsPerImage(td));
+        w.m_tiles = CeilDiv(last - first, td.m_l0);
+    }
+    w.tiles = w.batch_count * w.n_tiles * w.m_tiles;
+    return w;
+}
+
+__aicore__ inline OutputTile GetTile(const QuantConv2dTilingData& td, const BlockWork& w, uint32_t tile) {
+    OutputTile t;
+    const uint32_t per_image = w.n_tiles * w.m_tiles;
+    const uint32_t in_image = tile % per_image;
+    t.batch = w.batch_begin + tile / per_image;
+    t.n_tile = in_image / w.m_tiles;
+    t.m_tile = in_image % w.m_tiles;
+    t.n_start = w.n_begin + t.n_tile * td.n_l0;
+    t.n_len = MinU32(td.n_l0, w.n_begin + w.n_count - t.n_start);
+    if (td.m_tile_mode == kMTileInRow) {
+        const uint32_t per_row = TilesPerOutputRow(td);
+        const uint32_t ho = w.m_begin + t.m_tile / per_row;
+        const uint32_t wo = (t.m_tile % per_row) * td.m_l0;
+        t.m_start = ho * td.wout + wo;
+        t.m_len = MinU32(td.m_l0, td.wout - wo);
+    } else {
+        const uint32_t block_end = MinU32((w.m_begin + w.m_count) * 16u, PositionsPerImage(td));
+        t.m_start = w.m_begin * 16u + t.m_tile * td.m_l0;
+        t.m_len = MinU32(td.m_l0, block_end - t.m_start);
+    }
+    return t;
+}
+
+// Byte offset of the acc ring slot that tile `tile` of block `block` uses (2201).
+__aicore__ inline uint32_t AccSlot(const QuantConv2dTilingData& td, uint32_t tile) { return tile % td.acc_slots; }
+__aicore__ inline uint64_t AccSlotOffset(const QuantConv2dTilingData& td, uint32_t block, uint32_t tile) {
+    return td.ws_acc_offset + (static_cast<uint64_t>(block) * td.acc_slots + AccSlot(td, tile)) * td.acc_slot_bytes;
+}
+
+__aicore__ inline uint32_t KhGroups(const QuantConv2dTilingData& td) { return CeilDiv(td.kh, td.kh_per_chunk); }
+
+__aicore__ inline KChunk GetKChunk(const QuantConv2dTilingData& td, uint32_t chunk) {
+    KChunk c;
+    if (td.kh_per_chunk >= td.kh) {
+        c.c1_begin = chunk * td.c1_per_chunk;
+        c.c1_count = MinU32(td.c1_per_chunk, td.c1 - c.c1_begin);
+        c.kh_begin = 0;
+        c.kh_count = td.kh;
+    } else {
+        const uint32_t groups = KhGroups(td);
+        c.c1_begin = chunk / groups;
+        c.c1_count = 1;
+        c.kh_begin = (chunk % groups) * td.kh_per_chunk;
+        c.kh_count = MinU32(td.kh_per_chunk, td.kh - c.kh_begin);
+    }
+    c.k_frac_begin = (c.c1_begin * td.kh + c.kh_begin) * td.kw;
+    c.k_fracs = c.c1_count * c.kh_count * td.kw;
+    return c;
+}
+
+// Clips the virtual input range [v_first, v_last] (may reach into the padding) to [0, extent). When no real
+// row/column is touched, one real element is loaded and every tap lands in pad_before, so the slab is never
+// empty (an empty Load3D source is a no-op and would leave L0A unwritten).
+__aicore__ inline Window ClipWindow(int64_t v_first, int64_t v_last, uint32_t extent) {
+    Window w;
+    const int64_t real_first = v_first > 0 ? v_first : 0;
+    const int64_t real_last = v_last < static_cast<int64_t>(extent) - 1 ? v_last : static_cast<int64_t>(extent) - 1;
+    if (real_first <= real_last) {
+        w.begin = static_cast<uint32_t>(real_first);
+        w.count = static_cast<uint32_t>(real_last - real_first + 1);
+        w.pad_before = static_cast<uint32_t>(real_first - v_first);
+        w.pad_after = static_cast<uint32_t>(v_last - real_last);
+    } else {
+        w.begin = 0;
+        w.count = 1;
+        w.pad_before = static_cast<uint32_t>(v_last - v_first + 1);
+        w.pad_after = 0;
+    }
+    return w;
+}
+
+__aicore__ inline FmapSlab GetFmapSlab(const QuantConv2dTilingData& td, const OutputTile& t, const KChunk& c) {
+    FmapSlab s;
+    const uint32_t ho_first = t.m_start / td.wout;
+    const uint32_t ho_last = (t.m_start + t.m_len - 1) / td.wout;
+    const int64_t row_first = static_cast<int64_t>(ho_first) * td.stride_h - td.pad_h +
+                              static_cast<int64_t>(c.kh_begin) * td.dilation_h;
+    const int64_t row_last = static_cast<int64_t>(ho_last) * td.stride_h - td.pad_h +
+                             static_cast<int64_t>(c.kh_begin + c.kh_count - 1) * td.dilation_h;
+    s.rows = ClipWindow(row_first, row_last, td.hin);
+    if (td.m_tile_mode == kMTileInRow) {
+        const uint32_t wo_first = t.m_start % td.wout;
+        const int64_t col_first = static_cast<int64_t>(wo_first) * td.stride_w - td.pad_w;
+        const int64_t col_last = static_cast<int64_t>(wo_first + t.m_len - 1) * td.stride_w - td.pad_w +
+                                 static_cast<int64_t>(td.kw - 1) * td.dilation_w;
+        s.cols = ClipWindow(col_first, col_last, td.win);
+        s.m_start_pt = 0;
+    } else {
+        // Whole input rows with the full padding: Load3D then derives exactly Wo outputs per slab row.
+        s.cols.begin = 0;
+        s.cols.count = td.win;
+        s.cols.pad_before = td.pad_w;
+        s.cols.pad_after = td.pad_w;
+        s.m_start_pt = t.m_start - ho_first * td.wout;
+    }
+    return s;
+}
+
+__aicore__ inline uint32_t FmapSlabBytes(const FmapSlab& s, const KChunk& c) {
+    return c.c1_count * s.rows.count * s.cols.count * 32u;
+}
+
+__aicore__ inline VectorShare GetVectorShare(const OutputTile& t, uint32_t sub, uint32_t subs) {
+    VectorShare v = {0, 0, 0, 0};
+    const uint32_t groups = CeilDiv(t.n_len, 16u);
+    if (groups >= subs) {
+        const uint32_t per = CeilDiv(groups, subs);
+        const uint32_t first = sub * per;
+        if (first < groups) {
+            v.n_offset = first * 16u;
+            v.n_len = MinU32(per * 16u, t.n_len - v.n_offset);
+            v.m_offset = 0;
+            v.m_len = t.m_len;
+        }
+    } else {
+        const uint32_t rows16 = CeilDiv(t.m_len, 16u);
+        const uint32_t per = CeilDiv(rows16, subs);
+        const uint32_t first = sub * per * 16u;
+        if (first < t.m_len) {
+            v.m_offset = first;
+            v.m_len = MinU32(per * 16u, t.m_len - first);
+            v.n_offset = 0;
+            v.n_len = t.n_len;
+        }
+    }
+    return v;
+}
+
+}  // namespace schedule
+}  // namespace qconv

@@ -1,0 +1,103 @@
+// The tiling data of QuantConv2d: a fixed-layout POD written by op_host's tiling engine and read by the
+// kernel (GET_TILING_DATA) and by the CPU twin. Only fixed-width integer fields and explicit padding, no
+// CANN or STL types, so host (g++/clang) and device (ccec) agree on every offset; the static_asserts at the
+// bottom pin the layout. Extending it: append fields before `reserved`, shrink `reserved`, keep the size.
+//
+// Vocabulary (op_kernel/README.md): per image the convolution is a GEMM with M = Ho*Wo output positions
+// (m = ho*Wo + wo), N = Cout, K = C1*kh*kw*32 in the order (c1, i, j, c0) of Load3D and FRACTAL_Z.
+#pragma once
+
+#include <stdint.h>
+
+namespace qconv {
+
+// How an output tile is cut out of M, and which unit the block split counts in.
+enum QuantConv2dMTileMode : uint32_t {
+    kMTileAcrossRows = 0,  // tiles are runs of m_l0 positions over whole output rows; M split unit = 16 positions
+    kMTileInRow = 1,       // a full output row does not fit L1: tiles are runs of <= m_l0 positions inside one
+                           // output row; M split unit = one output row
+};
+
+struct QuantConv2dTilingData {
+    // ---- problem (after checks; Ho, Wo > 0) -------------------------------------------------------------
+    uint32_t batch;
+    uint32_t cin;
+    uint32_t hin;
+    uint32_t win;
+    uint32_t cout;
+    uint32_t kh;
+    uint32_t kw;
+    uint32_t stride_h;
+    uint32_t stride_w;
+    uint32_t pad_h;  // top = bottom
+    uint32_t pad_w;  // left = right
+    uint32_t dilation_h;
+    uint32_t dilation_w;
+    int32_t offset_x;     // img2col padding value, [-128, 127]
+    uint32_t has_bias;    // 0 / 1
+    uint32_t scale_kind;  // qconv::ScaleKind: 0 int64 QUANT_PRE word, 1 float32
+    uint32_t hout;
+    uint32_t wout;
+    uint32_t c1;  // ceil(cin / 32): C1 of NC1HWC0 and of FRACTAL_Z
+    uint32_t n1;  // ceil(cout / 16): column fractals of FRACTAL_Z
+    uint32_t npu_arch;  // 2201 (split cores, Fixpipe to ws.acc) or 2002 (coupled, L0C -> UB)
+    uint32_t reserved_problem;
+
+    // ---- block split over cube cores: batch x n x m, never K ---------------------------------------------
+    // block b -> (b / (n_dim * m_dim), (b / m_dim) % n_dim, b % m_dim); each axis hands out `*_per_block`
+    // units, the last block of an axis gets the tail; dims are normalised so no block is empty.
+    uint32_t block_dim;          // batch_dim * n_dim * m_dim <= cube cores
+    uint32_t batch_dim;
+    uint32_t n_dim;
+    uint32_t m_dim;
+    uint32_t batch_per_block;    // images
+    uint32_t n_per_block;        // in units of 16 output channels
+    uint32_t m_per_block;        // in m units: 16 positions (kMTileAcrossRows) or output rows (kMTileInRow)
+    uint32_t m_units;            // total m units of one image
+    uint32_t m_tile_mode;        // QuantConv2dMTileMode
+
+    // ---- L0 tiles (elements); one output tile = m_l0 x n_l0 int32 in L0C, accumulated over all of K ------
+    uint32_t m_l0;               // multiple of 16; in kMTileInRow the tile width along Wo
+    uint32_t n_l0;               // multiple of 16
+    uint32_t k_l0;               // multiple of 32: K of one Load3D / LoadData / Mmad step
+    uint32_t l0a_buffers;        // 1 or 2
+    uint32_t l0b_buffers;        // 1 or 2
+    uint32_t l0c_buffers;        // 1 or 2
+
+    // ---- L1: K is walked in chunks; a chunk is either c1_per_chunk whole channel groups with every kernel
+    // row, or (c1_per_chunk == 1) kh_per_chunk kernel rows of one channel group. A chunk's fmap slab holds
+    // [c1_per_chunk][rows][cols][32] int8, its weight slab [chunk K/32][n_l0/16][16][32] int8.
+    uint32_t c1_per_chunk;
+    uint32_t kh_per_chunk;
+    uint32_t k_chunks;           // chunks per output tile = ceil(c1 / c1_per_chunk) * ceil(kh / kh_per_chunk)
+    uint32_t fmap_l1_bytes;      // one fmap slab buffer (worst tile)
+    uint32_t weight_l1_bytes;    // one weight slab buffer
+    uint32_t fmap_l1_buffers;    // 1 or 2
+    uint32_t weight_l1_buffers;  // 1 or 2
+    uint32_t weight_resident;    // 1: k_chunks == 1 and the weight slab stays in L1 across the m tiles of an n tile
+
+    // ---- vector side -------------------------------------------------------------------------------------
+    uint32_t acc_slots;          // 2201: ws.acc ring depth per block (<= 4: C2V flags 0..3, V2C flags 4..7)
+    uint32_t ub_m;               // rows of one UB dequant pass (multiple of 16, <= m_l0)
+    uint32_t ub_n;               // channels of one UB dequant pass (multiple of 16, <= n_l0)
+    uint32_t ub_buffers;         // 1 or 2
+    uint32_t ub_bytes;           // UB bytes the dequant may use (after its own budget check)
+
+    // ---- workspace (bytes from the start of the user workspace; 512 B aligned) --------------------------
+    uint64_t ws_fmap_offset;     // [N][C1][H][W][32] int8
+    uint64_t ws_fmap_bytes;
+    uint64_t ws_weight_offset;   // FRACTAL_Z [C1*kh*kw][N1][16][32] int8
+    uint64_t ws_weight_bytes;
+    uint64_t ws_acc_offset;      // 2201: [block_dim][acc_slots][m_l0 * n_l0] int32 NZ; 2002: 0 bytes
+    uint64_t ws_acc_bytes;
+    uint64_t acc_slot_bytes;     // m_l0 * n_l0 * 4
+    uint64_t ws_total_bytes;     // user workspace (the system workspace is added by the TilingFunc)
+
+    uint32_t reserved[8];
+};
+
+static_assert(sizeof(QuantConv2dTilingData) == 296, "tiling data layout changed: update host and kernel together");
+static_assert(sizeof(QuantConv2dTilingData) % 8 == 0, "tiling data must stay 8-byte granular");
+static_assert(__builtin_offsetof(QuantConv2dTilingData, ws_fmap_offset) % 8 == 0, "uint64 fields must be 8-aligned");
+
+}  // namespace qconv
