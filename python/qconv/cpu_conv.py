@@ -1,0 +1,200 @@
+"""The exact fast CPU kernel of QuantConv2d (measurements: reference/cpu_int8_perf.md).
+
+Why float32 convolution is exact here: |x*w| <= 2^14, so with K = Cin*kh*kw <= 1024 every partial
+sum, in any order, is an integer of magnitude <= 2^24 and float32 represents it exactly. Above
+K = 1024 plain float32 goes wrong on adversarial data (K = 1026 counterexample; oneDNN from K ~ 1040
+on saturated data), so the reduction is split into G channel groups of K/G <= 1024, run as one
+grouped convolution, and the G exact partials are summed in int32. Bias is added in int32 (inside
+the float32 conv it would be exact only while K*2^14 + |bias| <= 2^24). The epilogue converts
+int32 -> float32, multiplies by the fp19 scale in float32, rounds to float16 and saturates to
++-65504 (clamping after the fp16 rounding is the same thing: every y in [65504, 65520) rounds to
+65504 and the rest became +-inf, which the clamp maps back).
+
+Speed: oneDNN (mkldnn) float32 convolution, weights reordered once into its blocked layout and
+cached, input cast to float32 in channels_last while padding with offset_x (one pass).
+Kernels wider than 1024 taps (kh*kw > 1024) or a user-enabled reduced-precision oneDNN mode take a
+float64 convolution instead: exact (|acc| << 2^53), about 2x slower.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import torch
+import torch.nn.functional as F
+from torch.utils.weak import WeakIdKeyDictionary
+
+EXACT_FP32_TAPS = 1024           # max K whose float32 sums are exact for any int8 data
+_PACKS_PER_WEIGHT = 8            # packed layouts kept per weight (one per input size / geometry)
+
+
+def _use_onednn() -> bool:
+    if not torch.backends.mkldnn.is_available() or not torch.backends.mkldnn.enabled:
+        return False
+    # bf16/tf32 math modes would round the products: only true float32 keeps the sums exact.
+    for knob in (torch.backends.mkldnn.conv, torch.backends.mkldnn):
+        if getattr(knob, "fp32_precision", "none") not in ("none", "ieee"):
+            return False
+    return True
+
+
+def channel_groups(cin: int, taps: int) -> tuple[int, int]:
+    """(groups G, channels per group c) with c*taps <= 1024 and G*c >= cin. Prefers a divisor of
+    cin (no zero channels) unless that needs more than twice the minimal G."""
+    per_group = EXACT_FP32_TAPS // taps
+    g_min = -(-cin // per_group)
+    for g in range(g_min, 2 * g_min + 1):
+        if cin % g == 0:
+            return g, cin // g
+    return g_min, -(-cin // g_min)
+
+
+class _WeightEntry:
+    """Packed float32 layouts of one int8 weight, valid for one (data_ptr, version) of it."""
+
+    def __init__(self, weight: torch.Tensor):
+        self.data_ptr = weight.data_ptr()
+        self.version = None if weight.is_inference() else weight._version
+        # Inference tensors have no version counter: keep a copy to compare with instead.
+        self.snapshot = weight.clone() if weight.is_inference() else None
+        self.packs: OrderedDict[tuple, torch.Tensor] = OrderedDict()
+
+    def matches(self, weight: torch.Tensor) -> bool:
+        if weight.data_ptr() != self.data_ptr:
+            return False
+        if self.snapshot is not None:
+            return weight.is_inference() and torch.equal(weight, self.snapshot)
+        return not weight.is_inference() and weight._version == self.version
+
+
+class _PackCache:
+    def __init__(self):
+        self._entries: WeakIdKeyDictionary = WeakIdKeyDictionary()
+        self._lock = threading.Lock()
+
+    def get(self, weight: torch.Tensor, key: tuple, make) -> torch.Tensor:
+        with self._lock:
+            entry = self._entries.get(weight)
+            if entry is None or not entry.matches(weight):
+                entry = _WeightEntry(weight)
+                self._entries[weight] = entry
+            packed = entry.packs.get(key)
+            if packed is not None:
+                entry.packs.move_to_end(key)
+                return packed
+        packed = make()
+        with self._lock:
+            if self._entries.get(weight) is entry:
+                entry.packs[key] = packed
+                while len(entry.packs) > _PACKS_PER_WEIGHT:
+                    entry.packs.popitem(last=False)
+        return packed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries = WeakIdKeyDictionary()
+
+
+PACK_CACHE = _PackCache()
+
+
+def _grouped_weight(weight: torch.Tensor, groups: int, per_group: int) -> torch.Tensor:
+    """(Cout, Cin, kh, kw) int8 -> (G*Cout, c, kh, kw) float32: group g's filters see channels
+    [g*c, (g+1)*c); missing channels (G*c > Cin) are zero."""
+    cout, cin, kh, kw = weight.shape
+    wf = torch.zeros((cout, groups * per_group, kh, kw), dtype=torch.float32)
+    wf[:, :cin] = weight
+    return wf.view(cout, groups, per_group, kh, kw).transpose(0, 1).reshape(groups * cout, per_group, kh, kw)
+
+
+def _padded_float_input(x: torch.Tensor, channels: int, padding, offset_x: int, dtype) -> torch.Tensor:
+    """x (N, Cin, H, W) int8 -> (N, channels, H+2ph, W+2pw) channels_last float, border = offset_x,
+    extra channels (channels > Cin) = 0. Cast and padding in one pass over the interior."""
+    n, cin, h, w = x.shape
+    ph, pw = padding
+    xf = torch.empty((n, channels, h + 2 * ph, w + 2 * pw), dtype=dtype, memory_format=torch.channels_last)
+    if ph:
+        xf[:, :cin, :ph].fill_(offset_x)
+        xf[:, :cin, ph + h:].fill_(offset_x)
+    if pw:
+        xf[:, :cin, ph:ph + h, :pw].fill_(offset_x)
+        xf[:, :cin, ph:ph + h, pw + w:].fill_(offset_x)
+    xf[:, :cin, ph:ph + h, pw:pw + w].copy_(x)
+    if channels > cin:
+        xf[:, cin:].zero_()
+    return xf
+
+
+def _wrap_int32(acc64: torch.Tensor) -> torch.Tensor:
+    return (((acc64 + 2**31) % 2**32) - 2**31).to(torch.int32)
+
+
+def _accumulate_fp32(x, weight, stride, padding, dilation, offset_x) -> torch.Tensor:
+    _, cin, _, _ = x.shape
+    cout, _, kh, kw = weight.shape
+    groups, per_group = channel_groups(cin, kh * kw)
+    xf = _padded_float_input(x, groups * per_group, padding, offset_x, torch.float32)
+    stride, dilation = list(stride), list(dilation)
+    if _use_onednn():
+        key = (groups, per_group, tuple(stride), tuple(dilation), tuple(xf.shape))
+        packed = PACK_CACHE.get(weight, key, lambda: torch.ops.mkldnn._reorder_convolution_weight(
+            _grouped_weight(weight, groups, per_group), [0, 0], stride, dilation, groups, list(xf.shape)))
+        y = torch.ops.mkldnn._convolution_pointwise(xf, packed, None, [0, 0], stride, dilation, groups,
+                                                    "none", [], "")
+    else:
+        y = F.conv2d(xf, _grouped_weight(weight, groups, per_group), None, stride, 0, dilation, groups)
+    if groups == 1:
+        return y.to(torch.int32)
+    # Each group's partial is an exact integer <= 2^24; the cast precedes the sum (dtype= casts first).
+    return y.unflatten(1, (groups, cout)).sum(1, dtype=torch.int32)
+
+
+def _accumulate_fp64(x, weight, stride, padding, dilation, offset_x) -> torch.Tensor:
+    xd = _padded_float_input(x, x.shape[1], padding, offset_x, torch.float64)
+    y = F.conv2d(xd, weight.to(torch.float64), None, list(stride), 0, list(dilation))
+    return _wrap_int32(y.to(torch.int64))
+
+
+def _output_hw(x, weight, stride, padding, dilation) -> tuple[int, int]:
+    (h, w), (kh, kw) = x.shape[2:], weight.shape[2:]
+    return ((h + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1,
+            (w + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1)
+
+
+def accumulate(x, weight, bias, stride, padding, dilation, offset_x) -> torch.Tensor:
+    """Exact int32 accumulator (N, Cout, Ho, Wo) (any memory format)."""
+    cout, cin, kh, kw = weight.shape
+    taps = cin * kh * kw
+    if cin == 0:
+        acc = torch.zeros((x.shape[0], cout, *_output_hw(x, weight, stride, padding, dilation)), dtype=torch.int32)
+    elif kh * kw > EXACT_FP32_TAPS or (taps > EXACT_FP32_TAPS and not _use_onednn()):
+        acc = _accumulate_fp64(x, weight, stride, padding, dilation, offset_x)
+    else:
+        acc = _accumulate_fp32(x, weight, stride, padding, dilation, offset_x)
+    if bias is not None:
+        bias = bias.view(1, cout, 1, 1)
+        # int32 addition must not overflow (the golden wraps the exact sum): widen when it could.
+        if taps * 2**14 + int(bias.abs().max()) >= 2**31:
+            acc = _wrap_int32(acc.to(torch.int64) + bias)
+        else:
+            acc = acc.add_(bias)
+    return acc
+
+
+def epilogue(acc: torch.Tensor, scale_fp19: torch.Tensor) -> torch.Tensor:
+    """int32 acc -> float16 NCHW: float32(acc) * scale (float32, RNE) -> float16 (RNE), saturated."""
+    out = torch.empty(acc.shape, dtype=torch.float16)
+    torch.mul(acc, scale_fp19.view(1, -1, 1, 1), out=out)   # computes in float32, one rounding to fp16
+    return out.clamp_(-65504.0, 65504.0)
+
+
+def quant_conv2d(x, weight, scale_fp19, bias, stride, padding, dilation, offset_x, out_hw) -> torch.Tensor:
+    """x int8 (N, Cin, H, W), weight int8 (Cout, Cin, kh, kw), scale_fp19 float32 (Cout,) (already
+    at hardware precision), bias int32 (Cout,) or None -> float16 (N, Cout, Ho, Wo), contiguous."""
+    n = x.shape[0]
+    cout = weight.shape[0]
+    ho, wo = out_hw
+    if n == 0 or cout == 0:
+        return torch.empty((n, cout, ho, wo), dtype=torch.float16)
+    acc = accumulate(x, weight, bias, stride, padding, dilation, offset_x)
+    return epilogue(acc, scale_fp19)

@@ -1,0 +1,139 @@
+"""QuantConv2d: a drop-in for torch_npu.contrib.module.QuantConv2d (legacy int8 API), forward =
+torch.ops.qconv.quant_conv2d.
+
+Same signature, attribute names, parameter shapes and dtypes as torch_npu:
+    weight int8 (Cout, Cin, kh, kw); scale int64 (Cout,) (a float32 tensor assigned through .data is
+    accepted and converted as npu_trans_quant_param(round_mode=0) does); bias int32 (Cout,) or None;
+    offset reserved (must be False).
+Unlike torch_npu it checks every documented range at construction and validates input and parameters
+in forward, with messages from qconv._generated.limits. Parameters start as zeros (torch_npu leaves
+them uninitialised); `device` is honoured, `dtype` is accepted and ignored as in torch_npu.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.modules.utils import _pair
+
+from qconv import checks
+from qconv._generated import limits
+from qconv.scale import trans_quant_param
+
+
+class QuantConv2d(nn.Module):
+    """int8 2-D convolution with per-output-channel dequantization to float16:
+    output = float16(clamp(float32(conv(x padded with offset_x, weight) + bias) * scale_fp19, +-65504))."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, output_dtype, stride=1, padding=0,
+                 dilation=1, groups=1, bias=True, offset=False, offset_x=0, round_mode="rint",
+                 device=None, dtype=None):
+        super().__init__()
+        kernel_size, stride, padding, dilation = checks.check_attrs(
+            _pair(kernel_size), _pair(stride), _pair(padding), _pair(dilation), groups, offset_x)
+        for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(limits.message("out_of_range", param=name, value=value, min=1, max="inf"))
+        if output_dtype != torch.float16:
+            raise ValueError(limits.message("not_supported", param="output_dtype", value=output_dtype,
+                                            allowed="torch.float16"))
+        if offset:
+            raise ValueError(limits.message("not_supported", param="offset", value=offset,
+                                            allowed="False (reserved)"))
+        if round_mode != "rint":
+            raise ValueError(limits.message("not_supported", param="round_mode", value=repr(round_mode),
+                                            allowed="'rint'"))
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+        self.offset_x = offset_x
+        self.round_mode = round_mode
+        self.output_dtype = output_dtype
+        kw = {"device": device}
+        self.weight = nn.Parameter(torch.zeros((out_channels, in_channels, *kernel_size), dtype=torch.int8, **kw),
+                                   requires_grad=False)
+        self.scale = nn.Parameter(torch.zeros(out_channels, dtype=torch.int64, **kw), requires_grad=False)
+        if bias:
+            self.bias = nn.Parameter(torch.zeros(out_channels, dtype=torch.int32, **kw), requires_grad=False)
+        else:
+            self.register_parameter("bias", None)
+        self.register_parameter("offset", None)
+
+    def _check_parameters(self, x: torch.Tensor) -> None:
+        checks.check_dtype("input", x, (torch.int8,))
+        checks.check_rank("input", x, 4)
+        checks.check_equal("input.shape[1]", x.shape[1], "in_channels", self.in_channels)
+        checks.check_dtype("weight", self.weight, (torch.int8,))
+        checks.check_equal("weight.shape", tuple(self.weight.shape), "(out_channels, in_channels, *kernel_size)",
+                           (self.out_channels, self.in_channels, *self.kernel_size))
+        checks.check_dtype("scale", self.scale, (torch.int64, torch.float32))
+        checks.check_equal("scale.shape", tuple(self.scale.shape), "(out_channels,)", (self.out_channels,))
+        if self.bias is not None:
+            checks.check_dtype("bias", self.bias, (torch.int32,))
+            checks.check_equal("bias.shape", tuple(self.bias.shape), "(out_channels,)", (self.out_channels,))
+
+    def forward(self, quant_conv2d_input: torch.Tensor) -> torch.Tensor:
+        self._check_parameters(quant_conv2d_input)
+        return torch.ops.qconv.quant_conv2d(
+            quant_conv2d_input, self.weight, self.scale, list(self.stride), list(self.padding),
+            list(self.dilation), self.groups, self.offset_x, self.round_mode, self.output_dtype, self.bias, None)
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
+             f"padding={self.padding}, dilation={self.dilation}, groups={self.groups}, bias={self.bias is not None}, "
+             f"offset_x={self.offset_x}, output_dtype={self.output_dtype}")
+        return s
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # torch_npu users keep float32 scales; load_state_dict would copy_ them into the int64
+        # parameter and truncate them to integers. Adopt the saved dtype instead.
+        saved = state_dict.get(prefix + "scale")
+        if isinstance(saved, torch.Tensor) and saved.dtype != self.scale.dtype and saved.shape == self.scale.shape:
+            self.scale.data = torch.empty_like(self.scale, dtype=saved.dtype)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    @staticmethod
+    def quantize_input(x: torch.Tensor, input_scale: float, offset_x: int = 0) -> torch.Tensor:
+        """float activations -> int8 codes q = clamp(round(x / input_scale) + offset_x, -128, 127)."""
+        return torch.clamp(torch.round(x / input_scale) + offset_x, -128, 127).to(torch.int8)
+
+    @classmethod
+    def from_float(cls, conv: nn.Conv2d, input_scale: float, offset_x: int = 0, scale_round_mode: int = 1):
+        """Quantize a float nn.Conv2d for int8 inputs q = quantize_input(x, input_scale, offset_x).
+
+        Math. Weights are symmetric per output channel: s_w[c] = max|W[c]| / 127 (1 for an all-zero
+        filter), Wq = round(W / s_w) in [-127, 127]. Activations are affine with zero point offset_x:
+        x ~ (q - offset_x) * s_x. Then
+            conv(x, W)[c] + b[c] ~ s_x*s_w[c] * (sum Wq*q - offset_x*sum(Wq[c]) + b[c]/(s_x*s_w[c]))
+        so bias_q[c] = round(b[c]/(s_x*s_w[c])) - offset_x*sum(Wq[c]) and scale[c] = s_x*s_w[c].
+        Zero padding of the float layer is q = offset_x in the int8 domain, which is exactly the op's
+        padding value, so the correction term holds at the borders too. The scale is stored as int64
+        via trans_quant_param(round_mode=scale_round_mode) (default 1: nearest fp19 value).
+        Error per output: |sum (W - s_w*Wq) x| <= s_w/2 * sum|x| plus the fp19 scale error (2^-11
+        relative), the bias rounding (s_x*s_w/2) and the float16 rounding of the result.
+        """
+        if conv.groups != 1:
+            raise ValueError(limits.message("not_supported", param="groups", value=conv.groups, allowed="1"))
+        if conv.padding_mode != "zeros" or isinstance(conv.padding, str):
+            raise ValueError(limits.message("not_supported", param="padding", value=conv.padding,
+                                            allowed="explicit integer padding with padding_mode='zeros'"))
+        w = conv.weight.detach().to(torch.float64).cpu()
+        w_scale = w.abs().amax(dim=(1, 2, 3)) / 127
+        w_scale = torch.where(w_scale > 0, w_scale, torch.ones_like(w_scale))
+        wq = torch.round(w / w_scale.view(-1, 1, 1, 1)).clamp(-127, 127)
+        scale = input_scale * w_scale
+        bias = conv.bias.detach().to(torch.float64).cpu() if conv.bias is not None else torch.zeros(w.shape[0],
+                                                                                                     dtype=torch.float64)
+        bias_q = torch.round(bias / scale) - offset_x * wq.sum(dim=(1, 2, 3))
+        if bias_q.abs().max() >= 2**31:
+            raise ValueError(f"bias / (input_scale * weight_scale) = {bias_q.abs().max().item():.4g} does not fit "
+                             "int32: input_scale is too small for this layer's bias")
+        q = cls(conv.in_channels, conv.out_channels, conv.kernel_size, torch.float16, conv.stride, conv.padding,
+                conv.dilation, 1, bias=True, offset_x=offset_x, device=conv.weight.device)
+        q.weight.data = wq.to(torch.int8).to(conv.weight.device)
+        q.scale.data = trans_quant_param(scale.to(torch.float32), round_mode=scale_round_mode).to(conv.weight.device)
+        q.bias.data = bias_q.to(torch.int32).to(conv.weight.device)
+        return q

@@ -1,0 +1,56 @@
+"""torch.ops.qconv.quant_conv2d: one schema (qconv._generated.op_decl.SCHEMA, rendered from
+configs/op.yaml), a fake (meta) kernel for shape inference and tracing, and the exact CPU kernel.
+
+Device kernels live elsewhere and plug in through register_kernel, e.g. the torch_npu adapter:
+    qconv.ops.register_kernel("PrivateUse1", npu_quant_conv2d_impl)
+Importing this module needs neither torch_npu nor any compiled module of the kit.
+"""
+from __future__ import annotations
+
+import torch
+
+from qconv import checks, cpu_conv
+from qconv._generated import op_decl
+from qconv.scale import hardware_scale
+
+QUALIFIED_NAME = op_decl.QUALIFIED_NAME
+
+_LIB = torch.library.Library(op_decl.NAMESPACE, "DEF")
+_LIB.define(op_decl.SCHEMA)
+
+
+def _fake(input, weight, scale, strides=(1, 1), pads=(0, 0), dilations=(1, 1), groups=1, offset_x=0,
+          round_mode="rint", output_dtype=None, bias=None, offset=None):
+    g = checks.check_op_args(input, weight, scale, strides, pads, dilations, groups, offset_x, round_mode,
+                             output_dtype, bias, offset)
+    return input.new_empty((g.n, g.cout, g.ho, g.wo), dtype=torch.float16)
+
+
+def _cpu(input, weight, scale, strides=(1, 1), pads=(0, 0), dilations=(1, 1), groups=1, offset_x=0,
+         round_mode="rint", output_dtype=None, bias=None, offset=None):
+    g = checks.check_op_args(input, weight, scale, strides, pads, dilations, groups, offset_x, round_mode,
+                             output_dtype, bias, offset)
+    s = hardware_scale(scale)
+    checks.check_scale_values(scale, s)
+    return cpu_conv.quant_conv2d(input, weight, s, bias, g.stride, g.padding, g.dilation, offset_x, (g.ho, g.wo))
+
+
+torch.library.register_fake(QUALIFIED_NAME, _fake, lib=_LIB)
+_LIB.impl(op_decl.NAME, _cpu, "CPU")
+
+
+def register_kernel(dispatch_key: str, kernel) -> None:
+    """Register the kernel of another dispatch key (e.g. "PrivateUse1" for NPU tensors). `kernel`
+    takes the schema's arguments in order and returns the float16 output."""
+    _LIB.impl(op_decl.NAME, kernel, dispatch_key)
+
+
+def quant_conv2d(input, weight, scale, strides=1, pads=0, dilations=1, groups=1, offset_x=0,
+                 round_mode="rint", output_dtype=None, bias=None, offset=None) -> torch.Tensor:
+    """Functional form, argument for argument torch_npu.npu_quant_conv2d."""
+    return torch.ops.qconv.quant_conv2d(input, weight, scale, _pair(strides), _pair(pads), _pair(dilations),
+                                        groups, offset_x, round_mode, output_dtype, bias, offset)
+
+
+def _pair(v):
+    return [v, v] if isinstance(v, int) else list(v)
