@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.utils.weak import WeakIdKeyDictionary
@@ -50,21 +51,26 @@ def channel_groups(cin: int, taps: int) -> tuple[int, int]:
 
 
 class _WeightEntry:
-    """Packed float32 layouts of one int8 weight, valid for one (data_ptr, version) of it."""
+    """Packed float32 layouts of one int8 weight, valid while the weight holds `snapshot`.
+
+    Neither data_ptr nor the version counter sees every in-place change (writes through `.data`
+    bypass the counter; inference tensors have none), so validity is decided by content: comparing
+    int8 bytes costs ~0.1 ms per 2.4 MB (512x512x3x3), against ~2 ms for that layer's convolution."""
 
     def __init__(self, weight: torch.Tensor):
-        self.data_ptr = weight.data_ptr()
-        self.version = None if weight.is_inference() else weight._version
-        # Inference tensors have no version counter: keep a copy to compare with instead.
-        self.snapshot = weight.clone() if weight.is_inference() else None
+        self.snapshot = weight.detach().clone(memory_format=torch.contiguous_format)
         self.packs: OrderedDict[tuple, torch.Tensor] = OrderedDict()
 
     def matches(self, weight: torch.Tensor) -> bool:
-        if weight.data_ptr() != self.data_ptr:
+        if weight.shape != self.snapshot.shape:
             return False
-        if self.snapshot is not None:
-            return weight.is_inference() and torch.equal(weight, self.snapshot)
-        return not weight.is_inference() and weight._version == self.version
+        return np.array_equal(_as_words(weight.detach().contiguous()), _as_words(self.snapshot))
+
+
+def _as_words(t: torch.Tensor) -> np.ndarray:
+    """Flat numpy view of an int8 tensor, as int64 words when the size allows (8x fewer compares)."""
+    flat = t.numpy().reshape(-1)
+    return flat.view(np.int64) if flat.size % 8 == 0 else flat
 
 
 class _PackCache:
