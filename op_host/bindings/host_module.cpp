@@ -1,0 +1,281 @@
+// qconv._host: the op_host core for Python (qconv.host wraps it). Checks and shape inference return a
+// message instead of raising, as across every other boundary of the core; tiling errors surface as
+// ValueError (shape outside the engine's preconditions) or RuntimeError (nothing fits the SoC).
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <qconv_generated/soc_table.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "op_host/core/check_params.h"
+#include "op_host/core/conv_params.h"
+#include "op_host/core/infer_shape.h"
+#include "op_host/tiling/tiling_engine.h"
+#include "op_host/verify/tiling_invariants.h"
+
+namespace py = pybind11;
+
+namespace qconv {
+namespace {
+
+const SocSpec& SocByName(const std::string& name) {
+    const SocSpec* soc = soc_table::Find(name);
+    if (soc == nullptr) {
+        throw py::value_error("soc = " + name + " is not supported; allowed: " + soc_table::kSocNames);
+    }
+    return *soc;
+}
+
+TensorDesc Tensor(const py::dict& d, const char* name) {
+    TensorDesc t;
+    t.shape = d[name].cast<std::vector<int64_t>>();
+    t.dtype = d[(std::string(name) + "_dtype").c_str()].cast<std::string>();
+    return t;
+}
+
+// Keys: input, weight, scale, bias (shape lists; bias may be None) with <name>_dtype (torch spelling),
+// has_offset, strides, pads, dilations, groups, offset_x, round_mode, output_dtype.
+ConvParams ParamsFromDict(const py::dict& d) {
+    ConvParams p;
+    p.input = Tensor(d, "input");
+    p.weight = Tensor(d, "weight");
+    p.scale = Tensor(d, "scale");
+    if (d.contains("bias") && !d["bias"].is_none()) p.bias = Tensor(d, "bias");
+    p.has_offset = d.contains("has_offset") && d["has_offset"].cast<bool>();
+    p.strides = d["strides"].cast<std::vector<int64_t>>();
+    p.pads = d["pads"].cast<std::vector<int64_t>>();
+    p.dilations = d["dilations"].cast<std::vector<int64_t>>();
+    p.groups = d["groups"].cast<int64_t>();
+    p.offset_x = d["offset_x"].cast<int64_t>();
+    p.round_mode = d["round_mode"].cast<std::string>();
+    p.output_dtype = d["output_dtype"].cast<std::string>();
+    return p;
+}
+
+// The ConvShape fields in the column order of verify_tilings' array.
+const std::vector<std::string> kShapeFields = {"batch",      "cin",        "hin",    "win",      "cout",     "kh",
+                                               "kw",         "stride_h",   "stride_w", "pad_h", "pad_w", "dilation_h",
+                                               "dilation_w", "groups", "offset_x", "has_bias", "scale_kind"};
+
+ConvShape ShapeFromRow(const int64_t* v) {
+    ConvShape s;
+    s.batch = v[0];
+    s.cin = v[1];
+    s.hin = v[2];
+    s.win = v[3];
+    s.cout = v[4];
+    s.kh = v[5];
+    s.kw = v[6];
+    s.stride_h = v[7];
+    s.stride_w = v[8];
+    s.pad_h = v[9];
+    s.pad_w = v[10];
+    s.dilation_h = v[11];
+    s.dilation_w = v[12];
+    s.groups = v[13];
+    s.offset_x = v[14];
+    s.has_bias = v[15] != 0;
+    s.scale_kind = v[16] != 0 ? ScaleKind::kFloat32 : ScaleKind::kQuantPreWord;
+    return s;
+}
+
+ConvShape ShapeFromDict(const py::dict& d) {
+    std::vector<int64_t> row;
+    const int64_t fallback[] = {0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0, 0, 0};
+    for (size_t i = 0; i < kShapeFields.size(); ++i) {
+        const char* key = kShapeFields[i].c_str();
+        if (!d.contains(key)) {
+            row.push_back(fallback[i]);
+        } else if (kShapeFields[i] == "scale_kind" && py::isinstance<py::str>(d[key])) {
+            const std::string kind = d[key].cast<std::string>();
+            if (kind != "int64" && kind != "float32") {
+                throw py::value_error("scale_kind = " + kind + " is not supported; allowed: int64, float32");
+            }
+            row.push_back(kind == "float32" ? 1 : 0);
+        } else {
+            row.push_back(d[key].cast<int64_t>());
+        }
+    }
+    return ShapeFromRow(row.data());
+}
+
+py::dict SocToDict(const SocSpec& s) {
+    py::dict d;
+    d["name"] = s.name;
+    d["npu_arch"] = s.npu_arch;
+    d["topology"] = s.topology == CoreTopology::kSplit ? "split" : "coupled";
+    d["cube_cores"] = s.cube_cores;
+    d["vector_per_cube"] = s.vector_per_cube;
+    d["l1_bytes"] = s.l1_bytes;
+    d["l0a_bytes"] = s.l0a_bytes;
+    d["l0b_bytes"] = s.l0b_bytes;
+    d["l0c_bytes"] = s.l0c_bytes;
+    d["ub_bytes"] = s.ub_bytes;
+    d["bias_table_bytes"] = s.bias_table_bytes;
+    d["fixpipe_buffer_bytes"] = s.fixpipe_buffer_bytes;
+    d["l1_align"] = s.l1_align;
+    d["l0ab_align"] = s.l0ab_align;
+    d["l0c_align"] = s.l0c_align;
+    d["ub_align"] = s.ub_align;
+    d["bias_table_align"] = s.bias_table_align;
+    d["fixpipe_buffer_align"] = s.fixpipe_buffer_align;
+    d["mmad_dst_align"] = s.mmad_dst_align;
+    d["m0"] = s.m0;
+    d["k0"] = s.k0;
+    d["n0"] = s.n0;
+    d["cube_int8_macs_per_cycle"] = s.cube_int8_macs_per_cycle;
+    d["l1_to_l0a_bytes_per_cycle"] = s.l1_to_l0a_bytes_per_cycle;
+    d["l1_to_l0b_bytes_per_cycle"] = s.l1_to_l0b_bytes_per_cycle;
+    d["gm_bytes_per_cycle_per_core"] = s.gm_bytes_per_cycle_per_core;
+    d["l2_bytes_per_cycle_per_core"] = s.l2_bytes_per_cycle_per_core;
+    d["clock_ghz"] = s.clock_ghz;
+    d["output_width_one_supported"] = s.output_width_one_supported;
+    d["epilogue"] = s.epilogue == EpilogueKind::kVectorFromWorkspace ? "vector_from_workspace" : "vector_from_l0c";
+    d["load3d_k_limit"] = s.load3d_k_limit;
+    return d;
+}
+
+#define QCONV_TILING_FIELDS(X)                                                                                   \
+    X(batch) X(cin) X(hin) X(win) X(cout) X(kh) X(kw) X(stride_h) X(stride_w) X(pad_h) X(pad_w) X(dilation_h)   \
+    X(dilation_w) X(offset_x) X(has_bias) X(scale_kind) X(hout) X(wout) X(c1) X(n1) X(npu_arch) X(block_dim)     \
+    X(batch_dim) X(n_dim) X(m_dim) X(batch_per_block) X(n_per_block) X(m_per_block) X(m_units) X(m_tile_mode)    \
+    X(m_l0) X(n_l0) X(k_l0) X(l0a_buffers) X(l0b_buffers) X(l0c_buffers) X(c1_per_chunk) X(kh_per_chunk)         \
+    X(k_chunks) X(fmap_l1_bytes) X(weight_l1_bytes) X(fmap_l1_buffers) X(weight_l1_buffers) X(weight_resident)   \
+    X(acc_slots) X(ub_m) X(ub_n) X(ub_buffers) X(ub_bytes) X(ws_fmap_offset) X(ws_fmap_bytes) X(ws_weight_offset) \
+    X(ws_weight_bytes) X(ws_acc_offset) X(ws_acc_bytes) X(acc_slot_bytes) X(ws_total_bytes)
+
+py::dict TilingToDict(const tiling::TilingResult& r) {
+    py::dict data;
+#define QCONV_PUT(field) data[#field] = r.data.field;
+    QCONV_TILING_FIELDS(QCONV_PUT)
+#undef QCONV_PUT
+    py::dict buffers;
+    const std::pair<const char*, const tiling::BufferUse*> levels[] = {
+        {"l1", &r.report.l1}, {"l0a", &r.report.l0a}, {"l0b", &r.report.l0b}, {"l0c", &r.report.l0c}, {"ub", &r.report.ub}};
+    for (const auto& [name, use] : levels) {
+        py::dict level;
+        level["used_bytes"] = use->used_bytes;
+        level["capacity_bytes"] = use->capacity_bytes;
+        buffers[name] = level;
+    }
+    const tiling::CostTerms& c = r.report.cost;
+    py::dict cost;
+    cost["macs"] = c.macs;
+    cost["cube_cycles"] = c.cube_cycles;
+    cost["gm_to_l1_bytes"] = c.gm_to_l1_bytes;
+    cost["l2_reread_bytes"] = c.l2_reread_bytes;
+    cost["l1_to_l0a_bytes"] = c.l1_to_l0a_bytes;
+    cost["l1_to_l0b_bytes"] = c.l1_to_l0b_bytes;
+    cost["out_bytes"] = c.out_bytes;
+    cost["mte2_cycles"] = c.mte2_cycles;
+    cost["mte1_cycles"] = c.mte1_cycles;
+    cost["out_cycles"] = c.out_cycles;
+    cost["issue_cycles"] = c.issue_cycles;
+    cost["total_cycles"] = c.total_cycles;
+    cost["time_us"] = c.time_us;
+    cost["cube_bound_us"] = c.cube_bound_us;
+    cost["cube_utilisation"] = c.cube_utilisation;
+    py::dict report;
+    report["buffers"] = buffers;
+    report["workspace_bytes"] = r.report.workspace_bytes;
+    report["tiles_per_block"] = r.report.tiles_per_block;
+    report["candidates_evaluated"] = r.report.candidates_evaluated;
+    report["cost"] = cost;
+    py::dict out;
+    out["data"] = data;
+    out["report"] = report;
+    return out;
+}
+
+py::dict StatsToDict(const Status& status, const verify::InvariantStats& stats) {
+    py::dict d;
+    d["ok"] = status.ok;
+    d["message"] = status.message;
+    d["tiles"] = stats.tiles;
+    d["covered_elements"] = stats.covered_elements;
+    d["slabs_checked"] = stats.slabs_checked;
+    return d;
+}
+
+}  // namespace
+}  // namespace qconv
+
+PYBIND11_MODULE(_host, m) {
+    using namespace qconv;
+    m.doc() = "op_host core: parameter checks, shape inference, tiling (wrapped by qconv.host)";
+
+    m.def("socs", [] {
+        py::list out;
+        for (const SocSpec& s : soc_table::kSocs) out.append(SocToDict(s));
+        return out;
+    }, "Every SoC of the generated table (configs/socs.yaml) as a dict of its SocSpec fields.");
+
+    m.def("check_params", [](const py::dict& params, const std::optional<std::string>& soc) -> std::optional<std::string> {
+        const ConvParams p = ParamsFromDict(params);
+        const Status s = CheckParams(p, soc ? &SocByName(*soc) : nullptr);
+        if (s.ok) return std::nullopt;
+        return s.message;
+    }, py::arg("params"), py::arg("soc") = py::none(),
+          "None when the arguments are valid, else the message of the first violated rule.");
+
+    m.def("infer_shape", [](const py::dict& params) -> py::tuple {
+        OutputDims out;
+        const Status s = InferShape(ParamsFromDict(params), &out);
+        if (!s.ok) return py::make_tuple(s.message, py::none());
+        return py::make_tuple(py::none(), py::make_tuple(out.n, out.c, out.h, out.w));
+    }, py::arg("params"), "(None, (N, Cout, Ho, Wo)) or (message, None).");
+
+    m.def("tiling", [](const py::dict& shape, const std::string& soc) {
+        return TilingToDict(tiling::ComputeTiling(ShapeFromDict(shape), SocByName(soc)));
+    }, py::arg("shape"), py::arg("soc"), "The tiling of a checked ConvShape (dict of its fields) on a SoC.");
+
+    m.def("verify_tiling", [](const py::dict& shape, const std::string& soc) {
+        const ConvShape s = ShapeFromDict(shape);
+        const SocSpec& spec = SocByName(soc);
+        verify::InvariantStats stats;
+        const Status status = verify::CheckTilingInvariants(s, spec, tiling::ComputeTiling(s, spec), &stats);
+        return StatsToDict(status, stats);
+    }, py::arg("shape"), py::arg("soc"), "Checks every tiling invariant of one shape; returns ok, message, counts.");
+
+    m.def("verify_tilings", [](py::array_t<int64_t, py::array::c_style | py::array::forcecast> shapes,
+                               const std::string& soc) {
+        if (shapes.ndim() != 2 || shapes.shape(1) != static_cast<py::ssize_t>(kShapeFields.size())) {
+            throw py::value_error("shapes must be an (n, " + std::to_string(kShapeFields.size()) + ") int64 array");
+        }
+        const SocSpec& spec = SocByName(soc);
+        py::list failures;
+        verify::InvariantStats stats;
+        const int64_t* rows = shapes.data();
+        const py::ssize_t n = shapes.shape(0);
+        std::vector<std::pair<py::ssize_t, std::string>> bad;
+        {
+            py::gil_scoped_release release;
+            for (py::ssize_t i = 0; i < n; ++i) {
+                const ConvShape s = ShapeFromRow(rows + i * static_cast<py::ssize_t>(kShapeFields.size()));
+                Status status;
+                try {
+                    status = verify::CheckTilingInvariants(s, spec, tiling::ComputeTiling(s, spec), &stats);
+                } catch (const std::exception& e) {
+                    status = Status::Error(std::string("ComputeTiling failed: ") + e.what());
+                }
+                if (!status.ok) bad.emplace_back(i, status.message);
+            }
+        }
+        for (auto& [i, message] : bad) failures.append(py::make_tuple(i, message));
+        py::dict out;
+        out["failures"] = failures;
+        out["tiles"] = stats.tiles;
+        out["covered_elements"] = stats.covered_elements;
+        out["slabs_checked"] = stats.slabs_checked;
+        return out;
+    }, py::arg("shapes"), py::arg("soc"),
+          "Tiles and verifies each row (columns: SHAPE_FIELDS); returns failures [(row, message)] and totals.");
+
+    m.attr("SHAPE_FIELDS") = py::tuple(py::cast(kShapeFields));
+}

@@ -1,0 +1,254 @@
+#include "op_host/verify/tiling_invariants.h"
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "op_kernel/quant_conv2d_schedule.h"
+
+namespace qconv::verify {
+namespace {
+
+using Wide = unsigned __int128;
+constexpr Wide kInt64Max = static_cast<Wide>(INT64_MAX);
+
+std::string Text(Wide v) {
+    if (v == 0) return "0";
+    std::string s;
+    while (v != 0) {
+        s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+        v /= 10;
+    }
+    return s;
+}
+
+// Collects the first violated invariant as "<what>: <details>".
+class Checker {
+public:
+    bool ok() const { return message_.empty(); }
+    const std::string& message() const { return message_; }
+
+    template <typename... Parts>
+    bool Expect(bool condition, const Parts&... parts) {
+        if (!condition && message_.empty()) {
+            std::ostringstream os;
+            (os << ... << parts);
+            message_ = os.str();
+        }
+        return condition;
+    }
+
+private:
+    std::string message_;
+};
+
+bool IsOneOrTwo(uint32_t v) { return v == 1 || v == 2; }
+
+void CheckProblemEcho(Checker& c, const ConvShape& s, const SocSpec& soc, const QuantConv2dTilingData& td) {
+    c.Expect(td.batch == s.batch && td.cin == s.cin && td.hin == s.hin && td.win == s.win && td.cout == s.cout &&
+                 td.kh == s.kh && td.kw == s.kw,
+             "problem: tiling data dims differ from the shape");
+    c.Expect(td.stride_h == s.stride_h && td.stride_w == s.stride_w && td.pad_h == s.pad_h && td.pad_w == s.pad_w &&
+                 td.dilation_h == s.dilation_h && td.dilation_w == s.dilation_w && td.offset_x == s.offset_x,
+             "problem: tiling data attributes differ from the shape");
+    c.Expect(td.hout == OutputH(s) && td.wout == OutputW(s), "problem: hout/wout ", td.hout, "/", td.wout,
+             " differ from the floor formula ", OutputH(s), "/", OutputW(s));
+    c.Expect(td.c1 == (s.cin + 31) / 32 && td.n1 == (s.cout + 15) / 16, "problem: c1/n1 wrong");
+    c.Expect(td.npu_arch == soc.npu_arch, "problem: npu_arch ", td.npu_arch, " != SoC ", soc.npu_arch);
+    c.Expect(td.has_bias == (s.has_bias ? 1u : 0u) && td.scale_kind == static_cast<uint32_t>(s.scale_kind),
+             "problem: has_bias/scale_kind differ from the shape");
+}
+
+void CheckBlocks(Checker& c, const SocSpec& soc, const QuantConv2dTilingData& td) {
+    c.Expect(td.block_dim >= 1 && td.block_dim <= soc.cube_cores, "blocks: block_dim ", td.block_dim,
+             " not in [1, ", soc.cube_cores, "]");
+    c.Expect(static_cast<uint64_t>(td.batch_dim) * td.n_dim * td.m_dim == td.block_dim, "blocks: batch_dim ",
+             td.batch_dim, " x n_dim ", td.n_dim, " x m_dim ", td.m_dim, " != block_dim ", td.block_dim);
+}
+
+void CheckBudgets(Checker& c, const SocSpec& soc, const tiling::TilingResult& r) {
+    const QuantConv2dTilingData& td = r.data;
+    c.Expect(td.m_l0 > 0 && td.m_l0 % soc.m0 == 0, "L0: m_l0 ", td.m_l0, " not a positive multiple of ", soc.m0);
+    c.Expect(td.n_l0 > 0 && td.n_l0 % soc.n0 == 0, "L0: n_l0 ", td.n_l0, " not a positive multiple of ", soc.n0);
+    c.Expect(td.k_l0 > 0 && td.k_l0 % soc.k0 == 0, "L0: k_l0 ", td.k_l0, " not a positive multiple of ", soc.k0);
+    c.Expect(IsOneOrTwo(td.l0a_buffers) && IsOneOrTwo(td.l0b_buffers) && IsOneOrTwo(td.l0c_buffers) &&
+                 IsOneOrTwo(td.fmap_l1_buffers) && IsOneOrTwo(td.weight_l1_buffers) && IsOneOrTwo(td.ub_buffers),
+             "buffers: every buffer count must be 1 or 2");
+    const uint64_t l0a = uint64_t{td.m_l0} * td.k_l0 * td.l0a_buffers;
+    const uint64_t l0b = uint64_t{td.k_l0} * td.n_l0 * td.l0b_buffers;
+    const uint64_t l0c = uint64_t{td.m_l0} * td.n_l0 * 4 * td.l0c_buffers;
+    const uint64_t l1 = uint64_t{td.fmap_l1_bytes} * td.fmap_l1_buffers + uint64_t{td.weight_l1_bytes} * td.weight_l1_buffers;
+    c.Expect(l0a <= soc.l0a_bytes, "L0A: m_l0 x k_l0 x buffers = ", l0a, " > ", soc.l0a_bytes);
+    c.Expect(l0b <= soc.l0b_bytes, "L0B: k_l0 x n_l0 x buffers = ", l0b, " > ", soc.l0b_bytes);
+    c.Expect(l0c <= soc.l0c_bytes, "L0C: m_l0 x n_l0 x 4 x buffers = ", l0c, " > ", soc.l0c_bytes);
+    c.Expect(l1 <= soc.l1_bytes, "L1: fmap x buffers + weight x buffers = ", l1, " > ", soc.l1_bytes);
+    c.Expect(td.ub_bytes <= soc.ub_bytes, "UB: ub_bytes ", td.ub_bytes, " > ", soc.ub_bytes);
+    c.Expect(td.ub_m > 0 && td.ub_m % 16 == 0 && td.ub_m <= td.m_l0, "UB: ub_m ", td.ub_m, " not a multiple of 16 in (0, m_l0]");
+    c.Expect(td.ub_n > 0 && td.ub_n % 16 == 0 && td.ub_n <= td.n_l0, "UB: ub_n ", td.ub_n, " not a multiple of 16 in (0, n_l0]");
+    const std::pair<const char*, const tiling::BufferUse*> levels[] = {
+        {"L1", &r.report.l1}, {"L0A", &r.report.l0a}, {"L0B", &r.report.l0b}, {"L0C", &r.report.l0c}, {"UB", &r.report.ub}};
+    const uint64_t capacities[] = {soc.l1_bytes, soc.l0a_bytes, soc.l0b_bytes, soc.l0c_bytes, soc.ub_bytes};
+    for (size_t i = 0; i < 5; ++i) {
+        const tiling::BufferUse& use = *levels[i].second;
+        c.Expect(use.capacity_bytes == capacities[i], "report: ", levels[i].first, " capacity ", use.capacity_bytes,
+                 " != SoC ", capacities[i]);
+        c.Expect(use.used_bytes <= use.capacity_bytes, "report: ", levels[i].first, " uses ", use.used_bytes, " > ",
+                 use.capacity_bytes);
+    }
+    if (soc.topology == CoreTopology::kSplit) {
+        c.Expect(td.acc_slots >= 1 && td.acc_slots <= 4, "acc: acc_slots ", td.acc_slots, " not in [1, 4]");
+    }
+    c.Expect(td.acc_slot_bytes == uint64_t{td.m_l0} * td.n_l0 * 4, "acc: acc_slot_bytes != m_l0 x n_l0 x 4");
+}
+
+// Workspace regions lie inside ws_total, 512 B aligned, disjoint, large enough; every end offset < 2^63.
+void CheckWorkspace(Checker& c, const SocSpec& soc, const QuantConv2dTilingData& td) {
+    const Wide fmap_need = Wide(td.batch) * td.c1 * td.hin * td.win * 32;
+    const Wide weight_need = Wide(td.c1) * td.kh * td.kw * td.n1 * 512;
+    const Wide acc_need = soc.topology == CoreTopology::kSplit ? Wide(td.block_dim) * td.acc_slots * td.acc_slot_bytes : 0;
+    struct Region {
+        const char* name;
+        Wide offset, bytes, need;
+    } regions[] = {{"fmap", td.ws_fmap_offset, td.ws_fmap_bytes, fmap_need},
+                   {"weight", td.ws_weight_offset, td.ws_weight_bytes, weight_need},
+                   {"acc", td.ws_acc_offset, td.ws_acc_bytes, acc_need}};
+    for (const Region& r : regions) {
+        c.Expect(r.bytes >= r.need, "workspace: ", r.name, " has ", Text(r.bytes), " bytes, needs ", Text(r.need));
+        c.Expect(r.bytes == 0 || r.offset % 512 == 0, "workspace: ", r.name, " offset ", Text(r.offset), " not 512-aligned");
+        c.Expect(r.offset + r.bytes <= td.ws_total_bytes, "workspace: ", r.name, " ends at ", Text(r.offset + r.bytes),
+                 " beyond ws_total_bytes ", td.ws_total_bytes);
+        c.Expect(r.offset + r.bytes <= kInt64Max, "workspace: ", r.name, " end offset does not fit int64");
+    }
+    for (size_t i = 0; i < 3; ++i) {
+        for (size_t j = i + 1; j < 3; ++j) {
+            const Region& a = regions[i];
+            const Region& b = regions[j];
+            const bool disjoint = a.bytes == 0 || b.bytes == 0 || a.offset + a.bytes <= b.offset || b.offset + b.bytes <= a.offset;
+            c.Expect(disjoint, "workspace: regions ", a.name, " and ", b.name, " overlap");
+        }
+    }
+    // GM tensors the kernel indexes: x int8, y fp16; their byte extents must fit int64 too.
+    const Wide x_bytes = Wide(td.batch) * td.cin * td.hin * td.win;
+    const Wide y_bytes = Wide(td.batch) * td.cout * td.hout * td.wout * 2;
+    c.Expect(x_bytes <= kInt64Max && y_bytes <= kInt64Max, "GM: x or y byte extent does not fit int64");
+    if (soc.topology == CoreTopology::kSplit && td.block_dim > 0 && td.acc_slots > 0) {
+        const Wide last = Wide(schedule::AccSlotOffset(td, td.block_dim - 1, td.acc_slots - 1)) + td.acc_slot_bytes;
+        c.Expect(last <= Wide(td.ws_acc_offset) + td.ws_acc_bytes, "acc: last ring slot ends beyond the acc region");
+    }
+}
+
+// K chunks: contiguous, exactly covering the c1 * kh * kw fractal rows, each within the weight slab and
+// the Load3D K limit (the largest kStartPt of a chunk is its K extent minus one k_l0 step).
+void CheckChunks(Checker& c, const SocSpec& soc, const QuantConv2dTilingData& td) {
+    c.Expect(td.c1_per_chunk >= 1 && td.kh_per_chunk >= 1 && td.k_chunks >= 1, "K: empty chunking");
+    if (!c.ok()) return;
+    const uint64_t k_fracs = uint64_t{td.c1} * td.kh * td.kw;
+    uint64_t next = 0;
+    for (uint32_t i = 0; i < td.k_chunks && c.ok(); ++i) {
+        const schedule::KChunk k = schedule::GetKChunk(td, i);
+        c.Expect(k.k_fracs >= 1 && k.k_frac_begin == next, "K: chunk ", i, " starts at ", k.k_frac_begin,
+                 " instead of ", next);
+        next = uint64_t{k.k_frac_begin} + k.k_fracs;
+        c.Expect(uint64_t{k.k_fracs} * (td.n_l0 / 16) * 512 <= td.weight_l1_bytes, "L1: weight slab of chunk ", i,
+                 " exceeds weight_l1_bytes ", td.weight_l1_bytes);
+        const uint64_t k_extent = uint64_t{k.k_fracs} * 32;
+        c.Expect(k_extent <= uint64_t{soc.load3d_k_limit} + td.k_l0, "Load3D: chunk ", i, " K extent ", k_extent,
+                 " puts kStartPt beyond ", soc.load3d_k_limit);
+    }
+    c.Expect(next == k_fracs, "K: chunks cover ", next, " of ", k_fracs, " fractal rows");
+}
+
+// Walks every block's tiles as the kernel does; every (batch, channel, position) must be produced once.
+void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* stats) {
+    const uint64_t positions = uint64_t{td.hout} * td.wout;
+    uint64_t total_tiles = 0;
+    for (uint32_t b = 0; b < td.block_dim; ++b) total_tiles += schedule::GetBlockWork(td, b).tiles;
+    if (!c.Expect(total_tiles <= kMaxTilesWalked, "coverage: ", total_tiles, " tiles exceed the walk limit ",
+                  kMaxTilesWalked)) {
+        return;
+    }
+    // (batch, n_start, n_len) -> m intervals; a rectangle set partitions the output iff the n intervals of
+    // each image partition [0, Cout) and each n interval's m intervals partition [0, Ho*Wo).
+    std::map<std::tuple<uint32_t, uint32_t, uint32_t>, std::vector<std::pair<uint64_t, uint64_t>>> columns;
+    const uint64_t chunk_budget = 50'000'000;  // (tile, chunk) slab checks; beyond it, first/last chunks only
+    const bool all_chunks = total_tiles * td.k_chunks <= chunk_budget;
+    for (uint32_t b = 0; b < td.block_dim && c.ok(); ++b) {
+        const schedule::BlockWork w = schedule::GetBlockWork(td, b);
+        c.Expect(w.tiles > 0, "blocks: block ", b, " of ", td.block_dim, " has no work");
+        for (uint32_t i = 0; i < w.tiles && c.ok(); ++i) {
+            const schedule::OutputTile t = schedule::GetTile(td, w, i);
+            c.Expect(t.batch < td.batch && t.m_len >= 1 && t.m_len <= td.m_l0 && t.n_len >= 1 &&
+                         t.n_len <= td.n_l0 && t.n_start % 16 == 0 && uint64_t{t.m_start} + t.m_len <= positions &&
+                         uint64_t{t.n_start} + t.n_len <= td.cout,
+                     "tile: block ", b, " tile ", i, " (batch ", t.batch, ", m ", t.m_start, "+", t.m_len, ", n ",
+                     t.n_start, "+", t.n_len, ") outside the output or the L0 tile");
+            if (td.m_tile_mode == kMTileInRow) {
+                c.Expect(t.m_start / td.wout == (t.m_start + t.m_len - 1) / td.wout, "tile: block ", b, " tile ", i,
+                         " crosses an output row in in-row mode");
+            }
+            columns[{t.batch, t.n_start, t.n_len}].emplace_back(t.m_start, t.m_len);
+            if (stats != nullptr) {
+                ++stats->tiles;
+                stats->covered_elements += uint64_t{t.m_len} * t.n_len;
+            }
+            for (uint32_t k = 0; k < td.k_chunks && c.ok(); ++k) {
+                if (!all_chunks && k > 1 && k + 1 < td.k_chunks) continue;
+                const schedule::KChunk chunk = schedule::GetKChunk(td, k);
+                const schedule::FmapSlab slab = schedule::GetFmapSlab(td, t, chunk);
+                c.Expect(slab.rows.pad_before <= 255 && slab.rows.pad_after <= 255 && slab.cols.pad_before <= 255 &&
+                             slab.cols.pad_after <= 255,
+                         "Load3D: padList of block ", b, " tile ", i, " chunk ", k, " exceeds 255");
+                c.Expect(schedule::FmapSlabBytes(slab, chunk) <= td.fmap_l1_bytes, "L1: fmap slab of block ", b,
+                         " tile ", i, " chunk ", k, " is ", schedule::FmapSlabBytes(slab, chunk),
+                         " bytes > fmap_l1_bytes ", td.fmap_l1_bytes);
+                if (stats != nullptr) ++stats->slabs_checked;
+            }
+        }
+    }
+    if (!c.ok()) return;
+    uint32_t image = UINT32_MAX;
+    uint64_t n_next = 0;
+    for (auto& [key, ms] : columns) {
+        const auto [batch, n_start, n_len] = key;
+        if (batch != image) {
+            c.Expect(image == UINT32_MAX || n_next == td.cout, "coverage: image ", image, " channels end at ", n_next);
+            c.Expect(batch == (image == UINT32_MAX ? 0 : image + 1), "coverage: image ", batch, " follows ", image);
+            image = batch;
+            n_next = 0;
+        }
+        c.Expect(n_start == n_next, "coverage: image ", batch, " channels ", n_start, "+", n_len, " after ", n_next);
+        n_next = uint64_t{n_start} + n_len;
+        std::sort(ms.begin(), ms.end());
+        uint64_t m_next = 0;
+        for (const auto& [m_start, m_len] : ms) {
+            c.Expect(m_start == m_next, "coverage: image ", batch, " channels ", n_start, "+", n_len, " position ",
+                     m_start, " after ", m_next, m_start < m_next ? " (computed twice)" : " (gap)");
+            m_next = m_start + m_len;
+        }
+        c.Expect(m_next == positions, "coverage: image ", batch, " channels ", n_start, "+", n_len, " end at ",
+                 m_next, " of ", positions);
+        if (!c.ok()) return;
+    }
+    c.Expect(image == td.batch - 1 && n_next == td.cout, "coverage: output not fully covered");
+}
+
+}  // namespace
+
+Status CheckTilingInvariants(const ConvShape& shape, const SocSpec& soc, const tiling::TilingResult& result,
+                             InvariantStats* stats) {
+    Checker c;
+    const QuantConv2dTilingData& td = result.data;
+    CheckProblemEcho(c, shape, soc, td);
+    CheckBlocks(c, soc, td);
+    CheckBudgets(c, soc, result);
+    if (c.ok()) CheckWorkspace(c, soc, td);
+    if (c.ok()) CheckChunks(c, soc, td);
+    if (c.ok()) CheckCoverage(c, td, stats);
+    return c.ok() ? Status::Ok() : Status::Error(c.message());
+}
+
+}  // namespace qconv::verify
