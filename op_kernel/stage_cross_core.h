@@ -1,0 +1,77 @@
+// The cube -> vector hand-off of arch 2201 (MIX_AIC_1_2): a credit protocol on the ws.acc ring.
+// Mode 2 cross-core flags are counters: an AIC set bumps each of its two AIVs' counters, and both AIVs
+// must set before the AIC's counter moves (CrossCoreSetFlag(ISASI).md). Flag ids stay below 11 because
+// the hard SyncAll owns 11..14.
+//
+//   C2V flag `slot`      : the AIC has written tile data into ring slot `slot` (Fixpipe done)
+//   V2C flag `4 + slot`  : both AIVs have read slot `slot`, the AIC may overwrite it
+//
+// The AIVs pre-credit every slot once; the AIC waits a credit before each Fixpipe and drains the
+// remaining credits at the end, so every counter is back to zero when the kernel ends. Both AIVs set and
+// wait for every tile, even when one has no share of it, or the AIC's counter would never move.
+#pragma once
+
+#include "kernel_operator.h"
+
+namespace qconv::kernel {
+
+constexpr uint16_t kTileReadyFlagBase = 0;  // C2V
+constexpr uint16_t kSlotFreeFlagBase = 4;   // V2C
+constexpr uint32_t kMaxAccSlots = 4;        // flag ids 0..7, clear of SyncAll's 11..14
+constexpr uint8_t kCubeVectorMode = 2;      // AIC <-> its own two AIVs
+
+// Ring slot of the tile with schedule position `tile_counter` (tiles go into the ring in schedule order).
+__aicore__ inline uint32_t AccSlotOf(uint32_t tile_counter, uint32_t acc_slots) { return tile_counter % acc_slots; }
+
+// ---- AIV side ----
+
+// At start: every slot of the ring is free.
+__aicore__ inline void VectorCreditAllSlots(uint32_t acc_slots) {
+    for (uint32_t slot = 0; slot < acc_slots; ++slot) {
+        AscendC::CrossCoreSetFlag<kCubeVectorMode, PIPE_S>(kSlotFreeFlagBase + slot);
+    }
+}
+
+// Blocks until the AIC has written the tile into `slot`.
+__aicore__ inline void VectorWaitTileReady(uint32_t slot) {
+    AscendC::CrossCoreWaitFlag(kTileReadyFlagBase + slot);
+}
+
+// Issued on MTE2 so that it fires only after this AIV's reads of the slot (GM -> UB) have completed.
+__aicore__ inline void VectorReleaseSlot(uint32_t slot) {
+    AscendC::CrossCoreSetFlag<kCubeVectorMode, PIPE_MTE2>(kSlotFreeFlagBase + slot);
+}
+
+// ---- AIC side (used by the cube stage) ----
+
+// Blocks until both AIVs have released `slot`.
+__aicore__ inline void CubeWaitSlotFree(uint32_t slot) { AscendC::CrossCoreWaitFlag(kSlotFreeFlagBase + slot); }
+
+// Issued on FIX so that it fires only after the Fixpipe into the slot has completed.
+__aicore__ inline void CubeSignalTileReady(uint32_t slot) {
+    AscendC::CrossCoreSetFlag<kCubeVectorMode, PIPE_FIX>(kTileReadyFlagBase + slot);
+}
+
+// At the end: consume the credits the AIVs gave back for the last tiles (and the unused pre-credits).
+__aicore__ inline void CubeDrainCredits(uint32_t acc_slots) {
+    for (uint32_t slot = 0; slot < acc_slots; ++slot) {
+        CubeWaitSlotFree(slot);
+    }
+}
+
+}  // namespace qconv::kernel
+
+namespace qconv::kernel {
+
+// Arch 2002 has no hard SyncAll: the soft form polls a GM area of GetBlockNum() * 32 B that must be zero on
+// entry (SyncAll.md), with a UB scratch of the same size.
+__aicore__ inline void SoftSyncAll(AscendC::TPipe* pipe, GM_ADDR sync_area) {
+    const uint32_t cores = static_cast<uint32_t>(AscendC::GetBlockNum());
+    AscendC::GlobalTensor<int32_t> gm;
+    gm.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(sync_area), cores * 8);
+    AscendC::TBuf<AscendC::TPosition::VECCALC> scratch;
+    pipe->InitBuffer(scratch, cores * 32);
+    AscendC::SyncAll(gm, scratch.Get<int32_t>(), static_cast<int32_t>(cores));
+}
+
+}  // namespace qconv::kernel

@@ -1,0 +1,202 @@
+// The dequant epilogue on the vector unit: int32 accumulator tile (NZ) -> float16 y (NCHW).
+//   + bias (int32) -> Cast f32 -> * scale (fp19, per channel) -> clamp +-65504 -> Cast f16 (RNE) -> y
+// Shared by the two AIVs of arch 2201 (tile read from the ws.acc ring) and the coupled core of arch 2002
+// (tile already in UB after L0C -> UB).
+//
+// The tile is processed 16 channels (one NZ fractal column: rows of 16 contiguous int32) at a time, in
+// chunks of up to kChunkRows rows. In that [row][16 channels] layout a per-channel operand is the same 16
+// values in every row, so scale and bias are kept as 64-lane rows (16 channels x 4) and applied with a
+// repeat stride of 0 (Mul/Add 高维切分, src1RepStride = 0). After the final Cast one TransDataTo5HD per 16
+// rows turns [row][16 ch] half into [ch][row], whose rows are the contiguous NCHW runs y[b][co][m...].
+//
+// fp19 scale: the value the hardware uses is the float32 whose bits are (u32(word) & 0xFFFFE000), where
+// word is the low 32 bits of an int64 (QUANT_PRE) scale or the bits of a float32 scale.
+#pragma once
+
+#include "kernel_operator.h"
+#include "vector_gm_io.h"
+#include "vector_transpose.h"
+
+namespace qconv::kernel {
+
+struct DequantArgs {
+    uint32_t cout = 0;
+    uint32_t out_hw = 0;      // Ho * Wo: one image's M
+    uint32_t m_l0 = 0;        // rows of an acc tile (multiple of 16)
+    uint32_t n_l0 = 0;        // channels of an acc tile (multiple of 16)
+    bool has_bias = false;
+    bool scale_is_int64 = true;
+};
+
+// One tile of the schedule: image, M range (ho * Wo + wo) and N range (output channels).
+struct AccTile {
+    uint32_t image = 0;
+    uint32_t m_start = 0;
+    uint32_t m_len = 0;
+    uint32_t n_start = 0;
+    uint32_t n_len = 0;
+};
+
+class DequantEpilogue {
+public:
+    static constexpr uint32_t kChannels = 16;      // one NZ fractal column
+    static constexpr uint32_t kLanes = 64;         // 32-bit lanes of one repeat = 4 rows of 16 channels
+    static constexpr uint32_t kChunkRows = 256;    // rows per pass (Add/Mul repeats = rows / 4 <= 255)
+    static constexpr uint32_t kScaleMask = 0xFFFFE000u;
+    static constexpr float kHalfMax = 65504.0f;
+#if __CCE_AICORE__ == 220
+    // 2201 allows RINT on both conversions (Cast.md).
+    static constexpr AscendC::RoundMode kToFloat = AscendC::RoundMode::CAST_RINT;
+    static constexpr AscendC::RoundMode kToHalf = AscendC::RoundMode::CAST_RINT;
+#else
+    // 2002 allows only NONE (s32 -> f32) and ODD/NONE (f32 -> f16); NONE rounds to nearest even when lossy.
+    static constexpr AscendC::RoundMode kToFloat = AscendC::RoundMode::CAST_NONE;
+    static constexpr AscendC::RoundMode kToHalf = AscendC::RoundMode::CAST_NONE;
+#endif
+
+    // UB bytes this stage takes: acc in-queue (2 x 16 KB, workspace path only), narrowed rows 8 KB,
+    // out-queue 2 x 8 KB, scale and bias rows 2 x n_l0 * 16 B.
+    __aicore__ static inline uint32_t UbBytes(uint32_t n_l0, bool acc_from_workspace) {
+        return (acc_from_workspace ? 2 * kChunkRows * kChannels * 4 : 0) + kChunkRows * kChannels * 2 +
+               2 * kChunkRows * kChannels * 2 + 2 * (n_l0 / kChannels) * kLanes * 4;
+    }
+
+    __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR scale, GM_ADDR bias, GM_ADDR y, uint32_t batch,
+                                const DequantArgs& args, bool acc_from_workspace) {
+        args_ = args;
+        scale_words_.SetGlobalBuffer(reinterpret_cast<__gm__ uint32_t*>(scale),
+                                     static_cast<uint64_t>(args.cout) * (args.scale_is_int64 ? 2 : 1));
+        if (args.has_bias) {
+            bias_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(bias), args.cout);
+        }
+        y_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ half*>(y), static_cast<uint64_t>(batch) * args.cout * args.out_hw);
+        if (acc_from_workspace) {
+            pipe->InitBuffer(acc_queue_, 2, kChunkRows * kChannels * sizeof(int32_t));
+        }
+        pipe->InitBuffer(narrow_, kChunkRows * kChannels * sizeof(half));
+        pipe->InitBuffer(out_queue_, 2, kChunkRows * kChannels * sizeof(half));
+        const uint32_t groups = args.n_l0 / kChannels;
+        pipe->InitBuffer(scale_rows_, groups * kLanes * sizeof(uint32_t));
+        pipe->InitBuffer(bias_rows_, groups * kLanes * sizeof(int32_t));
+    }
+
+    // Arch 2201 AIV: rows [m_offset, m_offset + m_len) and channels [n_offset, n_offset + n_len) (n_offset a
+    // multiple of 16) of a tile in a ws.acc ring slot, NZ: element (m, n) at ((n / 16) * m_l0 + m) * 16 + n % 16.
+    __aicore__ inline void ProcessFromWorkspace(const AscendC::GlobalTensor<int32_t>& slot, const AccTile& tile,
+                                                uint32_t m_offset, uint32_t m_len, uint32_t n_offset, uint32_t n_len) {
+        if (m_len == 0 || n_len == 0) {
+            return;
+        }
+        const uint32_t g_begin = n_offset / kChannels;
+        const uint32_t g_end = CeilDiv(n_offset + n_len, kChannels);
+        LoadChannelRows(tile, g_begin, g_end);
+        for (uint32_t g = g_begin; g < g_end; ++g) {
+            for (uint32_t m0 = m_offset; m0 < m_offset + m_len; m0 += kChunkRows) {
+                const uint32_t rows = Min(kChunkRows, m_offset + m_len - m0);
+                AscendC::LocalTensor<int32_t> acc = acc_queue_.AllocTensor<int32_t>();
+                AscendC::DataCopy(acc, slot[(g * args_.m_l0 + m0) * kChannels], RoundUp(rows, kChannels) * kChannels);
+                acc_queue_.EnQue(acc);
+                acc = acc_queue_.DeQue<int32_t>();
+                DequantRows(acc, tile, g, m0, rows);
+                acc_queue_.FreeTensor(acc);
+            }
+        }
+    }
+
+    // Arch 2002: the whole tile, already in UB in the same NZ order (acc[0] = element (0, 0)). The tile is
+    // overwritten in place.
+    __aicore__ inline void ProcessInUb(const AscendC::LocalTensor<int32_t>& acc, const AccTile& tile) {
+        const uint32_t groups = CeilDiv(tile.n_len, kChannels);
+        LoadChannelRows(tile, 0, groups);
+        for (uint32_t g = 0; g < groups; ++g) {
+            for (uint32_t m0 = 0; m0 < tile.m_len; m0 += kChunkRows) {
+                DequantRows(acc[(g * args_.m_l0 + m0) * kChannels], tile, g, m0, Min(kChunkRows, tile.m_len - m0));
+            }
+        }
+    }
+
+private:
+    // Scale and bias rows of channel groups [g_begin, g_end) of the tile, filled by the scalar unit. Tiles that
+    // share an N range (consecutive in the schedule) reuse them.
+    __aicore__ inline void LoadChannelRows(const AccTile& tile, uint32_t g_begin, uint32_t g_end) {
+        if (tile.n_start == rows_n_start_ && g_begin == rows_g_begin_ && g_end == rows_g_end_) {
+            return;
+        }
+        rows_n_start_ = tile.n_start;
+        rows_g_begin_ = g_begin;
+        rows_g_end_ = g_end;
+        // The vector unit may still be reading the previous rows.
+        const int32_t v_to_s = static_cast<int32_t>(GetTPipePtr()->FetchEventID(AscendC::HardEvent::V_S));
+        AscendC::SetFlag<AscendC::HardEvent::V_S>(v_to_s);
+        AscendC::WaitFlag<AscendC::HardEvent::V_S>(v_to_s);
+        AscendC::LocalTensor<uint32_t> scale_rows = scale_rows_.Get<uint32_t>();
+        AscendC::LocalTensor<int32_t> bias_rows = bias_rows_.Get<int32_t>();
+        const uint32_t word_step = args_.scale_is_int64 ? 2 : 1;  // low word of a little-endian int64
+        for (uint32_t g = g_begin; g < g_end; ++g) {
+            for (uint32_t c = 0; c < kChannels; ++c) {
+                const uint32_t co = tile.n_start + g * kChannels + c;
+                const bool valid = co < args_.cout;
+                const uint32_t scale_bits = valid ? scale_words_.GetValue(co * word_step) & kScaleMask : 0;
+                const int32_t bias_value = (valid && args_.has_bias) ? bias_gm_.GetValue(co) : 0;
+                for (uint32_t row = 0; row < kLanes / kChannels; ++row) {
+                    scale_rows.SetValue(g * kLanes + row * kChannels + c, scale_bits);
+                    bias_rows.SetValue(g * kLanes + row * kChannels + c, bias_value);
+                }
+            }
+        }
+        const int32_t s_to_v = static_cast<int32_t>(GetTPipePtr()->FetchEventID(AscendC::HardEvent::S_V));
+        AscendC::SetFlag<AscendC::HardEvent::S_V>(s_to_v);
+        AscendC::WaitFlag<AscendC::HardEvent::S_V>(s_to_v);
+    }
+
+    // acc: `rows` rows of channel group g starting at tile row m0, [row][16] int32 in UB; overwritten.
+    __aicore__ inline void DequantRows(const AscendC::LocalTensor<int32_t>& acc, const AccTile& tile, uint32_t g,
+                                       uint32_t m0, uint32_t rows) {
+        const uint32_t padded_rows = RoundUp(rows, kChannels);
+        const uint32_t elems = padded_rows * kChannels;
+        const uint8_t repeats = static_cast<uint8_t>(elems / kLanes);
+        const AscendC::BinaryRepeatParams per_channel_row(1, 1, 1, 8, 8, 0);  // src1 re-read every repeat
+        if (args_.has_bias) {
+            AscendC::Add(acc, acc, bias_rows_.Get<int32_t>()[g * kLanes], kLanes, repeats, per_channel_row);
+            AscendC::PipeBarrier<PIPE_V>();
+        }
+        AscendC::LocalTensor<float> value = acc.ReinterpretCast<float>();
+        AscendC::Cast(value, acc, kToFloat, elems);
+        AscendC::PipeBarrier<PIPE_V>();
+        AscendC::Mul(value, value, scale_rows_.Get<float>()[g * kLanes], kLanes, repeats, per_channel_row);
+        AscendC::PipeBarrier<PIPE_V>();
+        AscendC::Maxs(value, value, -kHalfMax, static_cast<int32_t>(elems));
+        AscendC::PipeBarrier<PIPE_V>();
+        AscendC::Mins(value, value, kHalfMax, static_cast<int32_t>(elems));
+        AscendC::PipeBarrier<PIPE_V>();
+        AscendC::LocalTensor<half> narrow = narrow_.Get<half>();
+        AscendC::Cast(narrow, value, kToHalf, elems);
+        AscendC::PipeBarrier<PIPE_V>();
+
+        AscendC::LocalTensor<half> out = out_queue_.AllocTensor<half>();
+        // src rows: tile rows (16 halves = one block each); dst rows: channels, kChunkRows apart.
+        Transpose16x16(out, kChunkRows, narrow, kChannels, padded_rows / kChannels, 1, kChannels);
+        out_queue_.EnQue(out);
+        out = out_queue_.DeQue<half>();
+        const uint32_t co0 = tile.n_start + g * kChannels;
+        const uint32_t channels = Min(kChannels, Min(tile.n_len - g * kChannels, args_.cout - co0));
+        const uint64_t dst = (static_cast<uint64_t>(tile.image) * args_.cout + co0) * args_.out_hw + tile.m_start + m0;
+        CopyRunsOut(y_gm_[dst], args_.out_hw, out, kChunkRows, channels, rows);
+        out_queue_.FreeTensor(out);
+    }
+
+    DequantArgs args_;
+    uint32_t rows_n_start_ = 0xFFFFFFFFu;
+    uint32_t rows_g_begin_ = 0;
+    uint32_t rows_g_end_ = 0;
+    AscendC::GlobalTensor<uint32_t> scale_words_;
+    AscendC::GlobalTensor<int32_t> bias_gm_;
+    AscendC::GlobalTensor<half> y_gm_;
+    AscendC::TQue<AscendC::TPosition::VECIN, 1> acc_queue_;
+    AscendC::TQue<AscendC::TPosition::VECOUT, 1> out_queue_;
+    AscendC::TBuf<AscendC::TPosition::VECCALC> narrow_;
+    AscendC::TBuf<AscendC::TPosition::VECCALC> scale_rows_;
+    AscendC::TBuf<AscendC::TPosition::VECCALC> bias_rows_;
+};
+
+}  // namespace qconv::kernel

@@ -1,0 +1,193 @@
+// Phase 1 on every vector core: the layouts the cube needs, built inside the op so they show in its profile.
+//   x      NCHW int8            -> ws.fmap   [N][C1][H*W][32] int8       (NC1HWC0, channels >= Cin are 0)
+//   weight (Cout, Cin, kh, kw)  -> ws.weight [C1*kh*kw][N1][16][32] int8 (FRACTAL_Z, ci >= Cin or co >= Cout are 0)
+// Both are transposes of a channel-major int8 block. The vector unit transposes 16 x 16 b16 blocks exactly
+// (TransDataTo5HD.md, b16: dst_j[i] = src_i[j]) while its b8 lane order is not documented, so each block
+// is widened to half, transposed, and narrowed back; int8 -> half -> int8 is exact (Cast.md).
+// Work items (one UB-sized block each) are dealt round-robin over all vector cores.
+#pragma once
+
+#include "kernel_operator.h"
+#include "vector_gm_io.h"
+#include "vector_transpose.h"
+
+namespace qconv::kernel {
+
+struct LayoutTransformArgs {
+    uint32_t batch = 0;
+    uint32_t cin = 0;
+    uint32_t in_hw = 0;      // H * W of the input
+    uint32_t cout = 0;
+    uint32_t kernel_hw = 0;  // kh * kw
+};
+
+class LayoutTransform {
+public:
+    static constexpr uint32_t kC0 = 32;              // int8 channels per NC1HWC0 / FRACTAL_Z block
+    static constexpr uint32_t kN0 = 16;              // output channels per FRACTAL_Z fractal
+    static constexpr uint32_t kFractalBytes = kN0 * kC0;
+    static constexpr uint32_t kFmapRunMax = 256;     // H*W positions per fmap item
+    static constexpr uint32_t kKernelRunMax = 32;    // kh*kw positions per weight item (one 32-B UB row)
+    static constexpr uint32_t kOutChannelsPerItem = kN0 / 2;  // half a fractal row: 8 co x 32 ci
+    // Both item kinds move an 8 KB int8 block: [32 ch][256 positions] or [8 co][32 ci][32 positions].
+    static constexpr uint32_t kBlockElems = kC0 * kFmapRunMax;
+    static_assert(kBlockElems == kOutChannelsPerItem * kC0 * kKernelRunMax, "item kinds share the UB buffers");
+    // UB: in 2 x 8 KB + out 2 x 8 KB + two half blocks 2 x 16 KB = 64 KB, leaving room in the same TPipe for
+    // the epilogue (and on 2002 the cube side's UB tile).
+    static constexpr uint32_t kUbBytes = 2 * kBlockElems + 2 * kBlockElems + 2 * kBlockElems * 2;
+
+    __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR weight, GM_ADDR ws_fmap, GM_ADDR ws_weight,
+                                const LayoutTransformArgs& args) {
+        args_ = args;
+        c1_ = CeilDiv(args.cin, kC0);
+        n1_ = CeilDiv(args.cout, kN0);
+        x_size_ = static_cast<uint64_t>(args.batch) * args.cin * args.in_hw;
+        weight_size_ = static_cast<uint64_t>(args.cout) * args.cin * args.kernel_hw;
+        x_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(x), x_size_);
+        weight_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(weight), weight_size_);
+        fmap_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(ws_fmap),
+                                 static_cast<uint64_t>(args.batch) * c1_ * args.in_hw * kC0);
+        fractal_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(ws_weight),
+                                    static_cast<uint64_t>(c1_) * args.kernel_hw * n1_ * kFractalBytes);
+        pipe->InitBuffer(in_queue_, 2, kBlockElems);
+        pipe->InitBuffer(out_queue_, 2, kBlockElems);
+        pipe->InitBuffer(wide_, kBlockElems * sizeof(half));
+        pipe->InitBuffer(transposed_, kBlockElems * sizeof(half));
+        fmap_items_ = args.batch * c1_ * CeilDiv(args.in_hw, kFmapRunMax);
+        weight_items_ = n1_ * 2 * c1_ * CeilDiv(args.kernel_hw, kKernelRunMax);
+    }
+
+    // This vector core's share: items core, core + cores, ...
+    __aicore__ inline void Process(uint32_t core, uint32_t cores) {
+        for (uint32_t item = core; item < fmap_items_ + weight_items_; item += cores) {
+            if (item < fmap_items_) {
+                FmapItem(item);
+            } else {
+                WeightItem(item - fmap_items_);
+            }
+        }
+    }
+
+private:
+    // Item = (image, c1, run of H*W positions): [32 ch][run] -> [run][32 ch].
+    __aicore__ inline void FmapItem(uint32_t item) {
+        const uint32_t runs_per_plane = CeilDiv(args_.in_hw, kFmapRunMax);
+        const uint32_t plane = item / runs_per_plane;  // image * C1 + c1
+        const uint32_t hw0 = (item % runs_per_plane) * kFmapRunMax;
+        const uint32_t image = plane / c1_;
+        const uint32_t c1 = plane % c1_;
+        const uint32_t len = Min(kFmapRunMax, args_.in_hw - hw0);
+        const uint32_t pitch = RoundUp(len, kC0);  // UB row pitch: 32-B rows in int8, 16-element groups in half
+        const uint32_t channels = Min(kC0, args_.cin - c1 * kC0);
+
+        AscendC::LocalTensor<int8_t> in = in_queue_.AllocTensor<int8_t>();
+        const uint64_t src = (static_cast<uint64_t>(image) * args_.cin + c1 * kC0) * args_.in_hw + hw0;
+        CopyRunsIn(in, pitch, x_gm_[src], args_.in_hw, channels, len, x_size_ - src);
+        in_queue_.EnQue(in);
+
+        AscendC::LocalTensor<half> wide = Widen(kC0 * pitch);
+        if (channels < kC0) {  // channel tail of the last C1 block
+            AscendC::Duplicate(wide[channels * pitch], static_cast<half>(0), static_cast<int32_t>((kC0 - channels) * pitch));
+            AscendC::PipeBarrier<PIPE_V>();
+        }
+        AscendC::LocalTensor<half> transposed = transposed_.Get<half>();
+        for (uint32_t group = 0; group < kC0 / 16; ++group) {
+            // src_i = channel (group*16 + i), 16 positions per repeat; dst_j = position j, channels of `group`.
+            Transpose16x16(transposed[group * 16], kC0, wide[group * 16 * pitch], pitch, pitch / 16, 2 * 16, 1);
+        }
+        NarrowAndStore(fmap_gm_[(static_cast<uint64_t>(plane) * args_.in_hw + hw0) * kC0], len * kC0,
+                       AscendC::DataCopyParams{1, static_cast<uint16_t>(len * kC0 / kBlockBytes), 0, 0});
+    }
+
+    // Item = (n1, half of its 16 output channels, c1, run of kh*kw positions):
+    // [8 co][32 ci][run] -> [run][8 co][32 ci], half of each FRACTAL_Z row's fractal n1.
+    __aicore__ inline void WeightItem(uint32_t item) {
+        constexpr uint32_t kRowsPerItem = kOutChannelsPerItem * kC0;  // (co, ci) rows
+        const uint32_t runs_per_block = CeilDiv(args_.kernel_hw, kKernelRunMax);
+        const uint32_t block = item / runs_per_block;  // (n1 * 2 + co_half) * C1 + c1
+        const uint32_t kk0 = (item % runs_per_block) * kKernelRunMax;
+        const uint32_t co_half = (block / c1_) % 2;
+        const uint32_t n1 = block / c1_ / 2;
+        const uint32_t c1 = block % c1_;
+        const uint32_t len = Min(kKernelRunMax, args_.kernel_hw - kk0);
+        const uint32_t co_base = n1 * kN0 + co_half * kOutChannelsPerItem;
+        const uint32_t out_channels = co_base >= args_.cout ? 0 : Min(kOutChannelsPerItem, args_.cout - co_base);
+        const uint32_t in_channels = Min(kC0, args_.cin - c1 * kC0);
+
+        AscendC::LocalTensor<int8_t> in = in_queue_.AllocTensor<int8_t>();
+        for (uint32_t co = 0; co < out_channels; ++co) {
+            const uint64_t src = (static_cast<uint64_t>(co_base + co) * args_.cin + c1 * kC0) * args_.kernel_hw + kk0;
+            CopyRunsIn(in[co * kC0 * kKernelRunMax], kKernelRunMax, weight_gm_[src], args_.kernel_hw, in_channels, len,
+                       weight_size_ - src);
+        }
+        in_queue_.EnQue(in);
+
+        AscendC::LocalTensor<half> wide = Widen(kBlockElems);
+        if (in_channels < kC0) {
+            for (uint32_t co = 0; co < out_channels; ++co) {
+                AscendC::Duplicate(wide[(co * kC0 + in_channels) * kKernelRunMax], static_cast<half>(0),
+                                   static_cast<int32_t>((kC0 - in_channels) * kKernelRunMax));
+            }
+        }
+        if (out_channels < kOutChannelsPerItem) {
+            AscendC::Duplicate(wide[out_channels * kC0 * kKernelRunMax], static_cast<half>(0),
+                               static_cast<int32_t>((kOutChannelsPerItem - out_channels) * kC0 * kKernelRunMax));
+        }
+        AscendC::PipeBarrier<PIPE_V>();
+        AscendC::LocalTensor<half> transposed = transposed_.Get<half>();
+        for (uint32_t half_run = 0; half_run * 16 < len; ++half_run) {
+            // src_i = row (co, ci) i of a 16-row group, 16 kernel positions; dst_j = kernel position j.
+            Transpose16x16(transposed[half_run * 16 * kRowsPerItem], kRowsPerItem, wide[half_run * 16], kKernelRunMax,
+                           kRowsPerItem / 16, 1, kKernelRunMax * 16 * sizeof(half) / kBlockBytes);
+        }
+        // FRACTAL_Z row r = c1*kh*kw + kk holds N1 fractals of 16 x 32; this item fills half of fractal n1 in
+        // `len` consecutive rows.
+        const uint64_t dst = ((static_cast<uint64_t>(c1) * args_.kernel_hw + kk0) * n1_ + n1) * kFractalBytes +
+                             co_half * kRowsPerItem;
+        constexpr uint16_t kRowBlocks = kRowsPerItem / kBlockBytes;
+        NarrowAndStore(fractal_gm_[dst], len * kRowsPerItem,
+                       AscendC::DataCopyParams{static_cast<uint16_t>(len), kRowBlocks, 0,
+                                               static_cast<uint16_t>(n1_ * kFractalBytes / kBlockBytes - kRowBlocks)});
+    }
+
+    // DeQue the int8 block and widen `count` elements to half in `wide_`.
+    __aicore__ inline AscendC::LocalTensor<half> Widen(uint32_t count) {
+        AscendC::LocalTensor<int8_t> in = in_queue_.DeQue<int8_t>();
+        AscendC::LocalTensor<half> wide = wide_.Get<half>();
+        AscendC::PipeBarrier<PIPE_V>();  // the previous item's transpose has read `wide`
+        AscendC::Cast(wide, in, AscendC::RoundMode::CAST_NONE, count);
+        in_queue_.FreeTensor(in);
+        AscendC::PipeBarrier<PIPE_V>();
+        return wide;
+    }
+
+    // Narrow `count` transposed halves to int8 and copy them to GM with `params`.
+    __aicore__ inline void NarrowAndStore(const AscendC::GlobalTensor<int8_t>& dst, uint32_t count,
+                                          const AscendC::DataCopyParams& params) {
+        AscendC::PipeBarrier<PIPE_V>();
+        AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
+        AscendC::Cast(out, transposed_.Get<half>(), AscendC::RoundMode::CAST_NONE, count);
+        out_queue_.EnQue(out);
+        out = out_queue_.DeQue<int8_t>();
+        AscendC::DataCopy(dst, out, params);
+        out_queue_.FreeTensor(out);
+    }
+
+    LayoutTransformArgs args_;
+    uint32_t c1_ = 0;
+    uint32_t n1_ = 0;
+    uint64_t x_size_ = 0;
+    uint64_t weight_size_ = 0;
+    uint32_t fmap_items_ = 0;
+    uint32_t weight_items_ = 0;
+    AscendC::GlobalTensor<int8_t> x_gm_;
+    AscendC::GlobalTensor<int8_t> weight_gm_;
+    AscendC::GlobalTensor<int8_t> fmap_gm_;
+    AscendC::GlobalTensor<int8_t> fractal_gm_;
+    AscendC::TQue<AscendC::TPosition::VECIN, 1> in_queue_;
+    AscendC::TQue<AscendC::TPosition::VECOUT, 1> out_queue_;
+    AscendC::TBuf<AscendC::TPosition::VECCALC> wide_;
+    AscendC::TBuf<AscendC::TPosition::VECCALC> transposed_;
+};
+
+}  // namespace qconv::kernel

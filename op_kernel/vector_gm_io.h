@@ -1,0 +1,100 @@
+// GM <-> UB copies of `runs` equally spaced runs of `run_len` elements whose byte length and GM spacing
+// need not be multiples of 32 B (NCHW rows, per-channel output runs). Used by the vector stages only.
+//
+// Arch 2201 has DataCopyPad for exactly this (DataCopyPad(GMToUB/UBToGM非对齐数据搬运).md). Arch 2002 has
+// no DataCopyPad, and DataCopy moves whole 32-B blocks: reads may over-fetch as long as they stay inside
+// the GM buffer; writes must not touch a neighbour's bytes, so the partial last block of each run goes
+// through the scalar unit (GlobalTensor::SetValue.md).
+#pragma once
+
+#include "kernel_operator.h"
+
+namespace qconv::kernel {
+
+constexpr uint32_t kBlockBytes = 32;  // one DataBlock
+
+__aicore__ inline uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+__aicore__ inline uint32_t RoundUp(uint32_t a, uint32_t b) { return CeilDiv(a, b) * b; }
+__aicore__ inline uint32_t Min(uint32_t a, uint32_t b) { return a < b ? a : b; }
+
+// UB run r starts at dst[r * dst_pitch] (dst_pitch * sizeof(T) a multiple of 32); GM run r starts at
+// src[r * src_pitch]; `src_available` is the number of elements from src[0] to the end of the GM buffer.
+// Elements of a UB run beyond run_len are left unspecified.
+template <typename T>
+__aicore__ inline void CopyRunsIn(const AscendC::LocalTensor<T>& dst, uint32_t dst_pitch,
+                                  const AscendC::GlobalTensor<T>& src, uint64_t src_pitch, uint32_t runs,
+                                  uint32_t run_len, uint64_t src_available) {
+    if (runs == 0 || run_len == 0) {
+        return;
+    }
+#if __CCE_AICORE__ == 220
+    (void)src_available;
+    const uint32_t run_bytes = run_len * sizeof(T);
+    const uint32_t dst_gap_blocks = (dst_pitch * sizeof(T) - RoundUp(run_bytes, kBlockBytes)) / kBlockBytes;
+    const AscendC::DataCopyExtParams params{static_cast<uint16_t>(runs), run_bytes,
+                                            static_cast<uint32_t>((src_pitch - run_len) * sizeof(T)),
+                                            dst_gap_blocks, 0};
+    const AscendC::DataCopyPadExtParams<T> no_padding{false, 0, 0, 0};
+    AscendC::DataCopyPad(dst, src, params, no_padding);
+#else
+    constexpr uint32_t kPerBlock = kBlockBytes / sizeof(T);
+    bool used_scalar = false;
+    for (uint32_t r = 0; r < runs; ++r) {
+        const uint64_t start = r * src_pitch;
+        const uint32_t whole = RoundUp(run_len, kPerBlock);
+        const uint32_t blocks = (start + whole <= src_available) ? whole / kPerBlock : run_len / kPerBlock;
+        if (blocks > 0) {
+            AscendC::DataCopy(dst[r * dst_pitch], src[start],
+                              AscendC::DataCopyParams{1, static_cast<uint16_t>(blocks), 0, 0});
+        }
+        for (uint32_t i = blocks * kPerBlock; i < run_len; ++i) {
+            dst.SetValue(r * dst_pitch + i, src.GetValue(start + i));
+            used_scalar = true;
+        }
+    }
+    if (used_scalar) {
+        // The scalar writes into UB must land before the vector unit reads them.
+        const int32_t event = static_cast<int32_t>(GetTPipePtr()->FetchEventID(AscendC::HardEvent::S_V));
+        AscendC::SetFlag<AscendC::HardEvent::S_V>(event);
+        AscendC::WaitFlag<AscendC::HardEvent::S_V>(event);
+    }
+#endif
+}
+
+// UB run r starts at src[r * src_pitch] (src_pitch * sizeof(T) a multiple of 32); GM run r starts at
+// dst[r * dst_pitch]. Exactly run_len elements of each run are written. (dst by value: SetValue is not const.)
+template <typename T>
+__aicore__ inline void CopyRunsOut(AscendC::GlobalTensor<T> dst, uint64_t dst_pitch,
+                                   const AscendC::LocalTensor<T>& src, uint32_t src_pitch, uint32_t runs,
+                                   uint32_t run_len) {
+    if (runs == 0 || run_len == 0) {
+        return;
+    }
+#if __CCE_AICORE__ == 220
+    const uint32_t run_bytes = run_len * sizeof(T);
+    const uint32_t src_gap_blocks = (src_pitch * sizeof(T) - RoundUp(run_bytes, kBlockBytes)) / kBlockBytes;
+    const AscendC::DataCopyExtParams params{static_cast<uint16_t>(runs), run_bytes, src_gap_blocks,
+                                            static_cast<uint32_t>((dst_pitch - run_len) * sizeof(T)), 0};
+    AscendC::DataCopyPad(dst, src, params);
+#else
+    constexpr uint32_t kPerBlock = kBlockBytes / sizeof(T);
+    const uint32_t blocks = run_len / kPerBlock;
+    if (blocks * kPerBlock < run_len) {
+        // The scalar unit reads the tails from UB: the vector results must be complete first.
+        const int32_t event = static_cast<int32_t>(GetTPipePtr()->FetchEventID(AscendC::HardEvent::V_S));
+        AscendC::SetFlag<AscendC::HardEvent::V_S>(event);
+        AscendC::WaitFlag<AscendC::HardEvent::V_S>(event);
+    }
+    for (uint32_t r = 0; r < runs; ++r) {
+        if (blocks > 0) {
+            AscendC::DataCopy(dst[r * dst_pitch], src[r * src_pitch],
+                              AscendC::DataCopyParams{1, static_cast<uint16_t>(blocks), 0, 0});
+        }
+        for (uint32_t i = blocks * kPerBlock; i < run_len; ++i) {
+            dst.SetValue(r * dst_pitch + i, src.GetValue(r * src_pitch + i));
+        }
+    }
+#endif
+}
+
+}  // namespace qconv::kernel
