@@ -1,0 +1,36 @@
+#include "op_host/tiling/l0_tiling.h"
+
+#include <algorithm>
+
+#include "op_host/tiling/tiling_problem.h"
+
+namespace qconv::tiling {
+
+bool PlanL0(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0, L0Plan* plan) {
+    if (m_l0 == 0 || n_l0 == 0 || m_l0 > kMmadMaxMN || n_l0 > kMmadMaxMN) {
+        return false;
+    }
+    L0Plan p;
+    p.m_l0 = m_l0;
+    p.n_l0 = n_l0;
+    const uint64_t c_tile = static_cast<uint64_t>(m_l0) * n_l0 * 4;
+    p.l0c_buffers = 2 * c_tile <= soc.l0c_bytes ? 2 : (c_tile <= soc.l0c_bytes ? 1 : 0);
+    if (p.l0c_buffers == 0) {
+        return false;
+    }
+    for (uint32_t buffers = 2; buffers >= 1; --buffers) {
+        const uint64_t k_a = soc.l0a_bytes / (static_cast<uint64_t>(buffers) * m_l0);
+        const uint64_t k_b = soc.l0b_bytes / (static_cast<uint64_t>(buffers) * n_l0);
+        const uint64_t k = std::min<uint64_t>({k_a, k_b, kMmadMaxK}) / kK0 * kK0;
+        if (k >= kK0) {
+            p.k_l0 = static_cast<uint32_t>(k);
+            p.l0a_buffers = buffers;
+            p.l0b_buffers = buffers;
+            *plan = p;
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace qconv::tiling

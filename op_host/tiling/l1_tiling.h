@@ -1,0 +1,36 @@
+// L1 tiles: how K is walked in chunks, and the fmap and weight slabs one chunk needs.
+//   fmap slab   = c1_per_chunk * rows * cols * 32 B, rows/cols of the worst tile (slab_extent below)
+//   weight slab = c1_per_chunk * kh_per_chunk * kw * (n_l0 / 16) * 512 B
+//   L1:   fmap_buffers * fmap slab + weight_buffers * weight slab <= l1_bytes
+//   Load3D: chunk K = c1_per_chunk * kh_per_chunk * kw * 32 <= load3d_k_limit + 1 (kStartPt <= 65535),
+//           slab rows, cols <= 32767 (l1H / l1W fields)
+#pragma once
+
+#include <cstdint>
+
+#include "op_host/core/soc_spec.h"
+#include "op_host/tiling/tile_plan.h"
+#include "op_host/tiling/tiling_problem.h"
+
+namespace qconv::tiling {
+
+inline constexpr uint32_t kLoad3dMaxL1Extent = 32767;
+
+struct SlabExtent {
+    uint64_t rows = 0;
+    uint64_t cols = 0;
+};
+
+// Input rows and columns the slab of the worst tile of `m_l0` positions holds for `kh_rows` kernel rows.
+// kMTileAcrossRows: a run of m_l0 positions spans at most floor((m_l0 + Wo - 2) / Wo) + 1 output rows,
+// whole input rows are loaded. kMTileInRow: one output row, min(m_l0, Wo) outputs wide.
+SlabExtent WorstSlab(const Problem& p, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t kh_rows);
+
+// Picks the largest chunk that fits (fewest chunks: fewest DMA setups and, with one chunk, a weight slab
+// that stays resident across m tiles), preferring double-buffered slabs so MTE2 overlaps the cube.
+// Chunk kinds, in order: every channel group and kernel row (resident weight); c1_per_chunk channel groups
+// with every kernel row; one channel group with kh_per_chunk kernel rows. False if nothing fits.
+bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
+            L1Plan* plan);
+
+}  // namespace qconv::tiling

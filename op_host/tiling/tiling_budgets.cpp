@@ -1,0 +1,151 @@
+#include "op_host/tiling/tiling_budgets.h"
+
+#include <sstream>
+
+#include "op_host/tiling/l0_tiling.h"
+#include "op_host/tiling/l1_tiling.h"
+#include "op_host/tiling/ub_tiling.h"
+#include "op_host/tiling/workspace.h"
+
+namespace qconv::tiling {
+namespace {
+
+Problem ProblemOf(const QuantConv2dTilingData& td) {
+    Problem p{};
+    p.batch = td.batch;
+    p.cin = td.cin;
+    p.hin = td.hin;
+    p.win = td.win;
+    p.cout = td.cout;
+    p.kh = td.kh;
+    p.kw = td.kw;
+    p.stride_h = td.stride_h;
+    p.stride_w = td.stride_w;
+    p.pad_h = td.pad_h;
+    p.pad_w = td.pad_w;
+    p.dilation_h = td.dilation_h;
+    p.dilation_w = td.dilation_w;
+    p.hout = td.hout;
+    p.wout = td.wout;
+    p.c1 = td.c1;
+    p.n1 = td.n1;
+    p.positions = static_cast<uint64_t>(td.hout) * td.wout;
+    p.k_fracs = static_cast<uint64_t>(td.c1) * td.kh * td.kw;
+    return p;
+}
+
+class Checker {
+  public:
+    void Require(bool ok, const std::string& what, uint64_t lhs, const char* op, uint64_t rhs) {
+        if (!ok) {
+            std::ostringstream line;
+            line << what << ": " << lhs << ' ' << op << ' ' << rhs << " does not hold";
+            violations_.push_back(line.str());
+        }
+    }
+    void Le(const std::string& what, uint64_t lhs, uint64_t rhs) { Require(lhs <= rhs, what, lhs, "<=", rhs); }
+    void Eq(const std::string& what, uint64_t lhs, uint64_t rhs) { Require(lhs == rhs, what, lhs, "==", rhs); }
+    void Ge(const std::string& what, uint64_t lhs, uint64_t rhs) { Require(lhs >= rhs, what, lhs, ">=", rhs); }
+    std::vector<std::string> Take() { return std::move(violations_); }
+
+  private:
+    std::vector<std::string> violations_;
+};
+
+// One axis of the block split covers `units` exactly: dim blocks of per_block units, none idle.
+void CheckAxis(Checker& c, const char* axis, uint64_t units, uint64_t dim, uint64_t per_block) {
+    c.Ge(std::string(axis) + " dim", dim, 1);
+    c.Ge(std::string(axis) + " per block", per_block, 1);
+    c.Ge(std::string(axis) + " dim * per block covers the axis", dim * per_block, units);
+    c.Le(std::string(axis) + " last block not idle: (dim - 1) * per block < units", (dim - 1) * per_block + 1, units);
+}
+
+}  // namespace
+
+uint64_t WorstFmapSlabBytes(const QuantConv2dTilingData& td) {
+    const SlabExtent e = WorstSlab(ProblemOf(td), static_cast<QuantConv2dMTileMode>(td.m_tile_mode), td.m_l0,
+                                   td.kh_per_chunk);
+    return static_cast<uint64_t>(td.c1_per_chunk) * e.rows * e.cols * kK0;
+}
+
+std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const SocSpec& soc) {
+    Checker c;
+    const Problem p = ProblemOf(td);
+    const uint64_t m_units = td.m_tile_mode == kMTileInRow ? td.hout : CeilDiv(p.positions, kM0);
+
+    c.Le("block_dim <= cube cores", td.block_dim, soc.cube_cores);
+    c.Eq("block_dim == batch_dim * n_dim * m_dim", td.block_dim,
+         static_cast<uint64_t>(td.batch_dim) * td.n_dim * td.m_dim);
+    c.Eq("m_units", td.m_units, m_units);
+    CheckAxis(c, "batch", td.batch, td.batch_dim, td.batch_per_block);
+    CheckAxis(c, "n (16-channel units)", td.n1, td.n_dim, td.n_per_block);
+    CheckAxis(c, "m units", m_units, td.m_dim, td.m_per_block);
+
+    c.Eq("m_l0 % 16", td.m_l0 % kM0, 0);
+    c.Eq("n_l0 % 16", td.n_l0 % kN0, 0);
+    c.Eq("k_l0 % 32", td.k_l0 % kK0, 0);
+    c.Ge("m_l0", td.m_l0, kM0);
+    c.Ge("n_l0", td.n_l0, kN0);
+    c.Ge("k_l0", td.k_l0, kK0);
+    c.Le("Mmad m: m_l0", td.m_l0, kMmadMaxMN);
+    c.Le("Mmad n: n_l0", td.n_l0, kMmadMaxMN);
+    c.Le("Mmad k: k_l0", td.k_l0, kMmadMaxK);
+    c.Le("L0A: l0a_buffers * m_l0 * k_l0", static_cast<uint64_t>(td.l0a_buffers) * td.m_l0 * td.k_l0, soc.l0a_bytes);
+    c.Le("L0B: l0b_buffers * k_l0 * n_l0", static_cast<uint64_t>(td.l0b_buffers) * td.k_l0 * td.n_l0, soc.l0b_bytes);
+    c.Le("L0C: l0c_buffers * m_l0 * n_l0 * 4", static_cast<uint64_t>(td.l0c_buffers) * td.m_l0 * td.n_l0 * 4,
+         soc.l0c_bytes);
+    for (uint32_t buffers : {td.l0a_buffers, td.l0b_buffers, td.l0c_buffers, td.fmap_l1_buffers, td.weight_l1_buffers,
+                             td.ub_buffers}) {
+        c.Require(buffers == 1 || buffers == 2, "buffer count in {1, 2}", buffers, "in", 2);
+    }
+
+    const uint64_t chunk_k = static_cast<uint64_t>(td.c1_per_chunk) * td.kh_per_chunk * td.kw * kK0;
+    c.Require(td.kh_per_chunk == td.kh || td.c1_per_chunk == 1, "chunk: whole kernel rows or one channel group",
+              td.c1_per_chunk, "==", 1);
+    c.Le("c1_per_chunk <= c1", td.c1_per_chunk, td.c1);
+    c.Le("kh_per_chunk <= kh", td.kh_per_chunk, td.kh);
+    c.Eq("k_chunks", td.k_chunks, CeilDiv(td.c1, td.c1_per_chunk) * CeilDiv(td.kh, td.kh_per_chunk));
+    c.Le("Load3D K: chunk K <= load3d_k_limit + 1", chunk_k, static_cast<uint64_t>(soc.load3d_k_limit) + 1);
+    c.Le("k_l0 <= chunk K", td.k_l0, chunk_k);
+    const SlabExtent slab = WorstSlab(p, static_cast<QuantConv2dMTileMode>(td.m_tile_mode), td.m_l0, td.kh_per_chunk);
+    c.Le("Load3D l1H: slab rows", slab.rows, kLoad3dMaxL1Extent);
+    c.Le("Load3D l1W: slab cols", slab.cols, kLoad3dMaxL1Extent);
+    c.Ge("fmap_l1_bytes >= worst slab", td.fmap_l1_bytes, WorstFmapSlabBytes(td));
+    c.Ge("weight_l1_bytes >= chunk K/32 * n_l0/16 * 512", td.weight_l1_bytes, chunk_k / kK0 * (td.n_l0 / kN0) * kFractalBytes);
+    c.Le("L1: fmap_buffers * fmap + weight_buffers * weight",
+         static_cast<uint64_t>(td.fmap_l1_buffers) * td.fmap_l1_bytes +
+             static_cast<uint64_t>(td.weight_l1_buffers) * td.weight_l1_bytes,
+         soc.l1_bytes);
+    c.Eq("weight_resident only with one chunk", td.weight_resident != 0 && td.k_chunks != 1, 0);
+
+    L0Plan l0;
+    l0.m_l0 = td.m_l0;
+    l0.n_l0 = td.n_l0;
+    c.Eq("ub_m % 16", td.ub_m % kM0, 0);
+    c.Eq("ub_n % 16", td.ub_n % kN0, 0);
+    c.Le("ub_m <= m_l0", td.ub_m, td.m_l0);
+    c.Le("ub_n <= n_l0", td.ub_n, td.n_l0);
+    c.Ge("ub_m", td.ub_m, kM0);
+    c.Ge("ub_n", td.ub_n, kN0);
+    c.Eq("ub_bytes", td.ub_bytes, UbBytes(soc, l0, td.ub_m, td.ub_n, td.ub_buffers));
+    c.Le("UB: dequant bytes", td.ub_bytes, soc.ub_bytes);
+
+    c.Ge("acc_slots", td.acc_slots, 1);
+    c.Le("acc_slots", td.acc_slots, kMaxAccSlots);
+    c.Eq("acc_slot_bytes", td.acc_slot_bytes, static_cast<uint64_t>(td.m_l0) * td.n_l0 * 4);
+    c.Eq("ws fmap bytes", td.ws_fmap_bytes, static_cast<uint64_t>(td.batch) * td.c1 * td.hin * td.win * kK0);
+    c.Eq("ws weight bytes", td.ws_weight_bytes, p.k_fracs * td.n1 * kFractalBytes);
+    const uint64_t acc = soc.topology == CoreTopology::kCoupled
+                             ? 0
+                             : static_cast<uint64_t>(td.block_dim) * td.acc_slots * td.acc_slot_bytes;
+    c.Eq("ws acc bytes", td.ws_acc_bytes, acc);
+    c.Eq("ws fmap offset % 512", td.ws_fmap_offset % kWorkspaceAlign, 0);
+    c.Eq("ws weight offset % 512", td.ws_weight_offset % kWorkspaceAlign, 0);
+    c.Eq("ws acc offset % 512", td.ws_acc_offset % kWorkspaceAlign, 0);
+    c.Le("ws regions in order: fmap end <= weight", td.ws_fmap_offset + td.ws_fmap_bytes, td.ws_weight_offset);
+    c.Le("ws regions in order: weight end <= acc", td.ws_weight_offset + td.ws_weight_bytes, td.ws_acc_offset);
+    c.Le("ws acc end <= total", td.ws_acc_offset + td.ws_acc_bytes, td.ws_total_bytes);
+    return c.Take();
+}
+
+}  // namespace qconv::tiling

@@ -1,0 +1,232 @@
+// Search: for each M tiling mode, each (m_l0, n_l0) from kTileSizes that fits L0 (l0_tiling), L1
+// (l1_tiling) and UB (ub_tiling), and each normalised block split (block_split), score the busiest block
+// with the cost model and keep the cheapest. Ties (within 0.1 %) go to fewer GM->L1 bytes, then fewer blocks.
+#include "op_host/tiling/tiling_engine.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "op_host/tiling/block_split.h"
+#include "op_host/tiling/cost_model.h"
+#include "op_host/tiling/l0_tiling.h"
+#include "op_host/tiling/l1_tiling.h"
+#include "op_host/tiling/tiling_budgets.h"
+#include "op_host/tiling/ub_tiling.h"
+#include "op_host/tiling/workspace.h"
+
+namespace qconv::tiling {
+namespace {
+
+// Tile edges tried along M and N: powers of two and their 1.5x, so tails of common sizes (48, 96, 192 ...)
+// are not padded to the next power of two.
+constexpr uint32_t kTileSizes[] = {16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024};
+
+// The candidate sizes up to `cap` (a multiple of 16), plus `cap` itself when it is not in the list.
+std::vector<uint32_t> SizesUpTo(uint64_t cap) {
+    std::vector<uint32_t> sizes;
+    for (uint32_t s : kTileSizes) {
+        if (s < cap) {
+            sizes.push_back(s);
+        }
+    }
+    const uint64_t last = std::min<uint64_t>(cap, kTileSizes[std::size(kTileSizes) - 1]);
+    if (sizes.empty() || sizes.back() != last) {
+        sizes.push_back(static_cast<uint32_t>(last));
+    }
+    return sizes;
+}
+
+bool PlanLevels(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
+                TilePlan* plan) {
+    plan->mode = mode;
+    if (!PlanL0(soc, m_l0, n_l0, &plan->l0) || !PlanL1(p, soc, mode, m_l0, n_l0, &plan->l1) ||
+        !PlanUb(soc, plan->l0, &plan->ub)) {
+        return false;
+    }
+    plan->l0.k_l0 = static_cast<uint32_t>(std::min<uint64_t>(plan->l0.k_l0, plan->l1.chunk_k));
+    return true;
+}
+
+bool Better(const CostTerms& a, const TilePlan& pa, const CostTerms& b, const TilePlan& pb) {
+    if (a.total_cycles < b.total_cycles * 0.999) return true;
+    if (b.total_cycles < a.total_cycles * 0.999) return false;
+    const double bytes_a = a.gm_to_l1_bytes + a.l2_reread_bytes;
+    const double bytes_b = b.gm_to_l1_bytes + b.l2_reread_bytes;
+    if (bytes_a != bytes_b) return bytes_a < bytes_b;
+    return pa.split.blocks() < pb.split.blocks();
+}
+
+// Tiles no larger than the busiest block needs: the same tile grid, smaller buffers and acc slots.
+void ShrinkToBlock(const Problem& p, const SocSpec& soc, TilePlan* plan) {
+    uint64_t m_cap = AlignUp(p.wout, kM0);
+    if (plan->mode == kMTileAcrossRows) {
+        m_cap = AlignUp(std::min<uint64_t>(static_cast<uint64_t>(plan->split.m_per_block) * kM0, p.positions), kM0);
+    }
+    const uint64_t n_cap = static_cast<uint64_t>(plan->split.n_per_block) * kN0;
+    const uint32_t m_l0 = static_cast<uint32_t>(std::min<uint64_t>(plan->l0.m_l0, m_cap));
+    const uint32_t n_l0 = static_cast<uint32_t>(std::min<uint64_t>(plan->l0.n_l0, n_cap));
+    TilePlan shrunk = *plan;
+    if ((m_l0 != plan->l0.m_l0 || n_l0 != plan->l0.n_l0) && PlanLevels(p, soc, plan->mode, m_l0, n_l0, &shrunk)) {
+        *plan = shrunk;
+    }
+}
+
+uint64_t TilesPerBlock(const Problem& p, const TilePlan& plan) {
+    const BlockSplit& s = plan.split;
+    const uint64_t images = std::min(s.batch_per_block, p.batch);
+    const uint64_t n_tiles = CeilDiv(std::min<uint64_t>(static_cast<uint64_t>(s.n_per_block) * kN0, p.cout), plan.l0.n_l0);
+    uint64_t m_tiles = 0;
+    if (plan.mode == kMTileInRow) {
+        m_tiles = std::min(s.m_per_block, p.hout) * CeilDiv(p.wout, plan.l0.m_l0);
+    } else {
+        m_tiles = CeilDiv(std::min<uint64_t>(static_cast<uint64_t>(s.m_per_block) * kM0, p.positions), plan.l0.m_l0);
+    }
+    return images * n_tiles * m_tiles;
+}
+
+QuantConv2dTilingData Fill(const ConvShape& shape, const Problem& p, const SocSpec& soc, const TilePlan& plan,
+                           uint32_t acc_slots, const WorkspaceLayout& ws) {
+    QuantConv2dTilingData td{};
+    td.batch = p.batch;
+    td.cin = p.cin;
+    td.hin = p.hin;
+    td.win = p.win;
+    td.cout = p.cout;
+    td.kh = p.kh;
+    td.kw = p.kw;
+    td.stride_h = p.stride_h;
+    td.stride_w = p.stride_w;
+    td.pad_h = p.pad_h;
+    td.pad_w = p.pad_w;
+    td.dilation_h = p.dilation_h;
+    td.dilation_w = p.dilation_w;
+    td.offset_x = static_cast<int32_t>(shape.offset_x);
+    td.has_bias = shape.has_bias ? 1 : 0;
+    td.scale_kind = static_cast<uint32_t>(shape.scale_kind);
+    td.hout = p.hout;
+    td.wout = p.wout;
+    td.c1 = p.c1;
+    td.n1 = p.n1;
+    td.npu_arch = soc.npu_arch;
+
+    td.block_dim = plan.split.blocks();
+    td.batch_dim = plan.split.batch_dim;
+    td.n_dim = plan.split.n_dim;
+    td.m_dim = plan.split.m_dim;
+    td.batch_per_block = plan.split.batch_per_block;
+    td.n_per_block = plan.split.n_per_block;
+    td.m_per_block = plan.split.m_per_block;
+    td.m_units = plan.m_units;
+    td.m_tile_mode = plan.mode;
+
+    td.m_l0 = plan.l0.m_l0;
+    td.n_l0 = plan.l0.n_l0;
+    td.k_l0 = plan.l0.k_l0;
+    td.l0a_buffers = plan.l0.l0a_buffers;
+    td.l0b_buffers = plan.l0.l0b_buffers;
+    td.l0c_buffers = plan.l0.l0c_buffers;
+
+    td.c1_per_chunk = plan.l1.c1_per_chunk;
+    td.kh_per_chunk = plan.l1.kh_per_chunk;
+    td.k_chunks = plan.l1.k_chunks;
+    td.fmap_l1_bytes = static_cast<uint32_t>(plan.l1.fmap_slab_bytes);
+    td.weight_l1_bytes = static_cast<uint32_t>(plan.l1.weight_slab_bytes);
+    td.fmap_l1_buffers = plan.l1.fmap_buffers;
+    td.weight_l1_buffers = plan.l1.weight_buffers;
+    td.weight_resident = plan.l1.weight_resident ? 1 : 0;
+
+    td.acc_slots = acc_slots;
+    td.ub_m = plan.ub.ub_m;
+    td.ub_n = plan.ub.ub_n;
+    td.ub_buffers = plan.ub.ub_buffers;
+    td.ub_bytes = static_cast<uint32_t>(plan.ub.ub_bytes);
+
+    td.ws_fmap_offset = ws.fmap_offset;
+    td.ws_fmap_bytes = ws.fmap_bytes;
+    td.ws_weight_offset = ws.weight_offset;
+    td.ws_weight_bytes = ws.weight_bytes;
+    td.ws_acc_offset = ws.acc_offset;
+    td.ws_acc_bytes = ws.acc_bytes;
+    td.acc_slot_bytes = ws.acc_slot_bytes;
+    td.ws_total_bytes = ws.total_bytes;
+    return td;
+}
+
+TilingReport Report(const SocSpec& soc, const TilePlan& plan, const QuantConv2dTilingData& td, const CostTerms& cost) {
+    TilingReport r;
+    r.l1 = {static_cast<uint64_t>(td.fmap_l1_buffers) * td.fmap_l1_bytes +
+                static_cast<uint64_t>(td.weight_l1_buffers) * td.weight_l1_bytes,
+            soc.l1_bytes};
+    r.l0a = {static_cast<uint64_t>(td.l0a_buffers) * td.m_l0 * td.k_l0, soc.l0a_bytes};
+    r.l0b = {static_cast<uint64_t>(td.l0b_buffers) * td.k_l0 * td.n_l0, soc.l0b_bytes};
+    r.l0c = {static_cast<uint64_t>(td.l0c_buffers) * td.m_l0 * td.n_l0 * 4, soc.l0c_bytes};
+    r.ub = {plan.ub.ub_bytes, soc.ub_bytes};
+    r.workspace_bytes = td.ws_total_bytes;
+    r.cost = cost;
+    return r;
+}
+
+}  // namespace
+
+TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
+    const Problem p = MakeProblem(shape);
+    if (soc.cube_cores == 0 || soc.clock_ghz <= 0 || soc.gm_bytes_per_cycle_per_core <= 0 ||
+        soc.l1_to_l0a_bytes_per_cycle == 0 || soc.l1_to_l0b_bytes_per_cycle == 0) {
+        throw std::invalid_argument(std::string("tiling: SoC '") + soc.name + "' lacks core count or rates");
+    }
+
+    TilePlan best;
+    CostTerms best_cost;
+    bool found = false;
+    uint64_t evaluated = 0;
+    for (QuantConv2dMTileMode mode : {kMTileAcrossRows, kMTileInRow}) {
+        const uint64_t m_units = mode == kMTileInRow ? p.hout : CeilDiv(p.positions, kM0);
+        const uint64_t m_cap = mode == kMTileInRow ? AlignUp(p.wout, kM0) : AlignUp(p.positions, kM0);
+        const std::vector<BlockSplit> splits =
+            EnumerateBlockSplits(p.batch, p.n1, static_cast<uint32_t>(m_units), soc.cube_cores);
+        for (uint32_t m_l0 : SizesUpTo(m_cap)) {
+            for (uint32_t n_l0 : SizesUpTo(static_cast<uint64_t>(p.n1) * kN0)) {
+                TilePlan plan;
+                plan.m_units = static_cast<uint32_t>(m_units);
+                if (!PlanLevels(p, soc, mode, m_l0, n_l0, &plan)) {
+                    continue;
+                }
+                for (const BlockSplit& split : splits) {
+                    plan.split = split;
+                    const CostTerms cost = ModelCost(p, soc, plan);
+                    ++evaluated;
+                    if (!found || Better(cost, plan, best_cost, best)) {
+                        best = plan;
+                        best_cost = cost;
+                        found = true;
+                    }
+                }
+            }
+        }
+    }
+    if (!found) {
+        throw std::runtime_error(std::string("tiling: no tiling of this shape fits the buffers of ") + soc.name);
+    }
+
+    ShrinkToBlock(p, soc, &best);
+    const CostTerms cost = ModelCost(p, soc, best);
+    const uint64_t tiles = TilesPerBlock(p, best);
+    const uint32_t acc_slots = ChooseAccSlots(soc, tiles);
+    const WorkspaceLayout ws = PlanWorkspace(p, soc, best.l0.m_l0, best.l0.n_l0, best.split.blocks(), acc_slots);
+
+    TilingResult result;
+    result.data = Fill(shape, p, soc, best, acc_slots, ws);
+    result.report = Report(soc, best, result.data, cost);
+    result.report.tiles_per_block = tiles;
+    result.report.candidates_evaluated = evaluated;
+
+    const std::vector<std::string> violations = BudgetViolations(result.data, soc);
+    if (!violations.empty()) {
+        throw std::runtime_error("tiling: internal error, the chosen tiling breaks a budget: " + violations.front());
+    }
+    return result;
+}
+
+}  // namespace qconv::tiling

@@ -1,0 +1,50 @@
+#include "op_host/tiling/tiling_problem.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace qconv::tiling {
+namespace {
+
+uint32_t Field(const char* name, int64_t value, int64_t min, int64_t max) {
+    if (value < min || value > max) {
+        throw std::invalid_argument("tiling: " + std::string(name) + " = " + std::to_string(value) +
+                                    " is out of the range the tiling engine supports [" + std::to_string(min) +
+                                    ", " + std::to_string(max) + "]; run CheckParams first");
+    }
+    return static_cast<uint32_t>(value);
+}
+
+}  // namespace
+
+Problem MakeProblem(const ConvShape& s) {
+    constexpr int64_t kU32 = 0xFFFFFFFFll;
+    Problem p{};
+    p.batch = Field("batch", s.batch, 1, kU32);
+    p.cin = Field("cin", s.cin, 1, kU32);
+    p.hin = Field("input H", s.hin, 1, kU32);
+    p.win = Field("input W", s.win, 1, kU32);
+    p.cout = Field("cout", s.cout, 1, kU32 - 15);
+    // Load3D's 8-bit filter, stride, dilation and padList fields bound these (LoadData3DParamsV2).
+    p.kh = Field("kernel_size[0]", s.kh, 1, 255);
+    p.kw = Field("kernel_size[1]", s.kw, 1, 255);
+    p.stride_h = Field("stride[0]", s.stride_h, 1, 63);
+    p.stride_w = Field("stride[1]", s.stride_w, 1, 63);
+    p.pad_h = Field("padding[0]", s.pad_h, 0, 255);
+    p.pad_w = Field("padding[1]", s.pad_w, 0, 255);
+    p.dilation_h = Field("dilation[0]", s.dilation_h, 1, 255);
+    p.dilation_w = Field("dilation[1]", s.dilation_w, 1, 255);
+    p.hout = Field("output H", OutputH(s), 1, kU32);
+    p.wout = Field("output W", OutputW(s), 1, 32767);  // Load3D derives Wo into a 16-bit M position
+    p.c1 = static_cast<uint32_t>(CeilDiv(p.cin, kK0));
+    p.n1 = static_cast<uint32_t>(CeilDiv(p.cout, kN0));
+    p.positions = static_cast<uint64_t>(p.hout) * p.wout;
+    if (p.positions > kU32 - 4096) {
+        throw std::invalid_argument("tiling: output positions Ho * Wo = " + std::to_string(p.positions) +
+                                    " exceed the 32-bit M index of the schedule");
+    }
+    p.k_fracs = static_cast<uint64_t>(p.c1) * p.kh * p.kw;
+    return p;
+}
+
+}  // namespace qconv::tiling

@@ -1,0 +1,34 @@
+// The convolution as the tiling engine sees it: the GEMM view per image and the sizes every part derives
+// from it. Built once per ComputeTiling call.
+#pragma once
+
+#include <cstdint>
+
+#include "op_host/core/conv_shape.h"
+
+namespace qconv::tiling {
+
+inline constexpr uint32_t kM0 = 16;    // int8 cube fractal rows (output positions)
+inline constexpr uint32_t kK0 = 32;    // int8 cube fractal depth (C0 of NC1HWC0 and FRACTAL_Z)
+inline constexpr uint32_t kN0 = 16;    // int8 cube fractal columns (output channels)
+inline constexpr uint32_t kFractalBytes = kM0 * kK0;  // 512 B, one int8 fractal in L1 / L0A / L0B
+
+struct Problem {
+    uint32_t batch, cin, hin, win, cout, kh, kw;
+    uint32_t stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
+    uint32_t hout, wout;
+    uint32_t c1;            // ceil(cin / 32)
+    uint32_t n1;            // ceil(cout / 16)
+    uint64_t positions;     // hout * wout (M of one image)
+    uint64_t k_fracs;       // c1 * kh * kw (K / 32)
+    uint32_t kernel_extent_h() const { return (kh - 1) * dilation_h + 1; }
+    uint32_t kernel_extent_w() const { return (kw - 1) * dilation_w + 1; }
+};
+
+// Validates what the engine relies on (positive output, fields that fit the POD) and derives the sizes.
+Problem MakeProblem(const ConvShape& shape);
+
+inline uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+inline uint64_t AlignUp(uint64_t a, uint64_t b) { return CeilDiv(a, b) * b; }
+
+}  // namespace qconv::tiling

@@ -1,0 +1,28 @@
+#include "op_host/tiling/workspace.h"
+
+#include <algorithm>
+
+namespace qconv::tiling {
+
+uint32_t ChooseAccSlots(const SocSpec& soc, uint64_t tiles_per_block) {
+    if (soc.topology == CoreTopology::kCoupled) {
+        return 1;  // unused: the tile stays on the core (L0C -> UB)
+    }
+    return static_cast<uint32_t>(std::clamp<uint64_t>(tiles_per_block, 1, kMaxAccSlots));
+}
+
+WorkspaceLayout PlanWorkspace(const Problem& p, const SocSpec& soc, uint32_t m_l0, uint32_t n_l0, uint32_t blocks,
+                              uint32_t acc_slots) {
+    WorkspaceLayout w;
+    w.fmap_offset = 0;
+    w.fmap_bytes = static_cast<uint64_t>(p.batch) * p.c1 * p.hin * p.win * kK0;
+    w.weight_offset = AlignUp(w.fmap_offset + w.fmap_bytes, kWorkspaceAlign);
+    w.weight_bytes = p.k_fracs * p.n1 * kFractalBytes;
+    w.acc_offset = AlignUp(w.weight_offset + w.weight_bytes, kWorkspaceAlign);
+    w.acc_slot_bytes = static_cast<uint64_t>(m_l0) * n_l0 * 4;
+    w.acc_bytes = soc.topology == CoreTopology::kCoupled ? 0 : static_cast<uint64_t>(blocks) * acc_slots * w.acc_slot_bytes;
+    w.total_bytes = AlignUp(w.acc_offset + w.acc_bytes, kWorkspaceAlign);
+    return w;
+}
+
+}  // namespace qconv::tiling
