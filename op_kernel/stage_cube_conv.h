@@ -1,0 +1,316 @@
+// The cube side of QuantConv2d: per output tile of the schedule, an int32 m x n accumulator in L0C over all
+// of K, fed by img2col (Load3D v2) from fmap slabs in L1 and by FRACTAL_Z weight slabs through L0B.
+//
+//   ws.fmap  (NC1HWC0)   --DataCopy (MTE2)-->  L1 fmap slab  [c1][rows][cols][32]   (A1 queue)
+//   ws.weight (FRACTAL_Z)--DataCopy (MTE2)-->  L1 weight slab [k frac][n frac][16][32] (B1 queue)
+//   L1 fmap slab  --Load3D v2 (MTE1, pad = offset_x)-->  L0A Zz  (A2 queue)
+//   L1 weight slab--LoadData 2D (MTE1)------------------>  L0B Zn  (B2 queue)
+//   Mmad int8 x int8 -> int32 L0C NZ (CO1 queue), cmatrixInitVal on the tile's first K step
+//   2201: Fixpipe (NoQuant, NZ) L0C -> the block's ws.acc ring slot, with the credit protocol of
+//         stage_cross_core.h; 2002: DataCopy L0C -> UB (BLOCK_MODE_MATRIX) and the caller's on_tile.
+//
+// Layout agreements (op_kernel/README.md): the acc tile, in ws.acc (2201) and in UB (2002) alike, is NZ with
+// a column-block stride of m_l0 rows: element (m, n) at ((n / 16) * m_l0 + m) * 16 + n % 16, rows
+// m < m_len written. Buffer counts and sizes come from the tiling (op_host/tiling); queues give every
+// inter-pipe hand-off its flags, and two buffers per queue let the next load run under the current compute.
+#pragma once
+
+#include "kernel_operator.h"
+#include "quant_conv2d_schedule.h"
+#include "quant_conv2d_tiling_data.h"
+#if __CCE_AICORE__ == 220
+#include "stage_cross_core.h"
+#endif
+
+namespace qconv::kernel {
+
+// Load3D reads FMATRIX and the padding value from the registers set by SetFmatrix /
+// SetLoadDataPaddingValue (ops-nn style) instead of rewriting them on every call.
+constexpr AscendC::IsResetLoad3dConfig kLoad3dUseRegisters = {false, false};
+
+class CubeConv {
+public:
+    static constexpr uint32_t kC0 = 32;             // int8 K per fractal
+    static constexpr uint32_t kN0 = 16;             // channels per fractal
+    static constexpr uint32_t kFractalBytes = 512;  // one int8 fractal
+    static constexpr uint32_t kBlockBytes = 32;     // DataCopy unit
+    static constexpr uint32_t kMaxBlockCount = 4095;
+    static constexpr uint32_t kMaxStride = 65535;
+    static constexpr uint32_t kMaxLoad2dRepeat = 255;
+
+    __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR workspace, const QuantConv2dTilingData& td,
+                                uint32_t block) {
+        td_ = &td;
+        block_ = block;
+        work_ = schedule::GetBlockWork(td, block);
+        fmap_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(workspace + td.ws_fmap_offset), td.ws_fmap_bytes);
+        weight_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(workspace + td.ws_weight_offset),
+                                   td.ws_weight_bytes);
+        pipe->InitBuffer(fmap_l1_, td.fmap_l1_buffers, td.fmap_l1_bytes);
+        pipe->InitBuffer(weight_l1_, td.weight_l1_buffers, td.weight_l1_bytes);
+        pipe->InitBuffer(a_l0_, td.l0a_buffers, td.m_l0 * td.k_l0);
+        pipe->InitBuffer(b_l0_, td.l0b_buffers, td.k_l0 * td.n_l0);
+        pipe->InitBuffer(c_l0_, td.l0c_buffers, td.m_l0 * td.n_l0 * sizeof(int32_t));
+        AscendC::SetLoadDataPaddingValue<int8_t>(static_cast<int8_t>(td.offset_x));
+    }
+
+    __aicore__ inline uint32_t Tiles() const { return work_.tiles; }
+    __aicore__ inline const schedule::BlockWork& Work() const { return work_; }
+
+    // Accumulates tile `t` of the block into a fresh L0C tensor; the caller moves it out and frees it with
+    // ReleaseAcc.
+    __aicore__ inline AscendC::LocalTensor<int32_t> ComputeTile(const schedule::OutputTile& tile) {
+        AscendC::LocalTensor<int32_t> acc = c_l0_.AllocTensor<int32_t>();
+        bool first_step = true;
+        for (uint32_t ci = 0; ci < td_->k_chunks; ++ci) {
+            const schedule::KChunk chunk = schedule::GetKChunk(*td_, ci);
+            AscendC::LocalTensor<int8_t> weight = AcquireWeightSlab(tile, chunk);
+            AscendC::LocalTensor<int8_t> fmap = LoadFmapSlab(tile, chunk);
+            for (uint32_t k_frac = 0; k_frac < chunk.k_fracs; k_frac += td_->k_l0 / kC0) {
+                const uint32_t step_fracs = schedule::MinU32(td_->k_l0 / kC0, chunk.k_fracs - k_frac);
+                MultiplyStep(acc, fmap, weight, tile, chunk, k_frac, step_fracs, first_step);
+                first_step = false;
+            }
+            fmap_l1_.FreeTensor(fmap);
+            if (td_->weight_resident == 0) {
+                weight_l1_.FreeTensor(weight);
+            }
+        }
+        c_l0_.EnQue(acc);
+        return c_l0_.DeQue<int32_t>();
+    }
+
+    __aicore__ inline void ReleaseAcc(AscendC::LocalTensor<int32_t>& acc) { c_l0_.FreeTensor(acc); }
+
+    // Mmad m and n of a tile: whole fractals (m == 1 would select GEMV mode, Mmad.md).
+    __aicore__ inline uint32_t MmadM(const schedule::OutputTile& tile) const { return schedule::AlignUp16(tile.m_len); }
+    __aicore__ inline uint32_t MmadN(const schedule::OutputTile& tile) const { return schedule::AlignUp16(tile.n_len); }
+
+    __aicore__ inline void Finish() {
+        if (has_resident_weight_) {
+            weight_l1_.FreeTensor(resident_weight_);
+            has_resident_weight_ = false;
+        }
+    }
+
+private:
+    // GM -> L1: [c1_count][rows][cols][32] from ws.fmap [N][C1][H][W][32], one DataCopy per channel group
+    // and up to 4095 rows (blockCount), each row `cols` 32-byte blocks with a source gap of W - cols.
+    __aicore__ inline AscendC::LocalTensor<int8_t> LoadFmapSlab(const schedule::OutputTile& tile,
+                                                                const schedule::KChunk& chunk) {
+        const schedule::FmapSlab slab = schedule::GetFmapSlab(*td_, tile, chunk);
+        slab_ = slab;
+        AscendC::LocalTensor<int8_t> dst = fmap_l1_.AllocTensor<int8_t>();
+        const uint64_t row_bytes = static_cast<uint64_t>(td_->win) * kBlockBytes;
+        for (uint32_t c = 0; c < chunk.c1_count; ++c) {
+            const uint64_t plane = (static_cast<uint64_t>(tile.batch) * td_->c1 + chunk.c1_begin + c) * td_->hin;
+            for (uint32_t r = 0; r < slab.rows.count; r += kMaxBlockCount) {
+                const uint32_t rows = schedule::MinU32(kMaxBlockCount, slab.rows.count - r);
+                const uint64_t src = (plane + slab.rows.begin + r) * row_bytes + slab.cols.begin * kBlockBytes;
+                const uint32_t dst_off = ((c * slab.rows.count) + r) * slab.cols.count * kBlockBytes;
+                AscendC::DataCopyParams params;
+                params.blockCount = static_cast<uint16_t>(rows);
+                params.blockLen = static_cast<uint16_t>(slab.cols.count);
+                params.srcStride = static_cast<uint16_t>(td_->win - slab.cols.count);
+                params.dstStride = 0;
+                AscendC::DataCopy(dst[dst_off], fmap_gm_[src], params);
+            }
+        }
+        fmap_l1_.EnQue(dst);
+        return fmap_l1_.DeQue<int8_t>();
+    }
+
+    // GM -> L1: FRACTAL_Z rows [k_frac_begin, + k_fracs), column fractals of the tile's channels, packed to
+    // [k frac][n frac] so LoadData 2D reads each K step as one contiguous run.
+    __aicore__ inline AscendC::LocalTensor<int8_t> AcquireWeightSlab(const schedule::OutputTile& tile,
+                                                                     const schedule::KChunk& chunk) {
+        if (td_->weight_resident != 0) {
+            if (has_resident_weight_ && tile.m_tile != 0) {
+                return resident_weight_;
+            }
+            if (has_resident_weight_) {
+                weight_l1_.FreeTensor(resident_weight_);
+            }
+        }
+        const uint32_t n_fracs = schedule::CeilDiv(tile.n_len, kN0);
+        const uint32_t n_first = tile.n_start / kN0;
+        AscendC::LocalTensor<int8_t> dst = weight_l1_.AllocTensor<int8_t>();
+        const uint32_t src_gap = (td_->n1 - n_fracs) * (kFractalBytes / kBlockBytes);
+        // One row per DataCopy when the gap between rows exceeds the 16-bit stride field (Cout > 65536).
+        const uint32_t rows_per_copy = src_gap > kMaxStride ? 1 : kMaxBlockCount;
+        for (uint32_t r = 0; r < chunk.k_fracs; r += rows_per_copy) {
+            const uint32_t rows = schedule::MinU32(rows_per_copy, chunk.k_fracs - r);
+            const uint64_t src = (static_cast<uint64_t>(chunk.k_frac_begin + r) * td_->n1 + n_first) * kFractalBytes;
+            AscendC::DataCopyParams params;
+            params.blockCount = static_cast<uint16_t>(rows);
+            params.blockLen = static_cast<uint16_t>(n_fracs * (kFractalBytes / kBlockBytes));
+            params.srcStride = static_cast<uint16_t>(rows_per_copy == 1 ? 0 : src_gap);
+            params.dstStride = 0;
+            AscendC::DataCopy(dst[r * n_fracs * kFractalBytes], weight_gm_[src], params);
+        }
+        weight_l1_.EnQue(dst);
+        AscendC::LocalTensor<int8_t> slab = weight_l1_.DeQue<int8_t>();
+        if (td_->weight_resident != 0) {
+            resident_weight_ = slab;
+            has_resident_weight_ = true;
+        }
+        return slab;
+    }
+
+    // One K step: L1 -> L0A (img2col) and L1 -> L0B, then Mmad into the tile's accumulator.
+    __aicore__ inline void MultiplyStep(AscendC::LocalTensor<int32_t>& acc, const AscendC::LocalTensor<int8_t>& fmap,
+                                        const AscendC::LocalTensor<int8_t>& weight, const schedule::OutputTile& tile,
+                                        const schedule::KChunk& chunk, uint32_t k_frac, uint32_t step_fracs,
+                                        bool first_step) {
+        const uint32_t m = MmadM(tile);
+        const uint32_t n_fracs = schedule::CeilDiv(tile.n_len, kN0);
+
+        AscendC::LocalTensor<int8_t> a = a_l0_.AllocTensor<int8_t>();
+        if (k_frac == 0) {
+            // The FMATRIX register describes the slab now in L1 (its pads are this tile's and chunk's).
+            const uint8_t pads[4] = {static_cast<uint8_t>(slab_.cols.pad_before),
+                                     static_cast<uint8_t>(slab_.cols.pad_after),
+                                     static_cast<uint8_t>(slab_.rows.pad_before),
+                                     static_cast<uint8_t>(slab_.rows.pad_after)};
+            AscendC::SetFmatrix(static_cast<uint16_t>(slab_.rows.count), static_cast<uint16_t>(slab_.cols.count), pads,
+                                AscendC::FmatrixMode::FMATRIX_LEFT);
+        }
+        AscendC::LoadData3DParamsV2<int8_t> img2col;
+        img2col.padList[0] = static_cast<uint8_t>(slab_.cols.pad_before);
+        img2col.padList[1] = static_cast<uint8_t>(slab_.cols.pad_after);
+        img2col.padList[2] = static_cast<uint8_t>(slab_.rows.pad_before);
+        img2col.padList[3] = static_cast<uint8_t>(slab_.rows.pad_after);
+        img2col.l1H = static_cast<uint16_t>(slab_.rows.count);
+        img2col.l1W = static_cast<uint16_t>(slab_.cols.count);
+        img2col.channelSize = static_cast<uint16_t>(chunk.c1_count * kC0);
+        img2col.kExtension = static_cast<uint16_t>(step_fracs * kC0);
+        img2col.mExtension = static_cast<uint16_t>(m);
+        img2col.kStartPt = static_cast<uint16_t>(k_frac * kC0);
+        img2col.mStartPt = static_cast<uint16_t>(slab_.m_start_pt);
+        img2col.strideW = static_cast<uint8_t>(td_->stride_w);
+        img2col.strideH = static_cast<uint8_t>(td_->stride_h);
+        img2col.filterW = static_cast<uint8_t>(td_->kw);
+        img2col.filterH = static_cast<uint8_t>(chunk.kh_count);
+        img2col.dilationFilterW = static_cast<uint8_t>(td_->dilation_w);
+        img2col.dilationFilterH = static_cast<uint8_t>(td_->dilation_h);
+        img2col.enTranspose = false;
+        img2col.enSmallK = false;
+        img2col.padValue = static_cast<int8_t>(td_->offset_x);
+        AscendC::LoadData<int8_t, kLoad3dUseRegisters>(a, fmap, img2col);
+        a_l0_.EnQue(a);
+
+        // L0B Zn for this step: rows [k_frac, k_frac + step_fracs) x all n fractals, contiguous in the slab.
+        AscendC::LocalTensor<int8_t> b = b_l0_.AllocTensor<int8_t>();
+        const uint32_t fractals = step_fracs * n_fracs;
+        for (uint32_t f = 0; f < fractals; f += kMaxLoad2dRepeat) {
+            AscendC::LoadData2DParams load;
+            load.startIndex = 0;
+            load.repeatTimes = static_cast<uint8_t>(schedule::MinU32(kMaxLoad2dRepeat, fractals - f));
+            load.srcStride = 1;
+            load.dstGap = 0;
+            load.ifTranspose = false;
+            AscendC::LoadData(b[f * kFractalBytes], weight[(k_frac * n_fracs + f) * kFractalBytes], load);
+        }
+        b_l0_.EnQue(b);
+
+        a = a_l0_.DeQue<int8_t>();
+        b = b_l0_.DeQue<int8_t>();
+        AscendC::MmadParams mmad;
+        mmad.m = static_cast<uint16_t>(m);
+        mmad.n = static_cast<uint16_t>(n_fracs * kN0);
+        mmad.k = static_cast<uint16_t>(step_fracs * kC0);
+        mmad.cmatrixInitVal = first_step;
+        mmad.cmatrixSource = false;
+        AscendC::Mmad(acc, a, b, mmad);
+        // Back-to-back Mmads on one small L0C tile need the cube pipe drained in between (Mmad.md).
+        if ((m / 16) * n_fracs < 10) {
+            AscendC::PipeBarrier<PIPE_M>();
+        }
+        a_l0_.FreeTensor(a);
+        b_l0_.FreeTensor(b);
+    }
+
+    const QuantConv2dTilingData* td_ = nullptr;
+    uint32_t block_ = 0;
+    schedule::BlockWork work_;
+    schedule::FmapSlab slab_;
+    AscendC::GlobalTensor<int8_t> fmap_gm_;
+    AscendC::GlobalTensor<int8_t> weight_gm_;
+    AscendC::TQue<AscendC::TPosition::A1, 1> fmap_l1_;
+    AscendC::TQue<AscendC::TPosition::B1, 1> weight_l1_;
+    AscendC::TQue<AscendC::TPosition::A2, 1> a_l0_;
+    AscendC::TQue<AscendC::TPosition::B2, 1> b_l0_;
+    AscendC::TQue<AscendC::TPosition::CO1, 1> c_l0_;
+    AscendC::LocalTensor<int8_t> resident_weight_;
+    bool has_resident_weight_ = false;
+};
+
+#if __CCE_AICORE__ == 220
+// Arch 2201, on the AIC of a block: every tile of the block into the ws.acc ring, slot by slot, each Fixpipe
+// gated by a credit from both AIVs and announced to them when it has landed.
+__aicore__ inline void RunCubeSplit(AscendC::TPipe* pipe, GM_ADDR workspace, const QuantConv2dTilingData& td) {
+    const uint32_t block = static_cast<uint32_t>(AscendC::GetBlockIdx());
+    CubeConv cube;
+    cube.Init(pipe, workspace, td, block);
+    for (uint32_t t = 0; t < cube.Tiles(); ++t) {
+        const schedule::OutputTile tile = schedule::GetTile(td, cube.Work(), t);
+        AscendC::LocalTensor<int32_t> acc = cube.ComputeTile(tile);
+        const uint32_t slot = schedule::AccSlot(td, t);
+        AscendC::GlobalTensor<int32_t> slot_gm;
+        slot_gm.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(workspace + schedule::AccSlotOffset(td, block, t)),
+                                td.acc_slot_bytes / sizeof(int32_t));
+        AscendC::FixpipeParamsV220 out;
+        out.nSize = static_cast<uint16_t>(cube.MmadN(tile));
+        out.mSize = static_cast<uint16_t>(tile.m_len);
+        out.srcStride = static_cast<uint16_t>(cube.MmadM(tile));       // L0C column-block stride, 16-element units
+        out.dstStride = td.m_l0 * 16 * sizeof(int32_t) / 32;           // ws column-block stride, 32 B units
+        out.quantPre = QuantMode_t::NoQuant;
+        out.deqScalar = 0;
+        out.ndNum = 1;
+        out.srcNdStride = 0;
+        out.dstNdStride = 0;
+        out.reluEn = false;
+        out.unitFlag = 0;
+        CubeWaitSlotFree(slot);
+        AscendC::Fixpipe<int32_t, int32_t, AscendC::CFG_NZ>(slot_gm, acc, out);
+        CubeSignalTileReady(slot);
+        cube.ReleaseAcc(acc);
+    }
+    cube.Finish();
+    CubeDrainCredits(td.acc_slots);
+}
+#else
+// Arch 2002, on the coupled core: per tile, L0C -> UB (BLOCK_MODE_MATRIX, int32, no conversion) into the NZ
+// layout with column-block stride m_l0, then `on_tile(acc_ub, tile)` dequantizes it on this core's vector
+// unit. on_tile must be done reading acc_ub when it returns (its own vector work is queued behind it).
+template <class OnTile>
+__aicore__ inline void RunCubeCoupled(AscendC::TPipe* pipe, GM_ADDR workspace, const QuantConv2dTilingData& td,
+                                      OnTile on_tile) {
+    CubeConv cube;
+    cube.Init(pipe, workspace, td, static_cast<uint32_t>(AscendC::GetBlockIdx()));
+    AscendC::TQue<AscendC::TPosition::CO2, 1> acc_ub_queue;
+    pipe->InitBuffer(acc_ub_queue, 1, td.m_l0 * td.n_l0 * sizeof(int32_t));
+    for (uint32_t t = 0; t < cube.Tiles(); ++t) {
+        const schedule::OutputTile tile = schedule::GetTile(td, cube.Work(), t);
+        AscendC::LocalTensor<int32_t> acc = cube.ComputeTile(tile);
+        AscendC::LocalTensor<int32_t> acc_ub = acc_ub_queue.AllocTensor<int32_t>();
+        const uint32_t m_fracs = cube.MmadM(tile) / 16;
+        AscendC::DataCopyParams copy;
+        copy.blockCount = static_cast<uint16_t>(cube.MmadN(tile) / 16);  // one per 16-channel column block
+        copy.blockLen = static_cast<uint16_t>(m_fracs);                  // 16x16 int32 fractals
+        copy.srcStride = 0;
+        copy.dstStride = static_cast<uint16_t>((td.m_l0 / 16 - m_fracs) * 16 * 16 * sizeof(int32_t) / 32);
+        AscendC::DataCopyEnhancedParams enhanced;
+        enhanced.blockMode = AscendC::BlockMode::BLOCK_MODE_MATRIX;
+        AscendC::DataCopy(acc_ub, acc, copy, enhanced);
+        acc_ub_queue.EnQue(acc_ub);
+        cube.ReleaseAcc(acc);
+        acc_ub = acc_ub_queue.DeQue<int32_t>();
+        on_tile(acc_ub, tile);
+        acc_ub_queue.FreeTensor(acc_ub);
+    }
+    cube.Finish();
+}
+#endif
+
+}  // namespace qconv::kernel
