@@ -3,6 +3,7 @@
 
 #include <qconv_generated/limits.h>
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -77,13 +78,14 @@ inline Status Equal(const std::string& param, int64_t actual, const std::string&
                                                                       {"expected", ToText(expected)}}));
 }
 
-// Product of dims, saturating at kMaxTensorElements + 1 so that no intermediate overflows.
+// Product of dims (0 if any dim is <= 0), saturating at INT64_MAX so that no intermediate overflows; the
+// messages then show the true element count.
 inline int64_t Elements(const std::vector<int64_t>& dims) {
+    constexpr int64_t kSaturated = INT64_MAX;
     int64_t n = 1;
     for (int64_t d : dims) {
         if (d <= 0) return 0;
-        n = (n > (kMaxTensorElements + 1) / d) ? kMaxTensorElements + 1 : n * d;
-        if (n > kMaxTensorElements) n = kMaxTensorElements + 1;
+        n = (n > kSaturated / d) ? kSaturated : n * d;
     }
     return n;
 }
