@@ -118,16 +118,13 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
          soc.l1_bytes);
     c.Eq("weight_resident only with one chunk", td.weight_resident != 0 && td.k_chunks != 1, 0);
 
-    L0Plan l0;
-    l0.m_l0 = td.m_l0;
-    l0.n_l0 = td.n_l0;
     c.Eq("ub_m % 16", td.ub_m % kM0, 0);
     c.Eq("ub_n % 16", td.ub_n % kN0, 0);
     c.Le("ub_m <= m_l0", td.ub_m, td.m_l0);
     c.Le("ub_n <= n_l0", td.ub_n, td.n_l0);
     c.Ge("ub_m", td.ub_m, kM0);
     c.Ge("ub_n", td.ub_n, kN0);
-    c.Eq("ub_bytes", td.ub_bytes, UbBytes(soc, l0, td.ub_m, td.ub_n, td.ub_buffers));
+    c.Eq("ub_bytes", td.ub_bytes, UbBytes(soc, td.m_l0, td.n_l0));
     c.Le("UB: dequant bytes", td.ub_bytes, soc.ub_bytes);
 
     c.Ge("acc_slots", td.acc_slots, 1);

@@ -1,36 +1,30 @@
 #include "op_host/tiling/ub_tiling.h"
 
-#include "op_host/tiling/tiling_problem.h"
+#include <algorithm>
 
 namespace qconv::tiling {
 
-uint64_t UbBytes(const SocSpec& soc, const L0Plan& l0, uint32_t ub_m, uint32_t ub_n, uint32_t ub_buffers) {
-    const uint64_t pass = static_cast<uint64_t>(ub_m) * ub_n;
-    const uint64_t per_channel = static_cast<uint64_t>(l0.n_l0) * 8;
-    if (soc.topology == CoreTopology::kCoupled) {
-        return static_cast<uint64_t>(l0.m_l0) * l0.n_l0 * 4 + ub_buffers * pass * 2 + pass * 4 + per_channel;
+uint64_t DequantUbBytes(uint32_t n_l0, bool acc_from_workspace) {
+    const uint64_t pass = static_cast<uint64_t>(kDequantPassRows) * kDequantPassChannels;
+    return (acc_from_workspace ? 2 * pass * 4 : 0) + pass * 2 + 2 * pass * 2 + 2 * (n_l0 / 16) * 64 * 4;
+}
+
+uint64_t UbBytes(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0) {
+    const bool coupled = soc.topology == CoreTopology::kCoupled;
+    uint64_t bytes = kLayoutTransformUbBytes + DequantUbBytes(n_l0, !coupled);
+    if (coupled) {
+        bytes += static_cast<uint64_t>(m_l0) * n_l0 * 4 + static_cast<uint64_t>(soc.cube_cores) * 32;
     }
-    return ub_buffers * pass * 6 + pass * 4 + per_channel;
+    return bytes;
 }
 
 bool PlanUb(const SocSpec& soc, const L0Plan& l0, UbPlan* plan) {
-    const uint32_t subs = soc.vector_per_cube == 0 ? 1 : soc.vector_per_cube;
-    const uint32_t share_n = static_cast<uint32_t>(CeilDiv(CeilDiv(l0.n_l0, kN0), subs) * kN0);
-    for (uint32_t buffers = 2; buffers >= 1; --buffers) {
-        for (uint32_t ub_n = share_n; ub_n >= kN0; ub_n -= kN0) {
-            for (uint32_t ub_m = l0.m_l0; ub_m >= kM0; ub_m = ub_m > kM0 ? static_cast<uint32_t>(AlignUp(ub_m / 2, kM0)) : 0) {
-                const uint64_t bytes = UbBytes(soc, l0, ub_m, ub_n, buffers);
-                if (bytes <= soc.ub_bytes) {
-                    *plan = UbPlan{ub_m, ub_n, buffers, bytes};
-                    return true;
-                }
-                if (ub_m == kM0) {
-                    break;
-                }
-            }
-        }
+    const uint64_t bytes = UbBytes(soc, l0.m_l0, l0.n_l0);
+    if (bytes > soc.ub_bytes) {
+        return false;
     }
-    return false;
+    *plan = UbPlan{std::min(l0.m_l0, kDequantPassRows), kDequantPassChannels, 2, bytes};
+    return true;
 }
 
 }  // namespace qconv::tiling
