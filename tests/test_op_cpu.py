@@ -190,3 +190,47 @@ def test_fake_kernel_shapes():
     xm, wm = (torch.empty(t.shape, dtype=torch.int8, device="meta") for t in (x, w))
     meta = torch.ops.qconv.quant_conv2d(xm, wm, torch.empty(8, device="meta"), [1, 1], [0, 0], [1, 1])
     assert meta.device.type == "meta" and meta.shape == (3, 8, 15, 19)
+
+
+def test_run_command_on_the_cpu_backend(capsys):
+    import argparse
+    from qconv.commands import run as run_cmd
+    parser = argparse.ArgumentParser()
+    run_cmd.add_arguments(parser)
+    assert run_cmd.main(parser.parse_args(["--backend", "cpu", "--cases", "offset_pad_int64", "no_bias_stride2",
+                                           "dilated_5x3", "--repeat", "2"])) == 0
+    out = capsys.readouterr().out
+    assert "0/3584" in out and "OK: all 3 cases" in out
+    assert run_cmd.main(parser.parse_args(["--cases", "nope"])) == 2
+    assert run_cmd.main(parser.parse_args(["--backend", "nope"])) == 2
+
+
+def test_run_command_reports_a_wrong_backend():
+    import argparse
+    from qconv import backends
+    from qconv.commands import run as run_cmd
+
+    def off_by_one_ulp(x, w, scale, bias, stride, padding, dilation, offset_x, soc):
+        out = backends.get("cpu").run(x, w, scale, bias, stride, padding, dilation, offset_x, soc)
+        flat = out.view(torch.int16).flatten()
+        flat[5] += 1
+        return out, {"counters": None}          # tuple results are accepted (the twin returns counters)
+
+    def raises(*args):
+        raise RuntimeError("device lost")
+
+    parser = argparse.ArgumentParser()
+    run_cmd.add_arguments(parser)
+    try:
+        backends.register("broken", off_by_one_ulp, priority=100)
+        assert backends.best().name == "broken"
+        assert run_cmd.main(parser.parse_args(["--backend", "broken", "--cases", "offset_pad_int64"])) == 1
+        backends.register("raising", raises, priority=-1)
+        assert run_cmd.main(parser.parse_args(["--backend", "raising", "--cases", "offset_pad_int64"])) == 1
+        backends.register("absent", raises, available_fn=lambda: False)
+        with pytest.raises(ValueError, match="not available"):
+            backends.get("absent")
+    finally:
+        for name in ("broken", "raising", "absent"):
+            backends.unregister(name)
+    assert backends.best().name in ("cpu", "sim", "npu")
