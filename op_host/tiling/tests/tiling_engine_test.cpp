@@ -202,6 +202,36 @@ void CheckTiling(const ConvShape& s, const char* soc_name, const QuantConv2dTili
     }
 }
 
+// Corners of the documented range: the tallest and widest inputs, the largest kernels, strides, dilations
+// and paddings, windows wholly in the padding, K beyond one Load3D, Cout beyond the 16-bit DMA stride.
+std::vector<ConvShape> EdgeShapes() {
+    auto make = [](int64_t n, int64_t cin, int64_t h, int64_t w, int64_t cout, int64_t kh, int64_t kw, int64_t s,
+                   int64_t p, int64_t d) {
+        ConvShape c;
+        c.batch = n, c.cin = cin, c.hin = h, c.win = w, c.cout = cout, c.kh = kh, c.kw = kw;
+        c.stride_h = c.stride_w = s, c.pad_h = c.pad_w = p, c.dilation_h = c.dilation_w = d;
+        c.offset_x = -128;
+        return c;
+    };
+    std::vector<ConvShape> shapes = {
+        make(1, 1, 100000, 4096, 1, 1, 1, 1, 0, 1),       // largest input
+        make(1, 3, 100000, 4096, 16, 3, 3, 1, 1, 1),
+        make(1, 64, 256, 4096, 64, 1, 255, 1, 0, 16),     // widest kernel reach on the widest input
+        make(1, 33, 64, 64, 17, 255, 255, 1, 255, 1),     // largest kernel, padding reaches beyond the input
+        make(1, 1, 1, 1, 1, 1, 1, 63, 255, 1),            // every output but one in the padding
+        make(2, 5, 3, 7, 3, 1, 1, 63, 255, 255),
+        make(1, 65536, 8, 8, 16, 1, 1, 1, 0, 1),          // K beyond one Load3D: channel-group chunks
+        make(1, 8, 64, 64, 16, 255, 255, 1, 255, 1),      // one kernel row: kernel-row chunks
+        make(1, 1, 32, 32, 1 << 20, 1, 1, 1, 0, 1),       // FRACTAL_Z row stride beyond 16 bits
+        make(64, 1, 1, 1, 1, 1, 1, 1, 0, 1),              // batch only
+        make(1, 2048, 7, 7, 2048, 3, 3, 1, 1, 1),
+    };
+    ConvShape tall = make(1, 1, 100000, 1, 1, 255, 1, 1, 255, 255);  // dilated kernel taller than L1 holds
+    tall.kw = 1, tall.dilation_w = 1, tall.pad_w = 0;
+    shapes.push_back(tall);
+    return shapes;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -209,9 +239,11 @@ int main(int argc, char** argv) {
     const uint64_t seed = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 20261127;
     std::mt19937_64 rng(seed);
     int checked = 0;
+    const std::vector<ConvShape> edges = EdgeShapes();
     for (const qconv::SocSpec& soc : qconv::soc_table::kSocs) {
-        for (int i = 0; i < shapes; ++i) {
-            ConvShape s = RandomShape(rng);
+        for (int i = 0; i < shapes + static_cast<int>(edges.size()); ++i) {
+            const ConvShape s = i < static_cast<int>(edges.size()) ? edges[i] : RandomShape(rng);
+            if (!soc.output_width_one_supported && qconv::OutputW(s) == 1) continue;
             try {
                 const qconv::tiling::TilingResult r = qconv::tiling::ComputeTiling(s, soc);
                 for (const std::string& v : qconv::tiling::BudgetViolations(r.data, soc)) {
