@@ -1,0 +1,187 @@
+#include "sim/core.h"
+
+#include <algorithm>
+
+#include "op_host/core/soc_spec.h"
+#include "sim/error.h"
+#include "sim/launch_state.h"
+
+namespace qconv::sim {
+namespace {
+thread_local Core* tls_core = nullptr;
+
+const char* HardEventName(int e) {
+    static const char* const kNames[kHardEventCount] = {
+        "MTE2_MTE1", "MTE1_MTE2", "MTE1_M",  "M_MTE1",    "MTE2_V",    "V_MTE2",   "MTE3_V",   "V_MTE3",   "M_V",
+        "V_M",       "V_V",       "MTE3_MTE1", "MTE1_MTE3", "MTE1_V",  "MTE2_M",   "M_MTE2",   "V_MTE1",   "M_FIX",
+        "FIX_M",     "MTE3_MTE2", "MTE2_MTE3", "S_V",       "V_S",     "S_MTE2",   "MTE2_S",   "S_MTE3",   "MTE3_S",
+        "MTE2_FIX",  "FIX_MTE2",  "FIX_S",     "M_S",       "FIX_MTE3", "MTE1_FIX", "FIX_MTE1", "FIX_FIX",  "MAX"};
+    return (e >= 0 && e < kHardEventCount) ? kNames[e] : "?";
+}
+}  // namespace
+
+void SetCurrentCore(Core* c) { tls_core = c; }
+
+Core& Cur() {
+    if (tls_core == nullptr) Fail("kernel API called outside a qconv::sim::Launch");
+    return *tls_core;
+}
+Core* CurOrNull() { return tls_core; }
+uint32_t CurArch() { return Cur().spec.npu_arch; }
+
+const char* PipeName(Pipe p) {
+    switch (p) {
+        case Pipe::kS: return "SCALAR";
+        case Pipe::kV: return "VECTOR";
+        case Pipe::kM: return "CUBE";
+        case Pipe::kMte1: return "MTE1";
+        case Pipe::kMte2: return "MTE2";
+        case Pipe::kMte3: return "MTE3";
+        case Pipe::kFix: return "FIXPIPE";
+        case Pipe::kCount: break;
+    }
+    return "?";
+}
+
+const char* HardEventNameOf(int e) { return HardEventName(e); }
+
+Core::Core(LaunchState& l, uint32_t index, CoreKind k, uint32_t block, uint32_t sub)
+    : launch(l), spec(l.spec), thread_index(index), kind(k), block_idx(block), sub_idx(sub) {
+    switch (kind) {
+        case CoreKind::kAic: name = Format("aic%u", block); break;
+        case CoreKind::kAiv: name = Format("aiv%u", block * spec.vector_per_cube + sub); break;
+        case CoreKind::kAiCore: name = Format("core%u", block); break;
+    }
+    auto make = [&](Mem m, uint64_t bytes) {
+        if (bytes == 0) return;
+        auto r = std::make_unique<Region>();
+        r->name = Format("%s of %s", MemName(m), name.c_str());
+        r->mem = m;
+        r->bytes = bytes;
+        r->storage.assign(bytes, 0xA5);  // arbitrary stale bytes; the poison shadow marks them undefined
+        r->data = r->storage.data();
+        r->InitShadow(InternName("never-written " + r->name));
+        arenas_[static_cast<int>(m)] = std::move(r);
+    };
+    const bool cube = kind != CoreKind::kAiv;
+    const bool vec = kind != CoreKind::kAic;
+    if (cube) {
+        make(Mem::kL1, spec.l1_bytes);
+        make(Mem::kL0A, spec.l0a_bytes);
+        make(Mem::kL0B, spec.l0b_bytes);
+        make(Mem::kL0C, spec.l0c_bytes);
+        make(Mem::kBias, spec.bias_table_bytes);
+        make(Mem::kFixbuf, spec.fixpipe_buffer_bytes);
+    }
+    if (vec) make(Mem::kUb, spec.ub_bytes);
+    for (auto& c : vc) c.assign(l.slot_count, 0);
+}
+
+Core::~Core() = default;
+
+Region& Core::Arena(Mem m) {
+    auto& r = arenas_[static_cast<int>(m)];
+    if (!r) Fail(Format("%s has no %s buffer%s", name.c_str(), MemName(m), Where().c_str()));
+    return *r;
+}
+
+std::string Core::Where() const { return Format(" [core %s, block %u]", name.c_str(), block_idx); }
+
+void Core::Issue(Pipe p, uint64_t bytes, uint64_t elements) {
+    const int i = static_cast<int>(p);
+    ++seq[i];
+    vc[i][Slot(p)] = seq[i];
+    PipeCounter& c = counters.pipe[i];
+    ++c.instructions;
+    c.bytes += bytes;
+    c.elements += elements;
+}
+
+void Core::CheckRead(Pipe p, const Region& r, uint64_t off, uint64_t len, const char* api) {
+    if (len == 0) return;
+    const Clock& mine = vc[static_cast<int>(p)];
+    const uint16_t own = Slot(p);
+    const uint64_t g0 = off >> kGranuleShift;
+    const uint64_t g1 = (off + len - 1) >> kGranuleShift;
+    for (uint64_t g = g0; g <= g1; ++g) {
+        const uint16_t w = r.writer_slot[g];
+        if (w == kNoWriter || w == own) continue;
+        if (mine[w] >= r.writer_seq[g]) continue;
+        const Core& writer = *launch.cores[w / kPipeCount];
+        const auto wp = static_cast<Pipe>(w % kPipeCount);
+        Fail(Format("missing synchronization: %s on PIPE %s reads %s at offset %llu (32-byte granule %llu) "
+                    "written by %s on PIPE %s of %s with no flag, barrier, queue hand-off or cross-core sync "
+                    "in between%s",
+                    api, PipeName(p), r.name.c_str(), static_cast<unsigned long long>(g << kGranuleShift),
+                    static_cast<unsigned long long>(g), NameOf(r.writer_api[g]).c_str(), PipeName(wp),
+                    writer.name.c_str(), Where().c_str()));
+    }
+}
+
+void Core::MarkWrite(Pipe p, Region& r, uint64_t off, uint64_t len, uint16_t api_id) {
+    if (len == 0) return;
+    const uint16_t own = Slot(p);
+    const uint32_t s = seq[static_cast<int>(p)];
+    const uint64_t g0 = off >> kGranuleShift;
+    const uint64_t g1 = (off + len - 1) >> kGranuleShift;
+    std::fill(r.writer_slot.begin() + static_cast<std::ptrdiff_t>(g0), r.writer_slot.begin() + static_cast<std::ptrdiff_t>(g1 + 1), own);
+    std::fill(r.writer_seq.begin() + static_cast<std::ptrdiff_t>(g0), r.writer_seq.begin() + static_cast<std::ptrdiff_t>(g1 + 1), s);
+    std::fill(r.writer_api.begin() + static_cast<std::ptrdiff_t>(g0), r.writer_api.begin() + static_cast<std::ptrdiff_t>(g1 + 1), api_id);
+}
+
+Clock Core::SnapshotOf(Pipe p) const { return vc[static_cast<int>(p)]; }
+
+void Core::Observe(Pipe p, const Clock& c) {
+    Clock& v = vc[static_cast<int>(p)];
+    for (size_t i = 0; i < c.size(); ++i) v[i] = std::max(v[i], c[i]);
+}
+
+void Core::ObserveAll(const Clock& c) {
+    for (int p = 0; p < kPipeCount; ++p) Observe(static_cast<Pipe>(p), c);
+}
+
+Clock Core::SnapshotAll() const {
+    Clock j = vc[0];
+    for (int p = 1; p < kPipeCount; ++p) {
+        for (size_t i = 0; i < j.size(); ++i) j[i] = std::max(j[i], vc[p][i]);
+    }
+    return j;
+}
+
+void Core::BarrierAll() {
+    const Clock j = SnapshotAll();
+    for (auto& v : vc) v = j;
+}
+
+void Core::SetHwFlag(int event, Pipe src, int id, const char* api) {
+    if (id < 0 || id >= kEventIdsPerHardEvent) {
+        Fail(Format("%s<%s>: event id %d is out of the range [0, %d]%s", api, HardEventName(event), id,
+                    kEventIdsPerHardEvent - 1, Where().c_str()));
+    }
+    HwFlag& f = flags[event][id];
+    if (f.set) {
+        Fail(Format("%s<%s>(%d): the flag is already set (set by %s) and not yet waited; two sets without a wait "
+                    "are undefined on hardware%s",
+                    api, HardEventName(event), id, f.set_by.c_str(), Where().c_str()));
+    }
+    f.set = true;
+    f.snapshot = SnapshotOf(src);
+    f.set_by = api;
+}
+
+void Core::WaitHwFlag(int event, Pipe dst, int id, const char* api) {
+    if (id < 0 || id >= kEventIdsPerHardEvent) {
+        Fail(Format("%s<%s>: event id %d is out of the range [0, %d]%s", api, HardEventName(event), id,
+                    kEventIdsPerHardEvent - 1, Where().c_str()));
+    }
+    HwFlag& f = flags[event][id];
+    if (!f.set) {
+        Fail(Format("%s<%s>(%d): no SetFlag on this flag precedes the wait; the pipe would wait forever on "
+                    "hardware%s",
+                    api, HardEventName(event), id, Where().c_str()));
+    }
+    Observe(dst, f.snapshot);
+    f.set = false;
+}
+
+}  // namespace qconv::sim
