@@ -192,8 +192,7 @@ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>& src, const
     DataCopy(dst, src, qconv::sim::CountParams<T>("DataCopy(local->local)", calCount));
 }
 
-#if __NPU_ARCH__ == 2002
-// L0C (CO1) -> UB (CO2) through the vector unit, arch 2002 only: DataCopy（L0C到UB数据搬运）.md. The twin
+// L0C (CO1) -> UB (CO2) through the vector unit, arch 2002 only (a call on 2201 stops the run): DataCopy（L0C到UB数据搬运）.md. The twin
 // models BLOCK_MODE_MATRIX without conversion (DEQ_NONE): blockLen counts 16x16 fractals (1024 B for a
 // 32-bit type, 512 B for 16-bit), srcStride is a gap in fractals, dstStride a gap in 32 B.
 template <typename T>
@@ -202,6 +201,9 @@ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>& src, const
     const char* api = "DataCopy(L0C->UB)";
     using namespace qconv::sim;
     static_assert(sizeof(T) == 4 || sizeof(T) == 2, "L0C -> UB copies 16- or 32-bit elements");
+#if __NPU_ARCH__ == 2201
+    Fail(Format("%s: arch 2201 has no L0C -> UB path (use Fixpipe)%s", api, Cur().Where().c_str()));
+#endif
     if (src.SimMem() != Mem::kL0C || dst.SimMem() != Mem::kUb) {
         Fail(Format("%s: source must be in L0C (CO1) and destination in UB, got %s -> %s%s", api,
                     MemName(src.SimMem()), MemName(dst.SimMem()), Cur().Where().c_str()));
@@ -226,9 +228,17 @@ inline void DataCopy(const LocalTensor<T>& dst, const LocalTensor<T>& src, const
     m.dst_pitch = uint64_t{params.blockLen} * frac + uint64_t{params.dstStride} * 32;
     MoveBlocks(Cur(), m, ds, ss);
 }
-#endif
 
-#if __NPU_ARCH__ == 2201
+// DataCopyPad is declared on both arches as in 8.1.RC1 but unsupported on 2002 (deprecated, "not support"):
+// a call there stops the run.
+inline void RequirePadArch(const char* api) {
+#if __NPU_ARCH__ == 2002
+    qconv::sim::Fail(std::string(api) + ": DataCopyPad is not supported on arch 2002" + qconv::sim::Cur().Where());
+#else
+    (void)api;
+#endif
+}
+
 // DataCopyPad（GMToUB非对齐数据搬运）.md (arch 2201 only). blockLen and srcStride (GM gap) in bytes, dstStride
 // (UB gap) in 32 B. Each UB block: [leftPadding][data][rightPadding][dummy up to 32 B]. Padding takes
 // paddingValue when isPad, otherwise an unspecified value (poison here); the dummy bytes are poison.
@@ -237,6 +247,7 @@ inline void DataCopyPad(const LocalTensor<T>& dst, const GlobalTensor<T>& src, c
                         const DataCopyPadExtParams<T>& pad) {
     const char* api = "DataCopyPad(GM->UB)";
     using namespace qconv::sim;
+    RequirePadArch(api);
     if (!RunsOnVector()) return;
     Core& c = Cur();
     if (dst.SimMem() != Mem::kUb) Fail(Format("%s: destination must be in UB%s", api, c.Where().c_str()));
@@ -288,6 +299,7 @@ template <typename T>
 inline void DataCopyPad(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const DataCopyExtParams& p) {
     const char* api = "DataCopyPad(UB->GM)";
     using namespace qconv::sim;
+    RequirePadArch(api);
     if (!RunsOnVector()) return;
     Core& c = Cur();
     if (src.SimMem() != Mem::kUb) Fail(Format("%s: source must be in UB%s", api, c.Where().c_str()));
@@ -310,6 +322,5 @@ template <typename T>
 inline void DataCopyPad(const GlobalTensor<T>& dst, const LocalTensor<T>& src, const DataCopyParams& p) {
     DataCopyPad(dst, src, DataCopyExtParams(p.blockCount, p.blockLen, p.srcStride, p.dstStride, 0));
 }
-#endif
 
 }  // namespace AscendC

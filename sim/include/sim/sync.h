@@ -127,7 +127,17 @@ inline int64_t GetBlockIdx() {
                                                  : int64_t{c.block_idx};
 }
 
-#if __NPU_ARCH__ == 2201
+// Declared on both arches as in the 8.1.RC1 headers; on arch 2002 (no inter-core sync) a call stops the
+// run, as the dav_m200 implementation reports "not support".
+inline void RequireSplitArch(const char* api) {
+#if __NPU_ARCH__ == 2002
+    qconv::sim::Fail(std::string(api) + ": arch 2002 has no inter-core synchronization (NPU架构版本2002.md)" +
+                     qconv::sim::Cur().Where());
+#else
+    (void)api;
+#endif
+}
+
 // CrossCoreSetFlag(ISASI).md / CrossCoreWaitFlag(ISASI).md: per-core 4-bit counters, ids 0..15. The twin
 // models mode 2 (AIC <-> its AIVs): an AIC set increments each AIV's counter; a set from every AIV of the
 // group increments the AIC's counter. The set fires after earlier work on `pipe`; the wait blocks the core.
@@ -135,6 +145,7 @@ template <uint8_t modeId, pipe_t pipe>
 inline void CrossCoreSetFlag(uint16_t flagId) {
     static_assert(modeId == 2, "the twin models CrossCoreSetFlag mode 2 (AIC <-> AIV) only");
     using namespace qconv::sim;
+    RequireSplitArch("CrossCoreSetFlag");
     Core& c = Cur();
     if (flagId >= kCrossCoreFlags) {
         Fail(Format("CrossCoreSetFlag: flagId = %u is out of the allowed range [0, 15]%s", flagId, c.Where().c_str()));
@@ -174,6 +185,7 @@ inline void CrossCoreSetFlag(uint16_t flagId) {
 template <uint8_t modeId = 0, pipe_t pipe = PIPE_S>
 inline void CrossCoreWaitFlag(uint16_t flagId) {
     using namespace qconv::sim;
+    RequireSplitArch("CrossCoreWaitFlag");
     Core& c = Cur();
     if (flagId >= kCrossCoreFlags) {
         Fail(Format("CrossCoreWaitFlag: flagId = %u is out of the allowed range [0, 15]%s", flagId, c.Where().c_str()));
@@ -190,6 +202,7 @@ inline void CrossCoreWaitFlag(uint16_t flagId) {
 template <bool isAIVOnly = true>
 inline void SyncAll() {
     using namespace qconv::sim;
+    RequireSplitArch("SyncAll<isAIVOnly>() (hard form)");
     Core& c = Cur();
     LaunchState& l = c.launch;
     if (isAIVOnly) {
@@ -199,7 +212,6 @@ inline void SyncAll() {
         l.ArriveAndWait(l.sync_all_mix, static_cast<uint32_t>(l.cores.size()), "SyncAll<false>()");
     }
 }
-#endif
 
 // SyncAll.md, soft form over a zero-initialised GM workspace (>= 32 B per participating core) and a UB
 // workspace: AIVs only on 2201 (an AIC call returns), every core on 2002. usedCores = 0 means all.
