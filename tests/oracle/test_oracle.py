@@ -1,49 +1,21 @@
 """Oracle tests: the kit against real torch_npu 2.13 / torchair code, run on the CPU.
 
-torch_npu must never be importable in the pytest process (an installed torch_npu makes `import torch`
-load it), so each test runs a script of this directory in a subprocess whose oracle_env preloads the
-stand-in CANN libraries (tools/setup_oracle.sh). QCONV_ORACLE_DIR names the oracle directory
-(./build.sh test sets it); without it the fixture runs the set-up into <build>/oracle itself. The tests
-skip only when that set-up reports the environment cannot be made (its UNAVAILABLE file says why).
+Each test runs a script of this directory in a subprocess with real torch_npu (conftest.py says why
+and how the oracle environment is found).
 """
 from __future__ import annotations
 
 import collections
 import json
-import os
-import pathlib
 import re
-import subprocess
-import sys
 
 import pytest
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-sys.path.insert(0, str(HERE))
-import cases  # noqa: E402
+import cases
+from oracle_run import run_oracle_script
 
 META_CASES = 600
 META_SEED = 20261127
-
-
-@pytest.fixture(scope="module")
-def oracle_dir() -> pathlib.Path:
-    default = pathlib.Path(os.environ.get("QCONV_BUILD_DIR", ROOT / "build")) / "oracle"
-    path = pathlib.Path(os.environ.get("QCONV_ORACLE_DIR", default)).resolve()
-    if not (path / "READY").exists() and not (path / "UNAVAILABLE").exists():
-        subprocess.run([str(ROOT / "tools" / "setup_oracle.sh"), str(path)], check=True,
-                       env={**os.environ, "PYTHON": sys.executable})
-    if (path / "UNAVAILABLE").exists():
-        pytest.skip("oracle environment unavailable: " + (path / "UNAVAILABLE").read_text().strip())
-    return path
-
-
-def run_oracle_script(oracle_dir, script, *args, cwd):
-    env = {**os.environ, "QCONV_ORACLE_DIR": str(oracle_dir)}
-    proc = subprocess.run([sys.executable, str(HERE / script), *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, f"{script} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
 
 
 # --- meta parity ------------------------------------------------------------------------------------
