@@ -1,0 +1,255 @@
+// The cube stage (op_kernel/stage_cube_conv.h) in the CPU twin against a direct int32 convolution with
+// offset_x padding, independent of the vector stages: the host lays out NC1HWC0 / FRACTAL_Z, the kernel runs
+// the cube stage, and a minimal vector side (2201: the credit protocol and a copy of each ring slot; 2002:
+// the on_tile copy) writes the int32 tiles to GM as [b][co/16][m][16]. Every shape also runs with tilings
+// forced onto the paths small shapes never take (kernel-row K chunks, in-row M tiles, single buffers).
+// Build once per arch: -D__NPU_ARCH__=2201 -D__CCE_AICORE__=220 or 2002 / 200, include sim/include and
+// op_kernel, link qconv_sim_runtime and qconv_host_core.
+// Usage: cube_stage_twin_test [random shapes per SoC] [seed] [v = print every run]
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "kernel_operator.h"
+#include "op_host/tiling/tiling_budgets.h"
+#include "op_host/tiling/tiling_engine.h"
+#include "op_host/tiling/ub_tiling.h"
+#include "qconv_generated/soc_table.h"
+#include "sim/launch.h"
+#include "stage_cube_conv.h"
+
+using namespace qconv;
+
+namespace {
+
+struct Problem {
+    ConvShape s;
+    int64_t ho, wo;
+    std::vector<int8_t> x, w;
+};
+
+std::vector<int32_t> Reference(const Problem& p) {
+    const int64_t n1 = (p.s.cout + 15) / 16, pos = p.ho * p.wo;
+    std::vector<int32_t> out(p.s.batch * n1 * pos * 16, 0);
+    for (int64_t b = 0; b < p.s.batch; ++b)
+        for (int64_t co = 0; co < p.s.cout; ++co)
+            for (int64_t oh = 0; oh < p.ho; ++oh)
+                for (int64_t ow = 0; ow < p.wo; ++ow) {
+                    int32_t acc = 0;
+                    for (int64_t ci = 0; ci < p.s.cin; ++ci)
+                        for (int64_t i = 0; i < p.s.kh; ++i)
+                            for (int64_t j = 0; j < p.s.kw; ++j) {
+                                const int64_t h = oh * p.s.stride_h - p.s.pad_h + i * p.s.dilation_h;
+                                const int64_t ww = ow * p.s.stride_w - p.s.pad_w + j * p.s.dilation_w;
+                                const int32_t xv = (h < 0 || h >= p.s.hin || ww < 0 || ww >= p.s.win)
+                                                       ? static_cast<int32_t>(p.s.offset_x)
+                                                       : p.x[((b * p.s.cin + ci) * p.s.hin + h) * p.s.win + ww];
+                                acc += xv * p.w[((co * p.s.cin + ci) * p.s.kh + i) * p.s.kw + j];
+                            }
+                    out[((b * n1 + co / 16) * pos + oh * p.wo + ow) * 16 + co % 16] = acc;
+                }
+    return out;
+}
+
+void Layout(const Problem& p, const QuantConv2dTilingData& td, std::vector<uint8_t>& ws) {
+    for (int64_t b = 0; b < p.s.batch; ++b)
+        for (int64_t ci = 0; ci < p.s.cin; ++ci)
+            for (int64_t h = 0; h < p.s.hin; ++h)
+                for (int64_t w = 0; w < p.s.win; ++w)
+                    ws[td.ws_fmap_offset + (((b * td.c1 + ci / 32) * p.s.hin + h) * p.s.win + w) * 32 + ci % 32] =
+                        static_cast<uint8_t>(p.x[((b * p.s.cin + ci) * p.s.hin + h) * p.s.win + w]);
+    for (int64_t co = 0; co < p.s.cout; ++co)
+        for (int64_t ci = 0; ci < p.s.cin; ++ci)
+            for (int64_t i = 0; i < p.s.kh; ++i)
+                for (int64_t j = 0; j < p.s.kw; ++j) {
+                    const int64_t row = ((ci / 32) * p.s.kh + i) * p.s.kw + j;
+                    ws[td.ws_weight_offset + ((row * td.n1 + co / 16) * 16 + co % 16) * 32 + ci % 32] =
+                        static_cast<uint8_t>(p.w[((co * p.s.cin + ci) * p.s.kh + i) * p.s.kw + j]);
+                }
+}
+
+void KernelBody(uint8_t* ws, uint8_t* out_bytes, const QuantConv2dTilingData& td) {
+    using namespace qconv::kernel;
+    AscendC::TPipe pipe;
+    AscendC::GlobalTensor<int32_t> out;
+    const uint64_t positions = static_cast<uint64_t>(td.hout) * td.wout;
+    out.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(out_bytes), td.batch * td.n1 * positions * 16);
+#if __CCE_AICORE__ == 220
+    if ASCEND_IS_AIC {
+        RunCubeSplit(&pipe, ws, td);
+    }
+    if ASCEND_IS_AIV {
+        const uint32_t subs = static_cast<uint32_t>(AscendC::GetSubBlockNum());
+        const uint32_t sub = static_cast<uint32_t>(AscendC::GetSubBlockIdx());
+        const uint32_t block = static_cast<uint32_t>(AscendC::GetBlockIdx()) / subs;
+        AscendC::TBuf<AscendC::TPosition::VECCALC> in;
+        pipe.InitBuffer(in, 16 * td.m_l0 * sizeof(int32_t));
+        const schedule::BlockWork work = schedule::GetBlockWork(td, block);
+        VectorCreditAllSlots(td.acc_slots);
+        for (uint32_t t = 0; t < work.tiles; ++t) {
+            const schedule::OutputTile tile = schedule::GetTile(td, work, t);
+            const uint32_t slot = schedule::AccSlot(td, t);
+            AscendC::GlobalTensor<int32_t> slot_gm;
+            slot_gm.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(ws + schedule::AccSlotOffset(td, block, t)),
+                                    td.acc_slot_bytes / 4);
+            VectorWaitTileReady(slot);
+            const schedule::VectorShare share = schedule::GetVectorShare(tile, sub, subs);
+            for (uint32_t g = share.n_offset / 16; g * 16 < share.n_offset + share.n_len && share.m_len > 0; ++g) {
+                AscendC::LocalTensor<int32_t> ub = in.Get<int32_t>();
+                AscendC::DataCopy(ub, slot_gm[(g * td.m_l0 + share.m_offset) * 16], share.m_len * 16);
+                AscendC::SetFlag<AscendC::HardEvent::MTE2_MTE3>(0);
+                AscendC::WaitFlag<AscendC::HardEvent::MTE2_MTE3>(0);
+                const uint64_t dst = ((static_cast<uint64_t>(tile.batch) * td.n1 + tile.n_start / 16 + g) * positions +
+                                      tile.m_start + share.m_offset) * 16;
+                AscendC::DataCopy(out[dst], ub, share.m_len * 16);
+                AscendC::SetFlag<AscendC::HardEvent::MTE3_MTE2>(0);
+                AscendC::WaitFlag<AscendC::HardEvent::MTE3_MTE2>(0);
+            }
+            VectorReleaseSlot(slot);
+        }
+    }
+#else
+    RunCubeCoupled(&pipe, ws, td, [&](const AscendC::LocalTensor<int32_t>& acc, const schedule::OutputTile& tile) {
+        AscendC::SetFlag<AscendC::HardEvent::V_MTE3>(0);
+        AscendC::WaitFlag<AscendC::HardEvent::V_MTE3>(0);
+        for (uint32_t g = 0; g * 16 < tile.n_len; ++g) {
+            const uint64_t dst = ((static_cast<uint64_t>(tile.batch) * td.n1 + tile.n_start / 16 + g) * positions +
+                                  tile.m_start) * 16;
+            AscendC::DataCopy(out[dst], acc[g * td.m_l0 * 16], tile.m_len * 16);
+        }
+        AscendC::SetFlag<AscendC::HardEvent::MTE3_V>(0);
+        AscendC::WaitFlag<AscendC::HardEvent::MTE3_V>(0);
+    });
+#endif
+}
+
+// Variants of the engine's tiling that small shapes would never get, to run every path of the cube stage:
+// 1 = one kernel row and one channel group per K chunk, 2 = in-row M tiles of 16, 3 = both, single buffers.
+bool Force(QuantConv2dTilingData& td, const SocSpec& soc, int variant) {
+    if (variant & 1) {
+        td.c1_per_chunk = 1;
+        td.kh_per_chunk = 1;
+        td.k_chunks = td.c1 * td.kh;
+        td.weight_resident = 0;
+        td.weight_l1_bytes = td.kw * (td.n_l0 / 16) * 512;
+        td.k_l0 = td.k_l0 < td.kw * 32 ? td.k_l0 : td.kw * 32;
+    }
+    if (variant & 2) {
+        td.m_tile_mode = kMTileInRow;
+        td.m_l0 = 16;
+        td.m_units = td.hout;
+        td.m_dim = 1;
+        td.m_per_block = td.hout;
+        td.block_dim = td.batch_dim * td.n_dim;
+        td.acc_slot_bytes = static_cast<uint64_t>(td.m_l0) * td.n_l0 * 4;
+        td.ub_m = 16;
+        td.ub_bytes = static_cast<uint32_t>(tiling::UbBytes(soc, td.m_l0, td.n_l0));
+    }
+    if (variant == 3) {
+        td.fmap_l1_buffers = td.weight_l1_buffers = td.l0a_buffers = td.l0b_buffers = td.l0c_buffers = 1;
+    }
+    td.fmap_l1_bytes = static_cast<uint32_t>(tiling::WorstFmapSlabBytes(td));
+    if (soc.topology != CoreTopology::kCoupled) td.ws_acc_bytes = static_cast<uint64_t>(td.block_dim) * td.acc_slots * td.acc_slot_bytes;
+    td.ws_total_bytes = (td.ws_acc_offset + td.ws_acc_bytes + 511) / 512 * 512;
+    const auto v = tiling::BudgetViolations(td, soc);
+    if (!v.empty()) std::printf("forced variant %d invalid: %s\n", variant, v.front().c_str());
+    return v.empty();
+}
+
+int RunCase(const SocSpec& soc, const ConvShape& s, std::mt19937& rng, bool verbose, int variant = 0) {
+    Problem p;
+    p.s = s;
+    p.ho = OutputH(s);
+    p.wo = OutputW(s);
+    p.x.resize(s.batch * s.cin * s.hin * s.win);
+    p.w.resize(s.cout * s.cin * s.kh * s.kw);
+    for (auto& v : p.x) v = static_cast<int8_t>(rng() % 256 - 128);
+    for (auto& v : p.w) v = static_cast<int8_t>(rng() % 256 - 128);
+    const tiling::TilingResult r = tiling::ComputeTiling(s, soc);
+    QuantConv2dTilingData td = r.data;
+    if (variant && !Force(td, soc, variant)) return 1;
+    std::vector<uint8_t> ws(td.ws_total_bytes, 0);
+    Layout(p, td, ws);
+    const std::vector<int32_t> want = Reference(p);
+    std::vector<int32_t> got(want.size(), 0);
+    std::vector<sim::GmBuffer> args;
+    args.push_back({"ws.inputs", ws.data(), td.ws_acc_offset, sim::GmRole::kInput});
+    if (td.ws_total_bytes > td.ws_acc_offset) {
+        args.push_back({"ws.acc", ws.data() + td.ws_acc_offset, td.ws_total_bytes - td.ws_acc_offset, sim::GmRole::kWorkspace});
+    }
+    args.push_back({"acc_out", got.data(), got.size() * 4, sim::GmRole::kOutput});
+    uint8_t* wsp = ws.data();
+    uint8_t* outp = reinterpret_cast<uint8_t*>(got.data());
+    try {
+        sim::LaunchBody(soc, td.block_dim, [&]() { KernelBody(wsp, outp, td); }, args, __NPU_ARCH__);
+    } catch (const std::exception& e) {
+        std::printf("[%s] N%lld C%lld H%lld W%lld Co%lld k%lldx%lld s%lld p%lld d%lld: twin error: %s\n", soc.name,
+                    (long long)s.batch, (long long)s.cin, (long long)s.hin, (long long)s.win, (long long)s.cout,
+                    (long long)s.kh, (long long)s.kw, (long long)s.stride_h, (long long)s.pad_h,
+                    (long long)s.dilation_h, e.what());
+        return 1;
+    }
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+        const int64_t pos = p.ho * p.wo;
+        const int64_t co = (static_cast<int64_t>(i) / 16 / pos) % ((s.cout + 15) / 16) * 16 + static_cast<int64_t>(i) % 16;
+        if (co >= s.cout) continue;
+        if (got[i] != want[i] && bad++ == 0) first = i;
+    }
+    if (bad || verbose) {
+        std::printf("[%s] N%lld C%lld H%lld W%lld Co%lld k%lldx%lld s%lldx%lld p%lldx%lld d%lldx%lld off%lld mode%u m%u n%u k%u chunks%u blocks%u v%d: %zu bad",
+                    soc.name, (long long)s.batch, (long long)s.cin, (long long)s.hin, (long long)s.win,
+                    (long long)s.cout, (long long)s.kh, (long long)s.kw, (long long)s.stride_h, (long long)s.stride_w,
+                    (long long)s.pad_h, (long long)s.pad_w, (long long)s.dilation_h, (long long)s.dilation_w,
+                    (long long)s.offset_x, td.m_tile_mode, td.m_l0, td.n_l0, td.k_l0, td.k_chunks, td.block_dim, variant, bad);
+        if (bad) std::printf(" first at %zu: got %d want %d", first, got[first], want[first]);
+        std::printf("\n");
+    }
+    return bad ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int n = argc > 1 ? std::atoi(argv[1]) : 20;
+    std::mt19937 rng(argc > 2 ? std::atoi(argv[2]) : 1);
+    int failures = 0, runs = 0;
+    for (const SocSpec& soc : soc_table::kSocs) {
+        if (soc.npu_arch != __NPU_ARCH__) continue;
+        std::vector<ConvShape> cases;
+        auto make = [](int64_t b, int64_t cin, int64_t h, int64_t w, int64_t cout, int64_t kh, int64_t kw, int64_t sh,
+                       int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw, int64_t off) {
+            ConvShape c;
+            c.batch = b; c.cin = cin; c.hin = h; c.win = w; c.cout = cout; c.kh = kh; c.kw = kw;
+            c.stride_h = sh; c.stride_w = sw; c.pad_h = ph; c.pad_w = pw; c.dilation_h = dh; c.dilation_w = dw;
+            c.offset_x = off;
+            return c;
+        };
+        cases.push_back(make(1, 32, 4, 4, 16, 1, 1, 1, 1, 0, 0, 1, 1, 0));
+        cases.push_back(make(1, 3, 9, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1, 7));
+        cases.push_back(make(2, 40, 11, 13, 33, 3, 2, 2, 1, 2, 1, 1, 2, -5));
+        cases.push_back(make(1, 64, 20, 20, 64, 3, 3, 1, 1, 1, 1, 1, 1, -128));
+        cases.push_back(make(1, 5, 3, 3, 3, 1, 1, 4, 4, 6, 6, 1, 1, 100));   // windows wholly in the padding
+        cases.push_back(make(1, 8, 40, 40, 24, 33, 35, 1, 1, 3, 4, 1, 1, 3));  // kernels wider than 32
+        cases.push_back(make(3, 17, 15, 6, 40, 2, 5, 3, 2, 1, 2, 3, 1, -1));
+        for (int i = 0; i < n; ++i) {
+            ConvShape c;
+            for (;;) {
+                c = make(1 + rng() % 3, 1 + rng() % 80, 1 + rng() % 24, 1 + rng() % 24, 1 + rng() % 70,
+                         1 + rng() % 5, 1 + rng() % 5, 1 + rng() % 3, 1 + rng() % 3, rng() % 3, rng() % 3,
+                         1 + rng() % 3, 1 + rng() % 3, static_cast<int64_t>(rng() % 256) - 128);
+                if (OutputH(c) > 0 && OutputW(c) > 0 && (soc.output_width_one_supported || OutputW(c) != 1)) break;
+            }
+            cases.push_back(c);
+        }
+        for (const ConvShape& c : cases) {
+            for (int variant = 0; variant < 4; ++variant) {
+                failures += RunCase(soc, c, rng, argc > 3, variant);
+                ++runs;
+            }
+        }
+    }
+    std::printf("cube_stage_twin_test (arch %d): %d runs, %d failures\n", __NPU_ARCH__, runs, failures);
+    return failures ? 1 : 0;
+}
