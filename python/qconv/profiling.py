@@ -1,0 +1,306 @@
+"""Per-shape profile summaries in one format, from an NPU (msprof op CSVs) or from the CPU twin.
+
+    time_us  block_dim  mix_block_dim  cube  fixpipe  mte1  mte2  vector  vec_mte2  vec_mte3  bound
+
+NPU: `msprof op` (or `msopprof`) writes per kernel launch an OpBasicInfo.csv (Op Name, Op Type,
+Task Duration(us), Block Dim, Mix Block Dim, ...) and a PipeUtilization.csv with one row per core
+(block_id, sub_block_id, aic_time(us), aic_total_cycles, aiv_time(us), aiv_total_cycles,
+aic_cube_ratio, aic_fixpipe_ratio, aic_mte1_ratio, ai*_mte2_ratio, ai*_mte3_ratio, aiv_vec_ratio,
+...; on Atlas inference (310P) the vector ratio is aic_vec_ratio). Column names: Ascend msopprof
+docs/en/user_guide/msopprof_performance_data.md. A ratio of the summary is the cycle-weighted mean over
+the cores that report it (aic_* columns over aic_total_cycles, aiv_* over aiv_total_cycles).
+
+Twin: qconv.sim.run counts per core and pipe the instructions, bytes and elements the kernel issued.
+MODEL turns counts into cycles with the rates of configs/socs.yaml; a core's cycles are those of its
+busiest pipe (pipes overlap perfectly), a pipe's ratio is its cycles over its core's cycles, and the
+time is the slowest core's cycles at the SoC clock. It is an ideal-overlap bound, not a measurement:
+compare where the bottleneck pipe is and how the ratios move between shapes, not absolute times.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import pathlib
+from dataclasses import dataclass, field
+
+RATIO_KEYS = ("cube", "fixpipe", "mte1", "mte2", "vector", "vec_mte2", "vec_mte3")
+
+# summary key -> (PipeUtilization column, the total-cycles column that weights it), in preference order.
+PIPE_COLUMNS = {
+    "cube": [("aic_cube_ratio", "aic_total_cycles")],
+    "fixpipe": [("aic_fixpipe_ratio", "aic_total_cycles")],
+    "mte1": [("aic_mte1_ratio", "aic_total_cycles")],
+    "mte2": [("aic_mte2_ratio", "aic_total_cycles")],
+    "vector": [("aiv_vec_ratio", "aiv_total_cycles"), ("aic_vec_ratio", "aic_total_cycles")],
+    "vec_mte2": [("aiv_mte2_ratio", "aiv_total_cycles")],
+    "vec_mte3": [("aiv_mte3_ratio", "aiv_total_cycles"), ("aic_mte3_ratio", "aic_total_cycles")],
+}
+BASIC_COLUMNS = ("Op Name", "Task Duration(us)", "Block Dim")
+
+
+@dataclass
+class ProfileSummary:
+    shape: str
+    time_us: float
+    block_dim: int
+    mix_block_dim: int | None = None
+    ratios: dict = field(default_factory=dict)   # RATIO_KEYS -> ratio in [0, 1], or None when not reported
+    source: str = ""
+
+    @property
+    def bound(self) -> str:
+        """The pipe with the highest ratio: where the time goes."""
+        known = {k: v for k, v in self.ratios.items() if v is not None}
+        return max(known, key=known.get) if known else "-"
+
+
+class ProfileDataError(ValueError):
+    pass
+
+
+def _number(value):
+    """A CSV cell as float, or None for N/A, empty or missing cells."""
+    if value is None:
+        return None
+    text = str(value).strip().rstrip("%")
+    if text in ("", "N/A", "NA", "-"):
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return None if math.isnan(number) else number
+
+
+def _read_csv(path: pathlib.Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return [{(k or "").strip(): v for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def _find(directory: pathlib.Path, stem: str) -> pathlib.Path:
+    """<stem>.csv or msprof's timestamped <stem>_<time>.csv in `directory`."""
+    exact = directory / f"{stem}.csv"
+    if exact.exists():
+        return exact
+    matches = sorted(directory.glob(f"{stem}_*.csv"))
+    if not matches:
+        raise ProfileDataError(f"{directory} has no {stem}.csv")
+    return matches[-1]
+
+
+def weighted_ratios(pipe_rows: list[dict]) -> dict:
+    ratios = {}
+    for key, candidates in PIPE_COLUMNS.items():
+        ratios[key] = None
+        for column, weight_column in candidates:
+            pairs = [(_number(r.get(column)), _number(r.get(weight_column))) for r in pipe_rows]
+            pairs = [(v, w) for v, w in pairs if v is not None]
+            if not pairs:
+                continue
+            weights = [w if w else 0.0 for _, w in pairs]
+            if sum(weights) > 0:
+                ratios[key] = sum(v * w for (v, _), w in zip(pairs, weights)) / sum(weights)
+            else:
+                ratios[key] = sum(v for v, _ in pairs) / len(pairs)
+            break
+    return ratios
+
+
+def summarise_launch(directory, shape: str = "") -> ProfileSummary:
+    """One kernel launch directory (OpBasicInfo.csv + PipeUtilization.csv) -> summary."""
+    directory = pathlib.Path(directory)
+    basic_rows = _read_csv(_find(directory, "OpBasicInfo"))
+    if not basic_rows:
+        raise ProfileDataError(f"{directory}/OpBasicInfo.csv has no rows")
+    basic = basic_rows[0]
+    missing = [c for c in BASIC_COLUMNS if c not in basic]
+    if missing:
+        raise ProfileDataError(f"{directory}/OpBasicInfo.csv lacks the column(s) {', '.join(missing)}")
+    time_us = _number(basic["Task Duration(us)"])
+    block_dim = _number(basic["Block Dim"])
+    if time_us is None or block_dim is None:
+        raise ProfileDataError(f"{directory}/OpBasicInfo.csv: Task Duration(us) = {basic['Task Duration(us)']!r}, "
+                               f"Block Dim = {basic['Block Dim']!r} are not numbers")
+    mix = _number(basic.get("Mix Block Dim"))
+    ratios = weighted_ratios(_read_csv(_find(directory, "PipeUtilization")))
+    return ProfileSummary(shape or basic["Op Name"], time_us, int(block_dim), None if mix is None else int(mix),
+                          ratios, source=str(directory))
+
+
+LAUNCHES_FILE = "launches.txt"
+
+
+def summarise_msprof_output(root) -> list[ProfileSummary]:
+    """Every launch under an msprof op output tree (OPPROF_*/, deviceN/<Op>/<seq>/...), in path order.
+
+    bench/profile_cases.py writes <root>/launches.txt, one shape label per profiled launch in launch
+    order; when its line count matches the launches found, they label the rows, else each launch is
+    labelled with its directory relative to `root`."""
+    root = pathlib.Path(root)
+    if not root.is_dir():
+        raise ProfileDataError(f"{root} is not a directory")
+    launches = sorted({p.parent for p in root.rglob("OpBasicInfo*.csv")})
+    if not launches:
+        raise ProfileDataError(f"no OpBasicInfo.csv under {root}: is it an msprof op --output directory?")
+    labels = [str(p.relative_to(root)) for p in launches]
+    if (root / LAUNCHES_FILE).exists():
+        written = [line for line in (root / LAUNCHES_FILE).read_text().splitlines() if line.strip()]
+        if len(written) == len(launches):
+            labels = written
+    return [summarise_launch(launch, label) for launch, label in zip(launches, labels)]
+
+
+# --- the twin -------------------------------------------------------------------------------------
+
+# Cycles per counted unit, per pipe (configs/socs.yaml rates; see the module docstring).
+#   CUBE    multiply-accumulates / cube_int8_macs_per_cycle
+#   MTE1    bytes / l1_to_l0b_bytes_per_cycle, the slower of the two L1 -> L0 paths (the twin counts
+#           L0A and L0B moves together)
+#   MTE2, MTE3, FIXPIPE   bytes / gm_bytes_per_cycle_per_core (their traffic ends or starts in GM)
+#   VECTOR  bytes written / VECTOR_BYTES_PER_CYCLE
+#   SCALAR  instructions (one per cycle)
+VECTOR_BYTES_PER_CYCLE = 256   # one vector repeat: 8 data blocks of 32 B (Ascend C vector API docs)
+MODEL = {
+    "CUBE": ("elements", "cube_int8_macs_per_cycle"),
+    "MTE1": ("bytes", "l1_to_l0b_bytes_per_cycle"),
+    "MTE2": ("bytes", "gm_bytes_per_cycle_per_core"),
+    "MTE3": ("bytes", "gm_bytes_per_cycle_per_core"),
+    "FIXPIPE": ("bytes", "gm_bytes_per_cycle_per_core"),
+    "VECTOR": ("bytes", VECTOR_BYTES_PER_CYCLE),
+    "SCALAR": ("instructions", 1),
+}
+# summary key -> (core kind, pipe). Split SoCs: "aic*" cube cores, "aiv*" vector cores; coupled
+# SoCs (310P): "core*" does both, as in msprof's aic_* columns there.
+SIM_RATIOS = {
+    "cube": ("aic", "CUBE"), "fixpipe": ("aic", "FIXPIPE"), "mte1": ("aic", "MTE1"), "mte2": ("aic", "MTE2"),
+    "vector": ("aiv", "VECTOR"), "vec_mte2": ("aiv", "MTE2"), "vec_mte3": ("aiv", "MTE3"),
+}
+
+
+def pipe_cycles(pipes: dict, soc_facts: dict) -> dict:
+    """{pipe: cycles} of one core from its counters {pipe: {instructions, bytes, elements}}."""
+    cycles = {}
+    for pipe, (unit, rate) in MODEL.items():
+        if isinstance(rate, str):
+            rate = soc_facts.get(rate, soc_facts.get("rates", {}).get(rate))
+        counted = pipes.get(pipe, {}).get(unit, 0)
+        cycles[pipe] = counted / rate
+    return cycles
+
+
+def _core_kind(name: str, topology: str) -> str:
+    if name.startswith("aic"):
+        return "aic"
+    if name.startswith("aiv"):
+        return "aiv"
+    return "core" if topology == "coupled" else name.rstrip("0123456789")
+
+
+def summarise_sim(counters, soc: str, shape: str = "") -> ProfileSummary:
+    """qconv.sim.SimCounters of one run on `soc` -> summary through MODEL."""
+    from qconv._generated.socs import SOCS
+
+    facts = SOCS[soc]
+    per_kind: dict[str, list[tuple[dict, float]]] = {}
+    slowest = 0.0
+    for core in counters.cores:
+        cycles = pipe_cycles(core["pipes"], facts)
+        total = max(cycles.values())
+        slowest = max(slowest, total)
+        per_kind.setdefault(_core_kind(core["name"], facts["topology"]), []).append((cycles, total))
+    ratios = {}
+    for key, (kind, pipe) in SIM_RATIOS.items():
+        if "core" in per_kind:   # coupled: one core does everything; its MTE2 is the "mte2" column
+            cores = None if key == "vec_mte2" else per_kind["core"]
+        else:
+            cores = per_kind.get(kind)
+        if not cores:
+            ratios[key] = None
+            continue
+        weight = sum(total for _, total in cores)
+        ratios[key] = sum(c[pipe] for c, _ in cores) / weight if weight else 0.0
+    cube_cores = len(per_kind.get("aic", [])) or len(per_kind.get("core", []))
+    vector_cores = len(per_kind.get("aiv", []))
+    return ProfileSummary(shape, slowest / facts["clock_mhz"], cube_cores, vector_cores or None, ratios,
+                          source=f"twin {soc}")
+
+
+# --- printing -------------------------------------------------------------------------------------
+
+def format_table(summaries: list[ProfileSummary]) -> str:
+    head = f"{'shape':<34} {'time_us':>10} {'blocks':>6} {'mix':>4}" + "".join(f" {k:>8}" for k in RATIO_KEYS) + \
+        "  bound"
+    lines = [head]
+    for s in summaries:
+        mix = "-" if s.mix_block_dim is None else str(s.mix_block_dim)
+        cells = "".join(f" {'-' if s.ratios.get(k) is None else format(s.ratios[k], '.3f'):>8}" for k in RATIO_KEYS)
+        lines.append(f"{s.shape:<34} {s.time_us:>10.2f} {s.block_dim:>6} {mix:>4}{cells}  {s.bound}")
+    return "\n".join(lines)
+
+
+# --- the shapes both sides profile ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProfileCase:
+    """One QuantConv2d launch: int8 input (n, cin, h, w), weight (cout, cin, kh, kw), int64 scale, int32 bias."""
+    name: str
+    n: int
+    cin: int
+    h: int
+    w: int
+    cout: int
+    kernel: tuple[int, int]
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int] = (0, 0)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.n}x{self.cin}x{self.h}x{self.w}->{self.cout} k{self.kernel[0]}x{self.kernel[1]}" \
+            f" s{self.stride[0]}"
+
+    def tensors(self, seed: int = 0):
+        """Deterministic inputs: (x, weight, scale int64, bias) on the CPU."""
+        import torch
+
+        from qconv.scale import trans_quant_param
+        gen = torch.Generator().manual_seed(seed)
+        x = torch.randint(-128, 128, (self.n, self.cin, self.h, self.w), dtype=torch.int8, generator=gen)
+        w = torch.randint(-128, 128, (self.cout, self.cin, *self.kernel), dtype=torch.int8, generator=gen)
+        scale = trans_quant_param(torch.rand(self.cout, generator=gen) * 1e-3)
+        bias = torch.randint(-1000, 1000, (self.cout,), dtype=torch.int32, generator=gen)
+        return x, w, scale, bias
+
+
+# ResNet-50 layer shapes (batch 1) plus a small one; bench/profile_cases.py runs these on the NPU.
+PROFILE_CASES = [
+    ProfileCase("small_3x3", 1, 16, 16, 16, 32, (3, 3), padding=(1, 1)),
+    ProfileCase("r50_stem_7x7", 1, 3, 224, 224, 64, (7, 7), (2, 2), (3, 3)),
+    ProfileCase("r50_l1_3x3", 1, 64, 56, 56, 64, (3, 3), padding=(1, 1)),
+    ProfileCase("r50_l1_1x1", 1, 256, 56, 56, 64, (1, 1)),
+    ProfileCase("r50_l2_3x3_s2", 1, 128, 56, 56, 128, (3, 3), (2, 2), (1, 1)),
+    ProfileCase("r50_l3_3x3", 1, 256, 14, 14, 256, (3, 3), padding=(1, 1)),
+    ProfileCase("r50_l4_1x1", 1, 2048, 7, 7, 512, (1, 1)),
+]
+
+
+def find_cases(names: str | None) -> list[ProfileCase]:
+    """Comma-separated case names (None: all) -> cases, with a clear error for an unknown name."""
+    if not names:
+        return list(PROFILE_CASES)
+    by_name = {c.name: c for c in PROFILE_CASES}
+    unknown = [n for n in names.split(",") if n not in by_name]
+    if unknown:
+        raise ValueError(f"--cases = {','.join(unknown)} is not supported; allowed: {', '.join(by_name)}")
+    return [by_name[n] for n in names.split(",")]
+
+
+def profile_sim(cases: list[ProfileCase], soc: str) -> list[ProfileSummary]:
+    """Run each case in the twin of `soc` and summarise its counters."""
+    from qconv import sim
+
+    summaries = []
+    for case in cases:
+        x, w, scale, bias = case.tensors()
+        _, counters = sim.run(x, w, scale, bias, case.stride, case.padding, 1, 0, soc=soc)
+        summaries.append(summarise_sim(counters, soc, case.label))
+    return summaries
