@@ -13,6 +13,7 @@
 
 #include "kernel_operator.h"
 
+#if __CCE_AICORE__ == 220
 namespace qconv::kernel {
 
 constexpr uint16_t kTileReadyFlagBase = 0;  // C2V
@@ -60,6 +61,7 @@ __aicore__ inline void CubeDrainCredits(uint32_t acc_slots) {
 }
 
 }  // namespace qconv::kernel
+#endif  // cross-core flags: arch 2201 only (2002 has no cross-core sync, NPU架构版本2002.md)
 
 namespace qconv::kernel {
 

@@ -4,7 +4,7 @@
 // (tile already in UB after L0C -> UB).
 //
 // The tile is processed 16 channels (one NZ fractal column: rows of 16 contiguous int32) at a time, in
-// chunks of up to kChunkRows rows. In that [row][16 channels] layout a per-channel operand is the same 16
+// passes of the tiling's ub_m rows. In that [row][16 channels] layout a per-channel operand is the same 16
 // values in every row, so scale and bias are kept as 64-lane rows (16 channels x 4) and applied with a
 // repeat stride of 0 (Mul/Add 高维切分, src1RepStride = 0). After the final Cast one TransDataTo5HD per 16
 // rows turns [row][16 ch] half into [ch][row], whose rows are the contiguous NCHW runs y[b][co][m...].
@@ -41,7 +41,7 @@ class DequantEpilogue {
 public:
     static constexpr uint32_t kChannels = 16;      // one NZ fractal column
     static constexpr uint32_t kLanes = 64;         // 32-bit lanes of one repeat = 4 rows of 16 channels
-    static constexpr uint32_t kChunkRows = 256;    // rows per pass (Add/Mul repeats = rows / 4 <= 255)
+    static constexpr uint32_t kMaxPassRows = 1008;  // Add/Mul repeats = rows / 4 must stay <= 255
     static constexpr uint32_t kScaleMask = 0xFFFFE000u;
     static constexpr float kHalfMax = 65504.0f;
 #if __CCE_AICORE__ == 220
@@ -54,27 +54,31 @@ public:
     static constexpr AscendC::RoundMode kToHalf = AscendC::RoundMode::CAST_NONE;
 #endif
 
-    // UB bytes this stage takes: acc in-queue (2 x 16 KB, workspace path only), narrowed rows 8 KB,
-    // out-queue 2 x 8 KB, scale and bias rows 2 x n_l0 * 16 B.
-    __aicore__ static inline uint32_t UbBytes(uint32_t n_l0, bool acc_from_workspace) {
-        return (acc_from_workspace ? 2 * kChunkRows * kChannels * 4 : 0) + kChunkRows * kChannels * 2 +
-               2 * kChunkRows * kChannels * 2 + 2 * (n_l0 / kChannels) * kLanes * 4;
+    // UB bytes this stage takes with passes of `rows` rows: acc in-queue (workspace path only), the narrowed
+    // pass, the out-queue, and 64-lane scale and bias rows for every 16 channels of an n tile.
+    __aicore__ static inline uint32_t UbBytes(uint32_t rows, uint32_t buffers, uint32_t n_l0, bool acc_from_workspace) {
+        const uint32_t pass = rows * kChannels;
+        return (acc_from_workspace ? buffers * pass * 4 : 0) + pass * 2 + buffers * pass * 2 +
+               2 * (n_l0 / kChannels) * kLanes * 4;
     }
 
+    // pass_rows / buffers: the tiling's UB pass (ub_m, ub_buffers); a pass covers 16 channels.
     __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR scale, GM_ADDR bias, GM_ADDR y, uint32_t batch,
-                                const DequantArgs& args, bool acc_from_workspace) {
+                                const DequantArgs& args, uint32_t pass_rows, uint32_t buffers, bool acc_from_workspace) {
         args_ = args;
+        rows_ = Min(RoundUp(pass_rows, kChannels), kMaxPassRows);
         scale_words_.SetGlobalBuffer(reinterpret_cast<__gm__ uint32_t*>(scale),
                                      static_cast<uint64_t>(args.cout) * (args.scale_is_int64 ? 2 : 1));
         if (args.has_bias) {
             bias_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(bias), args.cout);
         }
         y_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ half*>(y), static_cast<uint64_t>(batch) * args.cout * args.out_hw);
+        const uint8_t bufs = static_cast<uint8_t>(buffers == 0 ? 1 : buffers);
         if (acc_from_workspace) {
-            pipe->InitBuffer(acc_queue_, 2, kChunkRows * kChannels * sizeof(int32_t));
+            pipe->InitBuffer(acc_queue_, bufs, rows_ * kChannels * sizeof(int32_t));
         }
-        pipe->InitBuffer(narrow_, kChunkRows * kChannels * sizeof(half));
-        pipe->InitBuffer(out_queue_, 2, kChunkRows * kChannels * sizeof(half));
+        pipe->InitBuffer(narrow_, rows_ * kChannels * sizeof(half));
+        pipe->InitBuffer(out_queue_, bufs, rows_ * kChannels * sizeof(half));
         const uint32_t groups = args.n_l0 / kChannels;
         pipe->InitBuffer(scale_rows_, groups * kLanes * sizeof(uint32_t));
         pipe->InitBuffer(bias_rows_, groups * kLanes * sizeof(int32_t));
@@ -91,8 +95,8 @@ public:
         const uint32_t g_end = CeilDiv(n_offset + n_len, kChannels);
         LoadChannelRows(tile, g_begin, g_end);
         for (uint32_t g = g_begin; g < g_end; ++g) {
-            for (uint32_t m0 = m_offset; m0 < m_offset + m_len; m0 += kChunkRows) {
-                const uint32_t rows = Min(kChunkRows, m_offset + m_len - m0);
+            for (uint32_t m0 = m_offset; m0 < m_offset + m_len; m0 += rows_) {
+                const uint32_t rows = Min(rows_, m_offset + m_len - m0);
                 AscendC::LocalTensor<int32_t> acc = acc_queue_.AllocTensor<int32_t>();
                 AscendC::DataCopy(acc, slot[(g * args_.m_l0 + m0) * kChannels], RoundUp(rows, kChannels) * kChannels);
                 acc_queue_.EnQue(acc);
@@ -109,8 +113,8 @@ public:
         const uint32_t groups = CeilDiv(tile.n_len, kChannels);
         LoadChannelRows(tile, 0, groups);
         for (uint32_t g = 0; g < groups; ++g) {
-            for (uint32_t m0 = 0; m0 < tile.m_len; m0 += kChunkRows) {
-                DequantRows(acc[(g * args_.m_l0 + m0) * kChannels], tile, g, m0, Min(kChunkRows, tile.m_len - m0));
+            for (uint32_t m0 = 0; m0 < tile.m_len; m0 += rows_) {
+                DequantRows(acc[(g * args_.m_l0 + m0) * kChannels], tile, g, m0, Min(rows_, tile.m_len - m0));
             }
         }
     }
@@ -174,18 +178,19 @@ private:
         AscendC::PipeBarrier<PIPE_V>();
 
         AscendC::LocalTensor<half> out = out_queue_.AllocTensor<half>();
-        // src rows: tile rows (16 halves = one block each); dst rows: channels, kChunkRows apart.
-        Transpose16x16(out, kChunkRows, narrow, kChannels, padded_rows / kChannels, 1, kChannels);
+        // src rows: tile rows (16 halves = one block each); dst rows: channels, rows_ apart.
+        Transpose16x16(out, rows_, narrow, kChannels, padded_rows / kChannels, 1, kChannels);
         out_queue_.EnQue(out);
         out = out_queue_.DeQue<half>();
         const uint32_t co0 = tile.n_start + g * kChannels;
         const uint32_t channels = Min(kChannels, Min(tile.n_len - g * kChannels, args_.cout - co0));
         const uint64_t dst = (static_cast<uint64_t>(tile.image) * args_.cout + co0) * args_.out_hw + tile.m_start + m0;
-        CopyRunsOut(y_gm_[dst], args_.out_hw, out, kChunkRows, channels, rows);
+        CopyRunsOut(y_gm_[dst], args_.out_hw, out, rows_, channels, rows);
         out_queue_.FreeTensor(out);
     }
 
     DequantArgs args_;
+    uint32_t rows_ = 0;  // rows of one pass
     uint32_t rows_n_start_ = 0xFFFFFFFFu;
     uint32_t rows_g_begin_ = 0;
     uint32_t rows_g_end_ = 0;

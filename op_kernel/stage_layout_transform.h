@@ -1,15 +1,14 @@
 // Phase 1 on every vector core: the layouts the cube needs, built inside the op so they show in its profile.
 //   x      NCHW int8            -> ws.fmap   [N][C1][H*W][32] int8       (NC1HWC0, channels >= Cin are 0)
 //   weight (Cout, Cin, kh, kw)  -> ws.weight [C1*kh*kw][N1][16][32] int8 (FRACTAL_Z, ci >= Cin or co >= Cout are 0)
-// Both are transposes of a channel-major int8 block. The vector unit transposes 16 x 16 b16 blocks exactly
-// (TransDataTo5HD.md, b16: dst_j[i] = src_i[j]) while its b8 lane order is not documented, so each block
-// is widened to half, transposed, and narrowed back; int8 -> half -> int8 is exact (Cast.md).
-// Work items (one UB-sized block each) are dealt round-robin over all vector cores.
+// Both are transposes of a channel-major int8 block, done 16 x 16 bytes at a time by TransDataTo5HD's b8 form:
+// dst_j[16 * dstHighHalf + i] = src_i[16 * srcHighHalf + j], the other half of dst_j kept (TransDataTo5HD.md;
+// the doc gives the b8 lane order as a figure only, so this is the part to confirm first on an NPU).
+// Work items (one 8 KB block each) are dealt round-robin over all vector cores.
 #pragma once
 
 #include "kernel_operator.h"
 #include "vector_gm_io.h"
-#include "vector_transpose.h"
 
 namespace qconv::kernel {
 
@@ -30,11 +29,10 @@ public:
     static constexpr uint32_t kKernelRunMax = 32;    // kh*kw positions per weight item (one 32-B UB row)
     static constexpr uint32_t kOutChannelsPerItem = kN0 / 2;  // half a fractal row: 8 co x 32 ci
     // Both item kinds move an 8 KB int8 block: [32 ch][256 positions] or [8 co][32 ci][32 positions].
-    static constexpr uint32_t kBlockElems = kC0 * kFmapRunMax;
-    static_assert(kBlockElems == kOutChannelsPerItem * kC0 * kKernelRunMax, "item kinds share the UB buffers");
-    // UB: in 2 x 8 KB + out 2 x 8 KB + two half blocks 2 x 16 KB = 64 KB, leaving room in the same TPipe for
-    // the epilogue (and on 2002 the cube side's UB tile).
-    static constexpr uint32_t kUbBytes = 2 * kBlockElems + 2 * kBlockElems + 2 * kBlockElems * 2;
+    static constexpr uint32_t kBlockBytes8K = kC0 * kFmapRunMax;
+    static_assert(kBlockBytes8K == kOutChannelsPerItem * kC0 * kKernelRunMax, "item kinds share the UB buffers");
+    // UB: in 2 x 8 KB + out 2 x 8 KB = 32 KB; the TPipe is Reset before phase 2.
+    static constexpr uint32_t kUbBytes = 4 * kBlockBytes8K;
 
     __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR weight, GM_ADDR ws_fmap, GM_ADDR ws_weight,
                                 const LayoutTransformArgs& args) {
@@ -49,10 +47,8 @@ public:
                                  static_cast<uint64_t>(args.batch) * c1_ * args.in_hw * kC0);
         fractal_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(ws_weight),
                                     static_cast<uint64_t>(c1_) * args.kernel_hw * n1_ * kFractalBytes);
-        pipe->InitBuffer(in_queue_, 2, kBlockElems);
-        pipe->InitBuffer(out_queue_, 2, kBlockElems);
-        pipe->InitBuffer(wide_, kBlockElems * sizeof(half));
-        pipe->InitBuffer(transposed_, kBlockElems * sizeof(half));
+        pipe->InitBuffer(in_queue_, 2, kBlockBytes8K);
+        pipe->InitBuffer(out_queue_, 2, kBlockBytes8K);
         fmap_items_ = args.batch * c1_ * CeilDiv(args.in_hw, kFmapRunMax);
         weight_items_ = n1_ * 2 * c1_ * CeilDiv(args.kernel_hw, kKernelRunMax);
     }
@@ -77,26 +73,28 @@ private:
         const uint32_t image = plane / c1_;
         const uint32_t c1 = plane % c1_;
         const uint32_t len = Min(kFmapRunMax, args_.in_hw - hw0);
-        const uint32_t pitch = RoundUp(len, kC0);  // UB row pitch: 32-B rows in int8, 16-element groups in half
+        const uint32_t pitch = RoundUp(len, kC0);  // UB row pitch of the channel-major block
         const uint32_t channels = Min(kC0, args_.cin - c1 * kC0);
 
         AscendC::LocalTensor<int8_t> in = in_queue_.AllocTensor<int8_t>();
         const uint64_t src = (static_cast<uint64_t>(image) * args_.cin + c1 * kC0) * args_.in_hw + hw0;
         CopyRunsIn(in, pitch, x_gm_[src], args_.in_hw, channels, len, x_size_ - src);
         in_queue_.EnQue(in);
-
-        AscendC::LocalTensor<half> wide = Widen(kC0 * pitch);
+        in = in_queue_.DeQue<int8_t>();
         if (channels < kC0) {  // channel tail of the last C1 block
-            AscendC::Duplicate(wide[channels * pitch], static_cast<half>(0), static_cast<int32_t>((kC0 - channels) * pitch));
-            AscendC::PipeBarrier<PIPE_V>();
+            ZeroBytes(in[channels * pitch], (kC0 - channels) * pitch);
         }
-        AscendC::LocalTensor<half> transposed = transposed_.Get<half>();
-        for (uint32_t group = 0; group < kC0 / 16; ++group) {
-            // src_i = channel (group*16 + i), 16 positions per repeat; dst_j = position j, channels of `group`.
-            Transpose16x16(transposed[group * 16], kC0, wide[group * 16 * pitch], pitch, pitch / 16, 2 * 16, 1);
+        AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
+        // For each 16 x 16 byte block: src_i = channel 16g + i, positions [32r + 16h, +16); dst_j = position
+        // 32r + 16h + j, channel half g. Repeat r walks the run 32 positions at a time.
+        for (uint32_t h = 0; h < 2; ++h) {
+            for (uint32_t g = 0; g < 2; ++g) {
+                Transpose8(out[16 * h * kC0], kC0, g, in[16 * g * pitch], pitch, h, pitch / kC0, kC0, 1);
+            }
         }
-        NarrowAndStore(fmap_gm_[(static_cast<uint64_t>(plane) * args_.in_hw + hw0) * kC0], len * kC0,
-                       AscendC::DataCopyParams{1, static_cast<uint16_t>(len * kC0 / kBlockBytes), 0, 0});
+        in_queue_.FreeTensor(in);
+        Store(out, fmap_gm_[(static_cast<uint64_t>(plane) * args_.in_hw + hw0) * kC0],
+              AscendC::DataCopyParams{1, static_cast<uint16_t>(len * kC0 / kBlockBytes), 0, 0});
     }
 
     // Item = (n1, half of its 16 output channels, c1, run of kh*kw positions):
@@ -121,52 +119,63 @@ private:
                        weight_size_ - src);
         }
         in_queue_.EnQue(in);
-
-        AscendC::LocalTensor<half> wide = Widen(kBlockElems);
+        in = in_queue_.DeQue<int8_t>();
         if (in_channels < kC0) {
             for (uint32_t co = 0; co < out_channels; ++co) {
-                AscendC::Duplicate(wide[(co * kC0 + in_channels) * kKernelRunMax], static_cast<half>(0),
-                                   static_cast<int32_t>((kC0 - in_channels) * kKernelRunMax));
+                ZeroBytes(in[(co * kC0 + in_channels) * kKernelRunMax], (kC0 - in_channels) * kKernelRunMax);
             }
         }
         if (out_channels < kOutChannelsPerItem) {
-            AscendC::Duplicate(wide[out_channels * kC0 * kKernelRunMax], static_cast<half>(0),
-                               static_cast<int32_t>((kOutChannelsPerItem - out_channels) * kC0 * kKernelRunMax));
+            ZeroBytes(in[out_channels * kC0 * kKernelRunMax], (kOutChannelsPerItem - out_channels) * kC0 * kKernelRunMax);
         }
-        AscendC::PipeBarrier<PIPE_V>();
-        AscendC::LocalTensor<half> transposed = transposed_.Get<half>();
-        for (uint32_t half_run = 0; half_run * 16 < len; ++half_run) {
-            // src_i = row (co, ci) i of a 16-row group, 16 kernel positions; dst_j = kernel position j.
-            Transpose16x16(transposed[half_run * 16 * kRowsPerItem], kRowsPerItem, wide[half_run * 16], kKernelRunMax,
-                           kRowsPerItem / 16, 1, kKernelRunMax * 16 * sizeof(half) / kBlockBytes);
+        AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
+        // For each 16 x 16 byte block: src_i = (co, ci) row 16R + i, kernel positions [16h, +16); dst_j = kernel
+        // position 16h + j, columns [16R, +16) = half (R % 2) of block R / 2. Repeat r walks R = 2r + q.
+        for (uint32_t h = 0; h * 16 < len; ++h) {
+            for (uint32_t q = 0; q < 2; ++q) {
+                Transpose8(out[16 * h * kRowsPerItem], kRowsPerItem, q, in[16 * q * kKernelRunMax], kKernelRunMax, h,
+                           kRowsPerItem / 32, 1, 2 * 16 * kKernelRunMax / kBlockBytes);
+            }
         }
+        in_queue_.FreeTensor(in);
         // FRACTAL_Z row r = c1*kh*kw + kk holds N1 fractals of 16 x 32; this item fills half of fractal n1 in
         // `len` consecutive rows.
         const uint64_t dst = ((static_cast<uint64_t>(c1) * args_.kernel_hw + kk0) * n1_ + n1) * kFractalBytes +
                              co_half * kRowsPerItem;
         constexpr uint16_t kRowBlocks = kRowsPerItem / kBlockBytes;
-        NarrowAndStore(fractal_gm_[dst], len * kRowsPerItem,
-                       AscendC::DataCopyParams{static_cast<uint16_t>(len), kRowBlocks, 0,
-                                               static_cast<uint16_t>(n1_ * kFractalBytes / kBlockBytes - kRowBlocks)});
+        Store(out, fractal_gm_[dst],
+              AscendC::DataCopyParams{static_cast<uint16_t>(len), kRowBlocks, 0,
+                                      static_cast<uint16_t>(n1_ * kFractalBytes / kBlockBytes - kRowBlocks)});
     }
 
-    // DeQue the int8 block and widen `count` elements to half in `wide_`.
-    __aicore__ inline AscendC::LocalTensor<half> Widen(uint32_t count) {
-        AscendC::LocalTensor<int8_t> in = in_queue_.DeQue<int8_t>();
-        AscendC::LocalTensor<half> wide = wide_.Get<half>();
-        AscendC::PipeBarrier<PIPE_V>();  // the previous item's transpose has read `wide`
-        AscendC::Cast(wide, in, AscendC::RoundMode::CAST_NONE, count);
-        in_queue_.FreeTensor(in);
+    // `bytes` (a multiple of 2) zero bytes through the int16 view: Duplicate has no 8-bit form.
+    __aicore__ inline void ZeroBytes(const AscendC::LocalTensor<int8_t>& dst, uint32_t bytes) {
+        AscendC::Duplicate(dst.ReinterpretCast<int16_t>(), static_cast<int16_t>(0), static_cast<int32_t>(bytes / 2));
         AscendC::PipeBarrier<PIPE_V>();
-        return wide;
     }
 
-    // Narrow `count` transposed halves to int8 and copy them to GM with `params`.
-    __aicore__ inline void NarrowAndStore(const AscendC::GlobalTensor<int8_t>& dst, uint32_t count,
-                                          const AscendC::DataCopyParams& params) {
-        AscendC::PipeBarrier<PIPE_V>();
-        AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
-        AscendC::Cast(out, transposed_.Get<half>(), AscendC::RoundMode::CAST_NONE, count);
+    // `repeats` b8 16 x 16 transposes: src_i = 32-B block at src + i * src_pitch, bytes of half src_half;
+    // dst_j = 32-B block at dst + j * dst_pitch, written into half dst_half. Per repeat the lists advance by
+    // dst_rep / src_rep blocks.
+    __aicore__ inline void Transpose8(const AscendC::LocalTensor<int8_t>& dst, uint32_t dst_pitch, uint32_t dst_half,
+                                      const AscendC::LocalTensor<int8_t>& src, uint32_t src_pitch, uint32_t src_half,
+                                      uint32_t repeats, uint16_t dst_rep, uint16_t src_rep) {
+        AscendC::LocalTensor<int8_t> dst_list[16];
+        AscendC::LocalTensor<int8_t> src_list[16];
+        for (uint32_t i = 0; i < 16; ++i) {
+            dst_list[i] = dst[i * dst_pitch];
+            src_list[i] = src[i * src_pitch];
+        }
+        // With a single repeat the hardware still applies the strides once, so they must be 0 (TransDataTo5HD.md).
+        const bool single = repeats == 1;
+        const AscendC::TransDataTo5HDParams params(dst_half != 0, src_half != 0, static_cast<uint8_t>(repeats),
+                                                   single ? 0 : dst_rep, single ? 0 : src_rep);
+        AscendC::TransDataTo5HD<int8_t>(dst_list, src_list, params);
+    }
+
+    // EnQue/DeQue the transposed block and copy it to GM with `params`.
+    __aicore__ inline void Store(AscendC::LocalTensor<int8_t>& out, const AscendC::GlobalTensor<int8_t>& dst,
+                                 const AscendC::DataCopyParams& params) {
         out_queue_.EnQue(out);
         out = out_queue_.DeQue<int8_t>();
         AscendC::DataCopy(dst, out, params);
@@ -186,8 +195,6 @@ private:
     AscendC::GlobalTensor<int8_t> fractal_gm_;
     AscendC::TQue<AscendC::TPosition::VECIN, 1> in_queue_;
     AscendC::TQue<AscendC::TPosition::VECOUT, 1> out_queue_;
-    AscendC::TBuf<AscendC::TPosition::VECCALC> wide_;
-    AscendC::TBuf<AscendC::TPosition::VECCALC> transposed_;
 };
 
 }  // namespace qconv::kernel

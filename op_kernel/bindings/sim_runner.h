@@ -1,0 +1,179 @@
+// Running the QuantConv2d kernel in the CPU twin from Python: arguments from numpy arrays, checks and tiling
+// from op_host, the launch, and the output plus per-core pipe counters back as Python objects. Shared by the
+// `_sim` module and the test-only `_sim_faults` module (which adds broken kernels and tiling overrides).
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "op_host/core/check_params.h"
+#include "op_host/core/conv_params.h"
+#include "op_host/tiling/tiling_engine.h"
+#include "op_kernel/quant_conv2d_tiling_data.h"
+#include "qconv_generated/soc_table.h"
+#include "sim/counters.h"
+#include "sim/error.h"
+#include "sim/launch.h"
+
+namespace qconv::sim_binding {
+
+namespace py = pybind11;
+
+using TilingMutator = std::function<void(QuantConv2dTilingData&)>;
+
+struct Problem {
+    py::array x;       // c-contiguous; dtypes are checked by CheckParams
+    py::array weight;
+    py::array scale;
+    py::object bias;  // None or int32 array
+    std::vector<int64_t> stride;
+    std::vector<int64_t> padding;
+    std::vector<int64_t> dilation;
+    int64_t offset_x = 0;
+};
+
+inline std::vector<int64_t> ShapeOf(const py::array& a) { return {a.shape(), a.shape() + a.ndim()}; }
+
+inline std::string TorchDtypeName(const py::array& a) {
+    const py::dtype d = a.dtype();
+    if (d.is(py::dtype::of<int8_t>())) return "torch.int8";
+    if (d.is(py::dtype::of<int32_t>())) return "torch.int32";
+    if (d.is(py::dtype::of<int64_t>())) return "torch.int64";
+    if (d.is(py::dtype::of<float>())) return "torch.float32";
+    if (d.is(py::dtype::of<double>())) return "torch.float64";
+    return "numpy." + py::str(d).cast<std::string>();
+}
+
+inline const SocSpec& FindSoc(const std::string& name) {
+    const SocSpec* soc = soc_table::Find(name);
+    if (soc == nullptr) {
+        throw py::value_error("soc = " + name + " is not supported; allowed: " + soc_table::kSocNames);
+    }
+    return *soc;
+}
+
+// The kernel built for `arch` (2201 or 2002).
+using KernelFor = std::function<sim::Kernel(uint32_t arch)>;
+
+// Checks (op_host CheckParams with the SoC's quirks), tiles, launches and returns (y, counters, tiling).
+inline py::tuple Run(const Problem& p, const std::string& soc_name, const KernelFor& kernel_for,
+                     const TilingMutator& mutate_tiling) {
+    const SocSpec& soc = FindSoc(soc_name);
+    ConvParams params;
+    params.input = {ShapeOf(p.x), TorchDtypeName(p.x)};
+    params.weight = {ShapeOf(p.weight), TorchDtypeName(p.weight)};
+    params.scale = {ShapeOf(p.scale), TorchDtypeName(p.scale)};
+    py::array bias_array;
+    if (!p.bias.is_none()) {
+        bias_array = py::array::ensure(p.bias, py::array::c_style);
+        if (!bias_array) throw py::type_error("bias must be an int32 array or None");
+        params.bias = TensorDesc{ShapeOf(bias_array), TorchDtypeName(bias_array)};
+    }
+    params.strides = p.stride;
+    params.pads = p.padding;
+    params.dilations = p.dilation;
+    params.offset_x = p.offset_x;
+    const Status status = CheckParams(params, &soc);
+    if (!status.ok) throw py::value_error(status.message);
+    const ConvShape shape = ToConvShape(params);
+
+    tiling::TilingResult tiling = tiling::ComputeTiling(shape, soc);
+    QuantConv2dTilingData td = tiling.data;
+    if (mutate_tiling) mutate_tiling(td);
+
+    const int64_t ho = OutputH(shape);
+    const int64_t wo = OutputW(shape);
+    py::array_t<uint16_t> y_bits({shape.batch, shape.cout, ho, wo});  // float16 bits; viewed as float16 below
+    // 2002's soft SyncAll polls block_dim * 32 bytes right after the user workspace, which the launcher must
+    // zero (as the aclnn adapter does on the NPU): the twin sees them as a separate, defined GM buffer.
+    const uint64_t sync_bytes = soc.topology == CoreTopology::kCoupled ? uint64_t{td.block_dim} * 32 : 0;
+    std::vector<uint8_t> workspace(td.ws_total_bytes + sync_bytes, 0);
+
+    std::vector<sim::GmBuffer> args = {
+        {"x", const_cast<void*>(p.x.data()), static_cast<uint64_t>(p.x.nbytes()), sim::GmRole::kInput},
+        {"weight", const_cast<void*>(p.weight.data()), static_cast<uint64_t>(p.weight.nbytes()), sim::GmRole::kInput},
+        {"scale", const_cast<void*>(p.scale.data()), static_cast<uint64_t>(p.scale.nbytes()), sim::GmRole::kInput},
+        {"bias", bias_array ? const_cast<void*>(bias_array.data()) : nullptr,
+         bias_array ? static_cast<uint64_t>(bias_array.nbytes()) : 0, sim::GmRole::kInput},
+        {"y", y_bits.mutable_data(), static_cast<uint64_t>(y_bits.nbytes()), sim::GmRole::kOutput},
+        {"workspace", workspace.data(), td.ws_total_bytes, sim::GmRole::kWorkspace},
+        {"tiling", &td, sizeof(td), sim::GmRole::kTiling},
+    };
+    if (sync_bytes > 0) {
+        args.push_back({"workspace (SyncAll area, zeroed)", workspace.data() + td.ws_total_bytes, sync_bytes,
+                        sim::GmRole::kInput});
+    }
+    const sim::Kernel kernel = kernel_for(soc.npu_arch);
+    uint8_t* const ptrs[7] = {static_cast<uint8_t*>(args[0].data), static_cast<uint8_t*>(args[1].data),
+                              static_cast<uint8_t*>(args[2].data), static_cast<uint8_t*>(args[3].data),
+                              static_cast<uint8_t*>(args[4].data), static_cast<uint8_t*>(args[5].data),
+                              static_cast<uint8_t*>(args[6].data)};
+    sim::LaunchResult result;
+    {
+        py::gil_scoped_release release;
+        result = sim::LaunchBody(
+            soc, td.block_dim, [&]() { kernel(ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6]); },
+            std::move(args), soc.npu_arch);
+    }
+
+    py::list cores;
+    for (const sim::CoreReport& core : result.cores) {
+        py::dict pipes;
+        for (int i = 0; i < sim::kPipeCount; ++i) {
+            const sim::PipeCounter& c = core.counters.pipe[i];
+            py::dict d;
+            d["instructions"] = c.instructions;
+            d["bytes"] = c.bytes;
+            d["elements"] = c.elements;
+            pipes[sim::PipeName(static_cast<sim::Pipe>(i))] = d;
+        }
+        py::dict entry;
+        entry["name"] = core.name;
+        entry["block"] = core.block_idx;
+        entry["sub"] = core.sub_idx;
+        entry["pipes"] = pipes;
+        cores.append(entry);
+    }
+    py::dict tiling_info;
+    tiling_info["block_dim"] = td.block_dim;
+    tiling_info["m_l0"] = td.m_l0;
+    tiling_info["n_l0"] = td.n_l0;
+    tiling_info["k_l0"] = td.k_l0;
+    tiling_info["acc_slots"] = td.acc_slots;
+    tiling_info["workspace_bytes"] = td.ws_total_bytes + sync_bytes;
+    return py::make_tuple(y_bits.attr("view")("float16"), cores, tiling_info);
+}
+
+inline py::array Contiguous(const py::object& a, const char* name) {
+    py::array arr = py::array::ensure(a, py::array::c_style);
+    if (!arr) throw py::type_error(std::string(name) + " must be an array");
+    return arr;
+}
+
+inline Problem ProblemFrom(py::object x, py::object weight, py::object scale, py::object bias, std::vector<int64_t> stride,
+                           std::vector<int64_t> padding, std::vector<int64_t> dilation, int64_t offset_x) {
+    Problem p;
+    p.x = Contiguous(x, "input");
+    p.weight = Contiguous(weight, "weight");
+    p.scale = Contiguous(scale, "scale");
+    p.bias = std::move(bias);
+    p.stride = std::move(stride);
+    p.padding = std::move(padding);
+    p.dilation = std::move(dilation);
+    p.offset_x = offset_x;
+    return p;
+}
+
+// SimError (a sanitizer finding) reaches Python as qconv._sim.SimError.
+inline void RegisterSimError(py::module_& m) {
+    static py::exception<sim::SimError> sim_error(m, "SimError", PyExc_RuntimeError);
+}
+
+}  // namespace qconv::sim_binding

@@ -1,0 +1,119 @@
+// QuantConv2d kernel entry (msopgen convention). The same source builds the op package with CANN's compiler
+// and, against sim/, the CPU twin; the stages live in headers, this file only wires them per arch.
+//   arch 2201 (MIX_AIC_1_2): AIVs lay out fmap and weight, SyncAll, then the AIC runs the cube loop into the
+//                            ws.acc ring while its two AIVs dequant each tile (stage_cross_core.h).
+//   arch 2002 (coupled):     the core lays out, soft SyncAll over GM, then per tile cube -> L0C -> UB -> dequant.
+#include "kernel_operator.h"
+#include "quant_conv2d_schedule.h"
+#include "quant_conv2d_tiling_data.h"
+#include "stage_cross_core.h"
+#include "stage_cube_conv.h"
+#include "stage_dequant_epilogue.h"
+#include "stage_layout_transform.h"
+
+// The twin links both arch builds into one module, so its build renames the symbol per arch.
+#ifndef QCONV_KERNEL_ENTRY
+#define QCONV_KERNEL_ENTRY quant_conv2d_custom
+#endif
+
+namespace qconv::kernel {
+
+__aicore__ inline LayoutTransformArgs LayoutArgsOf(const QuantConv2dTilingData& td) {
+    LayoutTransformArgs a;
+    a.batch = td.batch;
+    a.cin = td.cin;
+    a.in_hw = td.hin * td.win;
+    a.cout = td.cout;
+    a.kernel_hw = td.kh * td.kw;
+    return a;
+}
+
+__aicore__ inline DequantArgs DequantArgsOf(const QuantConv2dTilingData& td) {
+    DequantArgs a;
+    a.cout = td.cout;
+    a.out_hw = td.hout * td.wout;
+    a.m_l0 = td.m_l0;
+    a.n_l0 = td.n_l0;
+    a.has_bias = td.has_bias != 0;
+    a.scale_is_int64 = td.scale_kind == 0;
+    return a;
+}
+
+__aicore__ inline AccTile AccTileOf(const schedule::OutputTile& t) {
+    AccTile a;
+    a.image = t.batch;
+    a.m_start = t.m_start;
+    a.m_len = t.m_len;
+    a.n_start = t.n_start;
+    a.n_len = t.n_len;
+    return a;
+}
+
+// Phase 1 on one vector core (all of them share the work).
+__aicore__ inline void RunLayoutTransform(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR weight, GM_ADDR workspace,
+                                          const QuantConv2dTilingData& td) {
+    LayoutTransform transform;
+    transform.Init(pipe, x, weight, workspace + td.ws_fmap_offset, workspace + td.ws_weight_offset, LayoutArgsOf(td));
+    transform.Process(static_cast<uint32_t>(AscendC::GetBlockIdx()),
+                      static_cast<uint32_t>(AscendC::GetBlockNum() * AscendC::GetSubBlockNum()));
+}
+
+#if __CCE_AICORE__ == 220
+// Phase 2 on one AIV: every tile of its cube block, in schedule order, through the ws.acc ring.
+__aicore__ inline void RunVectorEpilogue(AscendC::TPipe* pipe, GM_ADDR scale, GM_ADDR bias, GM_ADDR y,
+                                         GM_ADDR workspace, const QuantConv2dTilingData& td) {
+    const uint32_t subs = static_cast<uint32_t>(AscendC::GetSubBlockNum());
+    const uint32_t sub = static_cast<uint32_t>(AscendC::GetSubBlockIdx());
+    const uint32_t block = static_cast<uint32_t>(AscendC::GetBlockIdx()) / subs;
+    DequantEpilogue epilogue;
+    epilogue.Init(pipe, scale, bias, y, td.batch, DequantArgsOf(td), td.ub_m, td.ub_buffers, true);
+    const schedule::BlockWork work = schedule::GetBlockWork(td, block);
+    VectorCreditAllSlots(td.acc_slots);
+    for (uint32_t t = 0; t < work.tiles; ++t) {
+        const schedule::OutputTile tile = schedule::GetTile(td, work, t);
+        const uint32_t slot = schedule::AccSlot(td, t);
+        AscendC::GlobalTensor<int32_t> slot_gm;
+        slot_gm.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(workspace + schedule::AccSlotOffset(td, block, t)),
+                                td.acc_slot_bytes / sizeof(int32_t));
+        VectorWaitTileReady(slot);
+        const schedule::VectorShare share = schedule::GetVectorShare(tile, sub, subs);
+        epilogue.ProcessFromWorkspace(slot_gm, AccTileOf(tile), share.m_offset, share.m_len, share.n_offset,
+                                      share.n_len);
+        VectorReleaseSlot(slot);
+    }
+}
+#endif
+
+}  // namespace qconv::kernel
+
+extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weight, GM_ADDR scale, GM_ADDR bias,
+                                                         GM_ADDR y, GM_ADDR workspace, GM_ADDR tiling) {
+    using namespace qconv::kernel;
+    GET_TILING_DATA(tiling_data, tiling);
+    AscendC::TPipe pipe;
+#if __CCE_AICORE__ == 220
+    KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIC_1_2);
+    if ASCEND_IS_AIV {
+        RunLayoutTransform(&pipe, x, weight, workspace, tiling_data);
+    }
+    AscendC::SyncAll<false>();  // every AIC waits until both layouts are complete
+    if ASCEND_IS_AIC {
+        RunCubeSplit(&pipe, workspace, tiling_data);
+    }
+    if ASCEND_IS_AIV {
+        pipe.Reset();  // phase 1's UB goes back to the epilogue
+        RunVectorEpilogue(&pipe, scale, bias, y, workspace, tiling_data);
+    }
+#else
+    RunLayoutTransform(&pipe, x, weight, workspace, tiling_data);
+    SoftSyncAll(&pipe, workspace + tiling_data.ws_total_bytes);
+    pipe.Reset();  // phase 1's UB goes back to the cube side's tile and the epilogue
+    DequantEpilogue epilogue;
+    epilogue.Init(&pipe, scale, bias, y, tiling_data.batch, DequantArgsOf(tiling_data), tiling_data.ub_m,
+                  tiling_data.ub_buffers, false);
+    RunCubeCoupled(&pipe, workspace, tiling_data, [&](const AscendC::LocalTensor<int32_t>& acc,
+                                                      const qconv::schedule::OutputTile& tile) {
+        epilogue.ProcessInUb(acc, AccTileOf(tile));
+    });
+#endif
+}

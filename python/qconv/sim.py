@@ -1,0 +1,96 @@
+"""QuantConv2d in the CPU twin: op_host tiles the problem, the Ascend C kernel (op_kernel/, compiled
+against sim/) runs on every simulated core, and the result comes back with the per-core, per-pipe
+instruction counters.
+
+    >>> y, counters = qconv.sim.run(x, w, scale, padding=1, soc="ascend910b")
+    >>> counters.total("CUBE", "elements")      # multiply-accumulates issued to the cube
+
+Arguments are checked exactly as torch.ops.qconv.quant_conv2d checks them (plus the SoC's quirks,
+e.g. output width 1 on ascend310p). A sanitizer finding of the twin (out-of-bounds access, use after
+free, missing synchronisation, poison in the output, deadlock) raises qconv.sim.SimError.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from qconv import _native, checks, reference
+
+DEFAULT_SOC = "ascend910b"
+PIPES = ("SCALAR", "VECTOR", "CUBE", "MTE1", "MTE2", "MTE3", "FIXPIPE")
+
+
+def _module():
+    return _native.load("_sim")
+
+
+try:
+    SimError = _module().SimError
+except _native.NativeModuleMissing:  # the twin is not built: run() reports it when called
+    class SimError(RuntimeError):
+        pass
+
+
+@dataclass
+class SimCounters:
+    """What the twin counted: one entry per core ({'name', 'block', 'sub', 'pipes': {pipe: {'instructions',
+    'bytes', 'elements'}}}) and a summary of the tiling that ran."""
+    cores: list[dict]
+    tiling: dict = field(default_factory=dict)
+
+    def total(self, pipe: str, what: str = "instructions") -> int:
+        """Sum over cores of one pipe's `what` ('instructions', 'bytes' or 'elements')."""
+        if pipe not in PIPES:
+            raise ValueError(f"pipe = {pipe!r} is not supported; allowed: {', '.join(PIPES)}")
+        return sum(core["pipes"][pipe][what] for core in self.cores)
+
+    def table(self) -> str:
+        """Per-pipe totals as a small text table."""
+        rows = [f"{'pipe':<8} {'instructions':>14} {'bytes':>16} {'elements':>16}"]
+        for pipe in PIPES:
+            rows.append(f"{pipe:<8} {self.total(pipe):>14} {self.total(pipe, 'bytes'):>16} "
+                        f"{self.total(pipe, 'elements'):>16}")
+        return "\n".join(rows)
+
+
+def _tensor(value, name: str) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value)
+    raise TypeError(f"{name} must be a torch.Tensor or a numpy array, got {type(value).__name__}")
+
+
+def run(x, weight, scale, bias=None, stride=1, padding=0, dilation=1, offset_x=0,
+        soc: str = DEFAULT_SOC) -> tuple[torch.Tensor, SimCounters]:
+    """Runs QuantConv2d in the twin of `soc`; returns (float16 output (N, Cout, Ho, Wo), SimCounters)."""
+    x, weight, scale = _tensor(x, "input"), _tensor(weight, "weight"), _tensor(scale, "scale")
+    bias = None if bias is None else _tensor(bias, "bias")
+    g = checks.check_op_args(x, weight, scale, stride, padding, dilation, 1, offset_x, "rint", None, bias, None)
+    checks.check_scale_values(scale, torch.from_numpy(reference.scale_to_fp19(scale)))
+    as_numpy = lambda t: np.ascontiguousarray(t.detach().cpu().numpy())  # noqa: E731
+    y, cores, tiling = _module().run(as_numpy(x), as_numpy(weight), as_numpy(scale),
+                                     None if bias is None else as_numpy(bias), list(g.stride),
+                                     list(g.padding), list(g.dilation), int(offset_x), soc)
+    return torch.from_numpy(y), SimCounters(cores, tiling)
+
+
+def _register_backend() -> None:
+    """Makes "sim" a backend of qconv.backends once the twin is built."""
+    try:
+        from qconv import backends
+    except ImportError:
+        return
+    register = getattr(backends, "register", None)
+    if register is not None:
+        register("sim", run)
+
+
+try:
+    _module()
+except _native.NativeModuleMissing:
+    pass
+else:
+    _register_backend()
