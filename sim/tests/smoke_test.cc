@@ -1,7 +1,6 @@
-#include "kernel_operator.h"
+// The smallest end-to-end run: GM -> UB -> Adds -> GM through queues on one vector core.
 #include "harness.h"
-#include "sim/launch.h"
-#include "test_socs.h"
+#include "sim_fixture.h"
 
 using namespace AscendC;
 
@@ -9,7 +8,7 @@ TEST(CopyThroughUb) {
     std::vector<int32_t> in(64), out(64, 0);
     for (int i = 0; i < 64; ++i) in[i] = i * 3 - 7;
     auto body = [&] {
-        if (!ASCEND_IS_AIV) return;
+        if (!simtest::VectorCore0()) return;
         TPipe pipe;
         TQue<TPosition::VECIN, 1> qin;
         TQue<TPosition::VECOUT, 1> qout;
@@ -18,7 +17,6 @@ TEST(CopyThroughUb) {
         GlobalTensor<int32_t> x, y;
         x.SetGlobalBuffer(in.data(), 64);
         y.SetGlobalBuffer(out.data(), 64);
-        if (GetBlockIdx() != 0) return;
         auto a = qin.AllocTensor<int32_t>();
         DataCopy(a, x, 64);
         qin.EnQue(a);
@@ -31,10 +29,7 @@ TEST(CopyThroughUb) {
         DataCopy(y, d, 64);
         qout.FreeTensor(d);
     };
-    auto r = qconv::sim::LaunchBody(simtest::Soc2201(1), 1, body,
-                                    {{"x", in.data(), 256, qconv::sim::GmRole::kInput},
-                                     {"y", out.data(), 256, qconv::sim::GmRole::kOutput}},
-                                    __NPU_ARCH__);
+    auto r = simtest::Run(body, {simtest::In("x", in), simtest::Out("y", out)});
     for (int i = 0; i < 64; ++i) EXPECT_EQ(out[i], in[i] + 5);
     EXPECT_EQ(r.Total(qconv::sim::Pipe::kMte2).bytes, 256u);
 }
