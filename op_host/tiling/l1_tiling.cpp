@@ -31,7 +31,7 @@ struct Chunk {
 bool TryChunk(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
               Chunk chunk, uint32_t fmap_buffers, uint32_t weight_buffers, L1Plan* plan) {
     const uint64_t chunk_k = static_cast<uint64_t>(chunk.c1) * chunk.kh * p.kw * kK0;
-    if (chunk.c1 == 0 || chunk.kh == 0 || chunk_k > static_cast<uint64_t>(soc.load3d_k_limit) + 1) {
+    if (chunk.c1 == 0 || chunk.kh == 0 || chunk_k > soc.load3d_k_limit) {
         return false;
     }
     const SlabExtent slab = WorstSlab(p, mode, m_l0, chunk.kh);
@@ -61,7 +61,7 @@ bool TryChunk(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, u
 
 bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
             L1Plan* plan) {
-    const uint64_t k_limit_fracs = (static_cast<uint64_t>(soc.load3d_k_limit) + 1) / kK0;
+    const uint64_t k_limit_fracs = soc.load3d_k_limit / kK0;
     for (uint32_t buffers = 2; buffers >= 1; --buffers) {
         // Whole channel groups with every kernel row: as many groups as fit. The slab of one group is
         // fixed, so the count follows from the budget; the Load3D K limit caps it too.

@@ -2,7 +2,8 @@
 //   fmap slab   = c1_per_chunk * rows * cols * 32 B, rows/cols of the worst tile (slab_extent below)
 //   weight slab = c1_per_chunk * kh_per_chunk * kw * (n_l0 / 16) * 512 B
 //   L1:   fmap_buffers * fmap slab + weight_buffers * weight slab <= l1_bytes
-//   Load3D: chunk K = c1_per_chunk * kh_per_chunk * kw * 32 <= load3d_k_limit + 1 (kStartPt <= 65535),
+//   Load3D: chunk K = c1_per_chunk * kh_per_chunk * kw * 32 <= load3d_k_limit (65535: kStartPt, kExtension
+//           and channelSize = 32 * c1_per_chunk are 16-bit fields),
 //           slab rows, cols <= 32767 (l1H / l1W fields)
 #pragma once
 

@@ -22,7 +22,7 @@ struct L1Plan {
     uint32_t c1_per_chunk = 0;
     uint32_t kh_per_chunk = 0;
     uint32_t k_chunks = 0;
-    uint64_t chunk_k = 0;            // largest chunk's K in elements (<= Load3D limit + 1)
+    uint64_t chunk_k = 0;            // largest chunk's K in elements (<= Load3D limit)
     uint64_t fmap_slab_bytes = 0;    // worst tile
     uint64_t weight_slab_bytes = 0;
     uint32_t fmap_buffers = 0;

@@ -105,7 +105,7 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
     c.Le("c1_per_chunk <= c1", td.c1_per_chunk, td.c1);
     c.Le("kh_per_chunk <= kh", td.kh_per_chunk, td.kh);
     c.Eq("k_chunks", td.k_chunks, CeilDiv(td.c1, td.c1_per_chunk) * CeilDiv(td.kh, td.kh_per_chunk));
-    c.Le("Load3D K: chunk K <= load3d_k_limit + 1", chunk_k, static_cast<uint64_t>(soc.load3d_k_limit) + 1);
+    c.Le("Load3D K: chunk K <= load3d_k_limit (kStartPt, kExtension, channelSize: 16-bit)", chunk_k, soc.load3d_k_limit);
     c.Le("k_l0 <= chunk K", td.k_l0, chunk_k);
     const SlabExtent slab = WorstSlab(p, static_cast<QuantConv2dMTileMode>(td.m_tile_mode), td.m_l0, td.kh_per_chunk);
     c.Le("Load3D l1H: slab rows", slab.rows, kLoad3dMaxL1Extent);

@@ -110,6 +110,10 @@ void CheckTiling(const ConvShape& s, const char* soc_name, const QuantConv2dTili
     uint64_t next_frac = 0;
     for (uint32_t ci = 0; ci < td.k_chunks; ++ci) {
         const sch::KChunk c = sch::GetKChunk(td, ci);
+        if (static_cast<uint64_t>(c.c1_count) * 32 > 65535 || static_cast<uint64_t>(c.k_fracs) * 32 > 65535) {
+            Fail(s, soc_name, "chunk " + std::to_string(ci) + " overflows Load3D's 16-bit channelSize / K fields");
+            return;
+        }
         if (c.k_frac_begin != next_frac || c.k_fracs == 0) {
             Fail(s, soc_name, "K chunks are not contiguous at chunk " + std::to_string(ci));
             return;
