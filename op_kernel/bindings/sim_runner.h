@@ -171,9 +171,8 @@ inline Problem ProblemFrom(py::object x, py::object weight, py::object scale, py
     return p;
 }
 
-// SimError (a sanitizer finding) reaches Python as qconv._sim.SimError.
-inline void RegisterSimError(py::module_& m) {
-    static py::exception<sim::SimError> sim_error(m, "SimError", PyExc_RuntimeError);
-}
+// SimError (a sanitizer finding) reaches Python as <module>.SimError, a RuntimeError. Module-local, so _sim and
+// _sim_faults each raise their own class.
+inline void RegisterSimError(py::module_& m) { py::register_local_exception<sim::SimError>(m, "SimError", PyExc_RuntimeError); }
 
 }  // namespace qconv::sim_binding
