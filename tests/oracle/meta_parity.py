@@ -4,7 +4,7 @@ both on meta tensors, and write one JSON record per case (a file: torch_npu prin
 
     QCONV_ORACLE_DIR=<oracle> python tests/oracle/meta_parity.py <count> <seed> <out.jsonl>
 
-Each case is a valid argument set with at most one mutation (cases.MUTATIONS). torch_npu also runs the
+Each case is a valid argument set with at most one mutation (meta_cases.MUTATIONS). torch_npu also runs the
 case "normalised" to the arguments it insists on (int64 scale, explicit float16 output), so that a
 case only we accept still gets its output shape checked against torch_npu.
 """
@@ -23,7 +23,7 @@ import torch  # noqa: E402
 import torch_npu  # noqa: E402,F401  defines torch.ops.npu.* and their meta kernels
 
 import qconv  # noqa: E402,F401  defines torch.ops.qconv.quant_conv2d
-from cases import make_cases, normalised_for_torch_npu  # noqa: E402
+from meta_cases import make_cases, normalised_for_torch_npu  # noqa: E402
 
 DTYPES = {"int8": torch.int8, "uint8": torch.uint8, "int32": torch.int32, "int64": torch.int64,
           "float16": torch.float16, "float32": torch.float32, "float8_e4m3fn": torch.float8_e4m3fn}

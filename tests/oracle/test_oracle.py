@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-import cases
+import meta_cases as cases
 from oracle_run import run_oracle_script
 
 META_CASES = 600
