@@ -60,3 +60,66 @@ def test_importing_qconv_imports_neither_torch_npu_nor_torchair():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     assert hasattr(qconv, "QuantConv2d")
+
+
+def test_after_import_runs_every_waiting_callback_once(tmp_path, monkeypatch):
+    from qconv._after_import import call_after_import
+    (tmp_path / "qconv_probe_a.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    calls = []
+    call_after_import(("qconv_probe_a",), lambda: calls.append("first"), "probe 1")
+    call_after_import(("qconv_probe_b_absent", "qconv_probe_a"), lambda: calls.append("second"), "probe 2")
+    call_after_import(("qconv_probe_never_there",), lambda: calls.append("never"), "probe 3")   # not importable
+    assert calls == []
+    import qconv_probe_a  # noqa: F401
+    assert sorted(calls) == ["first", "second"]
+    call_after_import(("qconv_probe_a",), lambda: calls.append("third"), "probe 4")              # already imported
+    assert calls[-1] == "third" and len(calls) == 3
+    sys.modules.pop("qconv_probe_a", None)
+
+
+def test_failing_callback_warns_instead_of_breaking_the_import(tmp_path, monkeypatch):
+    from qconv._after_import import call_after_import
+    (tmp_path / "qconv_probe_c.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def broken():
+        raise RuntimeError("no device")
+    call_after_import(("qconv_probe_c",), broken, "the probe integration")
+    with pytest.warns(UserWarning, match="qconv: the probe integration is not registered: no device"):
+        import qconv_probe_c  # noqa: F401
+    sys.modules.pop("qconv_probe_c", None)
+
+
+@pytest.fixture
+def recording_adapter(monkeypatch):
+    """A stand-in for libqconv_npu.so's ops (CPU impls) that records what the NPU kernel passes to aclnn."""
+    calls = []
+    lib = torch.library.Library("qconv_npu", "DEF")
+    lib.define("aclnn_quant_conv2d_custom(Tensor x, Tensor filter, Tensor scale, Tensor? bias, int[] strides, "
+               "int[] pads, int[] dilations, int groups, str data_format, int offset_x, str round_mode, int dtype, "
+               "Tensor(a!) y) -> Tensor(a!)")
+    lib.define("op_package_available() -> bool")
+
+    def launch(*args):
+        calls.append(args)
+        return args[-1]
+    lib.impl("aclnn_quant_conv2d_custom", launch, "CPU")
+    lib.impl("op_package_available", lambda: True, "CompositeExplicitAutograd")
+    monkeypatch.setitem(npu._state, "adapter", True)
+    yield calls
+    lib._destroy()
+
+
+@pytest.mark.parametrize("scale_dtype", [torch.int64, torch.float32])
+def test_eager_npu_kernel_sends_what_the_graph_node_gets(recording_adapter, scale_dtype):
+    x = torch.zeros(2, 4, 9, 7, dtype=torch.int8)
+    w = torch.zeros(6, 4, 3, 2, dtype=torch.int8)
+    scale = torch.full((6,), 0.25) if scale_dtype == torch.float32 else qconv.trans_quant_param(torch.full((6,), 0.25))
+    bias = torch.arange(6, dtype=torch.int32)
+    y = npu.npu_kernel(x, w, scale, [2, 1], [1, 0], [1, 2], 1, -4, "rint", torch.float16, bias, None)
+    [args] = recording_adapter
+    assert args[0] is x and args[1] is w and args[3] is bias
+    assert args[2] is scale               # unconverted, like the graph node's scale input (same kernel)
+    assert list(args[4:12]) == [[1, 1, 2, 1], [1, 1, 0, 0], [1, 1, 1, 2], 1, "NCHW", -4, "rint", 1]
+    assert args[12] is y and y.dtype == torch.float16 and tuple(y.shape) == (2, 6, 5, 5)

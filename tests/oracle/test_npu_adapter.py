@@ -58,3 +58,12 @@ def test_adapter_loads_into_torch_npu_and_reports_the_missing_op_package(oracle_
     message = report["missing_package_error"]
     assert message and "op package" in message and "./build.sh pkg" in message and "--install-path" in message
     assert report["bad_input_error"] == "scale.shape[0] = 7 must equal weight.shape[0] = 8"
+
+
+def test_kernel_and_converter_register_when_torch_npu_is_imported_after_qconv(oracle_dir, tmp_path):
+    run_oracle_script(oracle_dir, "import_hooks_probe.py", tmp_path / "seen.json", cwd=tmp_path)
+    seen = json.loads((tmp_path / "seen.json").read_text())
+    assert seen["before"] == {"torch_npu_loaded": False, "kernel": False, "converter": False,
+                              "dispatch_has_privateuse1": False}
+    assert seen["after"] == {"torch_npu_loaded": True, "kernel": True, "converter": True,
+                             "dispatch_has_privateuse1": True}
