@@ -50,6 +50,13 @@ EDGE_CASES = [
     (2, 20, 9, 9, 24, 5, 5, 1, 2, 1, 100, True, "float32"),
     (1, 17, 18, 18, 33, 3, 3, 2, 1, 1, -3, True, "int64"),     # Ho*Wo = 81
     (1, 24, 7, 7, 16, 3, 3, 1, 1, 1, 0, True, "clamp"),        # outputs beyond +-65504
+    # Larger problems that reach other tiling regimes (checked against op_host's choices when written):
+    (1, 64, 3, 4000, 16, 3, 3, 1, 1, 1, -9, True, "int64"),    # W 4000: several K chunks of one kernel row
+    (1, 1024, 4, 4, 32, 1, 1, 1, 0, 1, 0, True, "float32"),    # K 1024: tiles inside one output row
+    (1, 8, 5, 300, 8, 1, 255, 1, 0, 1, 1, True, "int64"),      # kernel width 255
+    (4, 16, 20, 20, 16, 3, 3, 1, 1, 1, 2, False, "int64"),     # blocks split the batch
+    (2, 256, 10, 10, 300, 3, 3, 1, 1, 1, -2, True, "float32"),  # several n tiles, Cout 300
+    (1, 512, 9, 9, 64, 3, 3, 1, 1, 1, 0, True, "int64"),       # C1 16 in one K chunk
 ]
 WIDTH_ONE_CASES = [
     (1, 9, 7, 3, 11, 3, 3, 1, 0, 1, 0, True, "int64"),         # Wo = 1
