@@ -234,3 +234,24 @@ def test_run_command_reports_a_wrong_backend():
         for name in ("broken", "raising", "absent"):
             backends.unregister(name)
     assert backends.best().name in ("cpu", "sim", "npu")
+
+
+@pytest.mark.parametrize("shape", [((1, 1, 4, 5), (1, 1, 2, 4), (1, 2)), ((2, 1, 7, 7), (14, 1, 5, 4), (1, 4)),
+                                   ((1, 1, 9, 3), (20, 1, 2, 2), (1, 3))])
+def test_onednn_single_column_stride_bug_avoided(shape):
+    # torch 2.13 float32 convolutions get these wrong (Cin = 1, Wo = 1, horizontal stride > 1).
+    xs, ws, stride = shape
+    g = torch.Generator().manual_seed(0)
+    x = torch.randint(-128, 128, xs, generator=g, dtype=torch.int8)
+    w = torch.randint(-128, 128, ws, generator=g, dtype=torch.int8)
+    scale = torch.full((ws[0],), 2.0**-6)
+    assert_exact(run(x, w, scale, stride=stride), x, w, scale, stride=stride)
+
+
+def test_float32_conv_garbage_case_avoided():
+    # F.conv2d in float32 returned garbage for this one (found by the property test).
+    g = torch.Generator().manual_seed(0)
+    x = torch.randint(-128, 128, (2, 1, 1, 5), generator=g, dtype=torch.int8)
+    w = torch.randint(-128, 128, (1, 1, 1, 4), generator=g, dtype=torch.int8)
+    scale = torch.ones(1)
+    assert_exact(run(x, w, scale, stride=(1, 2), padding=(3, 0)), x, w, scale, stride=(1, 2), padding=(3, 0))

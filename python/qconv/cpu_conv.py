@@ -29,14 +29,22 @@ EXACT_FP32_TAPS = 1024           # max K whose float32 sums are exact for any in
 _PACKS_PER_WEIGHT = 8            # packed layouts kept per weight (one per input size / geometry)
 
 
-def _use_onednn() -> bool:
-    if not torch.backends.mkldnn.is_available() or not torch.backends.mkldnn.enabled:
-        return False
-    # bf16/tf32 math modes would round the products: only true float32 keeps the sums exact.
+def _fp32_engine(cin: int, out_hw) -> str | None:
+    """"onednn" (prepacked weights), "aten" (F.conv2d without oneDNN) or None: use float64.
+
+    float64 is taken when a reduced-precision float32 mode (bf16/tf32 math) is enabled, which would
+    round the products, and for degenerate shapes (Cin = 1, Ho = 1 or Wo = 1): there torch 2.13's
+    float32 convolutions were caught returning wrong sums (prepacked oneDNN, e.g. input 1x1x4x5,
+    kernel 2x4, stride (1, 2)) and even garbage (F.conv2d, input 2x1x1x5 padded (3, 0), kernel 1x4,
+    stride (1, 2)) by the property test. float64 goes through im2col + dgemm instead."""
     for knob in (torch.backends.mkldnn.conv, torch.backends.mkldnn):
         if getattr(knob, "fp32_precision", "none") not in ("none", "ieee"):
-            return False
-    return True
+            return None
+    if cin == 1 or 1 in tuple(out_hw):
+        return None
+    if not (torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled):
+        return "aten"
+    return "onednn"
 
 
 def channel_groups(cin: int, taps: int) -> tuple[int, int]:
@@ -135,27 +143,51 @@ def _wrap_int32(acc64: torch.Tensor) -> torch.Tensor:
     return (((acc64 + 2**31) % 2**32) - 2**31).to(torch.int32)
 
 
-def _accumulate_fp32(x, weight, stride, padding, dilation, offset_x) -> torch.Tensor:
-    _, cin, _, _ = x.shape
-    cout, _, kh, kw = weight.shape
-    groups, per_group = channel_groups(cin, kh * kw)
+def _conv_fp32(x, weight, bias, stride, padding, dilation, offset_x, groups, per_group, engine) -> torch.Tensor:
+    """Float32 grouped convolution (N, G*Cout, Ho, Wo), channels_last; `bias` (if given) is added to
+    group 0's partial inside the convolution."""
+    cout = weight.shape[0]
     xf = _padded_float_input(x, groups * per_group, padding, offset_x, torch.float32)
     stride, dilation = list(stride), list(dilation)
-    if _use_onednn():
+    bias_f = None
+    if bias is not None:
+        bias_f = torch.zeros(groups * cout, dtype=torch.float32)
+        bias_f[:cout] = bias
+    if engine == "onednn":
         key = (groups, per_group, tuple(stride), tuple(dilation), tuple(xf.shape))
         packed = PACK_CACHE.get(weight, key, lambda: torch.ops.mkldnn._reorder_convolution_weight(
             _grouped_weight(weight, groups, per_group), [0, 0], stride, dilation, groups, list(xf.shape)))
-        y = torch.ops.mkldnn._convolution_pointwise(xf, packed, None, [0, 0], stride, dilation, groups,
-                                                    "none", [], "")
-    else:
-        y = F.conv2d(xf, _grouped_weight(weight, groups, per_group), None, stride, 0, dilation, groups)
+        return torch.ops.mkldnn._convolution_pointwise(xf, packed, bias_f, [0, 0], stride, dilation, groups,
+                                                       "none", [], "")
+    return F.conv2d(xf, _grouped_weight(weight, groups, per_group), bias_f, stride, 0, dilation, groups)
+
+
+def _float_accumulator(x, weight, bias, stride, padding, dilation, offset_x, engine, max_bias):
+    """float32(acc) computed without an int32 pass, or None when that cannot be proven exact.
+
+    With G <= 2 groups and bias riding in group 0: every partial sum of a group stays an integer
+    <= c*kh*kw*2^14 + |bias| <= 2^24, so each group's result is exact; G = 1 is then float32(acc)
+    itself, and for G = 2 the single float32 addition of the two exact partials rounds once, to
+    float32(acc) (which is what the int32 -> float32 conversion gives; |acc| < 2^26, no wrap)."""
+    cout, cin, kh, kw = weight.shape
+    groups, per_group = channel_groups(cin, kh * kw)
+    if groups > 2 or per_group * kh * kw * 2**14 + max_bias > 2**24:
+        return None
+    y = _conv_fp32(x, weight, bias, stride, padding, dilation, offset_x, groups, per_group, engine)
+    return y if groups == 1 else y[:, :cout] + y[:, cout:]
+
+
+def _int_accumulator_fp32(x, weight, stride, padding, dilation, offset_x, engine) -> torch.Tensor:
+    cout, cin, kh, kw = weight.shape
+    groups, per_group = channel_groups(cin, kh * kw)
+    y = _conv_fp32(x, weight, None, stride, padding, dilation, offset_x, groups, per_group, engine)
     if groups == 1:
         return y.to(torch.int32)
     # Each group's partial is an exact integer <= 2^24; the cast precedes the sum (dtype= casts first).
     return y.unflatten(1, (groups, cout)).sum(1, dtype=torch.int32)
 
 
-def _accumulate_fp64(x, weight, stride, padding, dilation, offset_x) -> torch.Tensor:
+def _int_accumulator_fp64(x, weight, stride, padding, dilation, offset_x) -> torch.Tensor:
     xd = _padded_float_input(x, x.shape[1], padding, offset_x, torch.float64)
     y = F.conv2d(xd, weight.to(torch.float64), None, list(stride), 0, list(dilation))
     return _wrap_int32(y.to(torch.int64))
@@ -168,39 +200,54 @@ def _output_hw(x, weight, stride, padding, dilation) -> tuple[int, int]:
 
 
 def accumulate(x, weight, bias, stride, padding, dilation, offset_x) -> torch.Tensor:
-    """Exact int32 accumulator (N, Cout, Ho, Wo) (any memory format)."""
+    """Exact int32 accumulator (N, Cout, Ho, Wo) (any memory format): the exact sum plus bias,
+    wrapped to int32 like the golden."""
     cout, cin, kh, kw = weight.shape
-    taps = cin * kh * kw
+    out_hw = _output_hw(x, weight, stride, padding, dilation)
+    engine = _fp32_engine(cin, out_hw)
     if cin == 0:
-        acc = torch.zeros((x.shape[0], cout, *_output_hw(x, weight, stride, padding, dilation)), dtype=torch.int32)
-    elif kh * kw > EXACT_FP32_TAPS or (taps > EXACT_FP32_TAPS and not _use_onednn()):
-        acc = _accumulate_fp64(x, weight, stride, padding, dilation, offset_x)
+        acc = torch.zeros((x.shape[0], cout, *out_hw), dtype=torch.int32)
+    elif engine is None or kh * kw > EXACT_FP32_TAPS:
+        acc = _int_accumulator_fp64(x, weight, stride, padding, dilation, offset_x)
     else:
-        acc = _accumulate_fp32(x, weight, stride, padding, dilation, offset_x)
+        acc = _int_accumulator_fp32(x, weight, stride, padding, dilation, offset_x, engine)
     if bias is not None:
         bias = bias.view(1, cout, 1, 1)
         # int32 addition must not overflow (the golden wraps the exact sum): widen when it could.
-        if taps * 2**14 + int(bias.abs().max()) >= 2**31:
+        if cin * kh * kw * 2**14 + int(bias.abs().max()) >= 2**31:
             acc = _wrap_int32(acc.to(torch.int64) + bias)
         else:
             acc = acc.add_(bias)
     return acc
 
 
-def epilogue(acc: torch.Tensor, scale_fp19: torch.Tensor) -> torch.Tensor:
-    """int32 acc -> float16 NCHW: float32(acc) * scale (float32, RNE) -> float16 (RNE), saturated."""
-    out = torch.empty(acc.shape, dtype=torch.float16)
-    torch.mul(acc, scale_fp19.view(1, -1, 1, 1), out=out)   # computes in float32, one rounding to fp16
-    return out.clamp_(-65504.0, 65504.0)
+def epilogue(acc: torch.Tensor, scale_fp19: torch.Tensor, may_saturate: bool = True) -> torch.Tensor:
+    """float32(acc) (float32 tensor) or acc (int32 tensor) -> float16 NCHW contiguous:
+    float32(acc) * scale (float32, RNE) -> float16 (RNE), saturated to +-65504."""
+    scale = scale_fp19.view(1, -1, 1, 1)
+    y = acc.mul_(scale) if acc.dtype == torch.float32 else torch.mul(acc, scale)   # int32 -> float32 RNE first
+    out = y.to(torch.float16)                      # same memory format as y: a vectorized cast
+    if may_saturate:
+        out.clamp_(-65504.0, 65504.0)
+    return out.contiguous()
 
 
 def quant_conv2d(x, weight, scale_fp19, bias, stride, padding, dilation, offset_x, out_hw) -> torch.Tensor:
     """x int8 (N, Cin, H, W), weight int8 (Cout, Cin, kh, kw), scale_fp19 float32 (Cout,) (already
     at hardware precision), bias int32 (Cout,) or None -> float16 (N, Cout, Ho, Wo), contiguous."""
     n = x.shape[0]
-    cout = weight.shape[0]
+    cout, cin, kh, kw = weight.shape
     ho, wo = out_hw
     if n == 0 or cout == 0:
         return torch.empty((n, cout, ho, wo), dtype=torch.float16)
-    acc = accumulate(x, weight, bias, stride, padding, dilation, offset_x)
-    return epilogue(acc, scale_fp19)
+    max_bias = int(bias.abs().max()) if bias is not None else 0
+    # Saturation is impossible when even the largest accumulator times the largest scale stays below
+    # 65504; the clamp pass is skipped then.
+    may_saturate = (cin * kh * kw * 2**14 + max_bias) * float(scale_fp19.abs().max()) >= 65504
+    engine = _fp32_engine(cin, out_hw)
+    acc = None
+    if engine is not None and cin > 0 and kh * kw <= EXACT_FP32_TAPS:
+        acc = _float_accumulator(x, weight, bias, stride, padding, dilation, offset_x, engine, max_bias)
+    if acc is None:
+        acc = accumulate(x, weight, bias, stride, padding, dilation, offset_x)
+    return epilogue(acc, scale_fp19, may_saturate)
