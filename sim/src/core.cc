@@ -5,6 +5,7 @@
 #include "op_host/core/soc_spec.h"
 #include "sim/error.h"
 #include "sim/launch_state.h"
+#include "sim/positions.h"
 
 namespace qconv::sim {
 namespace {
@@ -52,36 +53,27 @@ Core::Core(LaunchState& l, uint32_t index, CoreKind k, uint32_t block, uint32_t 
         case CoreKind::kAiv: name = Format("aiv%u", block * spec.vector_per_cube + sub); break;
         case CoreKind::kAiCore: name = Format("core%u", block); break;
     }
-    auto make = [&](Mem m, uint64_t bytes) {
-        if (bytes == 0) return;
-        auto r = std::make_unique<Region>();
-        r->name = Format("%s of %s", MemName(m), name.c_str());
-        r->mem = m;
-        r->bytes = bytes;
-        r->storage.assign(bytes, 0xA5);  // arbitrary stale bytes; the poison shadow marks them undefined
-        r->data = r->storage.data();
-        r->InitShadow(InternName("never-written " + r->name));
-        arenas_[static_cast<int>(m)] = std::move(r);
-    };
-    const bool cube = kind != CoreKind::kAiv;
-    const bool vec = kind != CoreKind::kAic;
-    if (cube) {
-        make(Mem::kL1, spec.l1_bytes);
-        make(Mem::kL0A, spec.l0a_bytes);
-        make(Mem::kL0B, spec.l0b_bytes);
-        make(Mem::kL0C, spec.l0c_bytes);
-        make(Mem::kBias, spec.bias_table_bytes);
-        make(Mem::kFixbuf, spec.fixpipe_buffer_bytes);
-    }
-    if (vec) make(Mem::kUb, spec.ub_bytes);
     for (auto& c : vc) c.assign(l.slot_count, 0);
 }
 
 Core::~Core() = default;
 
+// Arenas are created on first use (a launch of many cores touches few of them per core kind).
 Region& Core::Arena(Mem m) {
     auto& r = arenas_[static_cast<int>(m)];
-    if (!r) Fail(Format("%s has no %s buffer%s", name.c_str(), MemName(m), Where().c_str()));
+    if (r) return *r;
+    const bool cube_mem = m == Mem::kL1 || m == Mem::kL0A || m == Mem::kL0B || m == Mem::kL0C || m == Mem::kBias ||
+                          m == Mem::kFixbuf;
+    const bool has = m == Mem::kUb ? kind != CoreKind::kAic : (cube_mem && kind != CoreKind::kAiv);
+    const uint64_t bytes = has ? PoolBytes(spec, m) : 0;
+    if (bytes == 0) Fail(Format("%s has no %s buffer%s", name.c_str(), MemName(m), Where().c_str()));
+    r = std::make_unique<Region>();
+    r->name = Format("%s of %s", MemName(m), name.c_str());
+    r->mem = m;
+    r->bytes = bytes;
+    r->storage.assign(bytes, 0xA5);  // arbitrary stale bytes; the poison shadow marks them undefined
+    r->data = r->storage.data();
+    r->InitShadow(InternName("never-written " + r->name));
     return *r;
 }
 

@@ -53,6 +53,7 @@ LaunchState::LaunchState(const SocSpec& s, uint32_t bd, std::vector<GmBuffer> a)
         v2c_pending.assign(block_dim, std::vector<std::vector<std::deque<Clock>>>(
                                           kCrossCoreFlags, std::vector<std::deque<Clock>>(spec.vector_per_cube)));
     }
+    cvs_ = std::vector<std::condition_variable>(cores.size());
     state_.assign(cores.size(), State::kReady);
     waits_.resize(cores.size());
     wait_desc_.resize(cores.size());
@@ -78,13 +79,17 @@ Region* LaunchState::FindGm(const void* p, uint64_t* offset) {
     return nullptr;
 }
 
+void LaunchState::WakeAll() {
+    for (auto& cv : cvs_) cv.notify_all();
+}
+
 void LaunchState::RecordError(const std::string& message) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!failed_) {
         failed_ = true;
         error_ = message;
     }
-    cv_.notify_all();
+    WakeAll();
 }
 
 int LaunchState::PickNext(int from) {
@@ -125,15 +130,15 @@ void LaunchState::Block(const std::function<bool()>& ready, const std::string& w
                 failed_ = true;
                 error_ = DeadlockReport();
             }
-            cv_.notify_all();
+            WakeAll();
             lock.unlock();
             const char* abort_env = std::getenv("QCONV_SIM_ABORT");
             if (abort_env != nullptr && abort_env[0] == '1') Fail(error_);
             throw AbortUnwind{};
         }
         running_ = next;
-        cv_.notify_all();
-        cv_.wait(lock, [&] { return running_ == me || failed_; });
+        cvs_[next].notify_one();
+        cvs_[me].wait(lock, [&] { return running_ == me || failed_; });
         state_[me] = State::kReady;
     }
 }
@@ -145,18 +150,20 @@ void LaunchState::Finish(int index) {
         const int next = PickNext(index);
         if (next >= 0) {
             running_ = next;
+            cvs_[next].notify_one();
+            return;
         } else if (std::any_of(state_.begin(), state_.end(), [](State s) { return s != State::kDone; })) {
             failed_ = true;
             error_ = DeadlockReport();
         }
     }
-    cv_.notify_all();
+    WakeAll();
 }
 
 void LaunchState::ThreadMain(int index, const std::function<void()>& body) {
     {
         std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return running_ == index || failed_; });
+        cvs_[index].wait(lock, [&] { return running_ == index || failed_; });
         if (failed_) {
             lock.unlock();
             Finish(index);

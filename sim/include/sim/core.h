@@ -57,8 +57,7 @@ public:
     uint32_t sub_idx;
     std::string name;  // "aic0", "aiv1", "core2"
 
-    Region& Arena(Mem m);  // fails when this core has no such buffer (e.g. UB on an AIC)
-    bool HasArena(Mem m) const { return arenas_[static_cast<int>(m)] != nullptr; }
+    Region& Arena(Mem m);  // created on first use; fails when this core has no such buffer (e.g. UB on an AIC)
 
     // ---- counters ----
     CoreCounters counters;

@@ -72,7 +72,8 @@ private:
     void Finish(int index);
 
     std::mutex mu_;
-    std::condition_variable cv_;
+    std::vector<std::condition_variable> cvs_;  // one per core: a hand-off wakes exactly the next core
+    void WakeAll();
     int running_ = -1;
     std::vector<State> state_;
     std::vector<std::function<bool()>> waits_;
