@@ -41,7 +41,6 @@ public:
     __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR workspace, const QuantConv2dTilingData& td,
                                 uint32_t block) {
         td_ = &td;
-        block_ = block;
         work_ = schedule::GetBlockWork(td, block);
         fmap_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(workspace + td.ws_fmap_offset), td.ws_fmap_bytes);
         weight_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(workspace + td.ws_weight_offset),
@@ -231,7 +230,6 @@ private:
     }
 
     const QuantConv2dTilingData* td_ = nullptr;
-    uint32_t block_ = 0;
     schedule::BlockWork work_;
     schedule::FmapSlab slab_;
     AscendC::GlobalTensor<int8_t> fmap_gm_;
