@@ -228,13 +228,13 @@ def summarise_sim(counters, soc: str, shape: str = "") -> ProfileSummary:
 # --- printing -------------------------------------------------------------------------------------
 
 def format_table(summaries: list[ProfileSummary]) -> str:
-    head = f"{'shape':<34} {'time_us':>10} {'blocks':>6} {'mix':>4}" + "".join(f" {k:>8}" for k in RATIO_KEYS) + \
-        "  bound"
-    lines = [head]
+    width = max([len("shape")] + [len(s.shape) for s in summaries])
+    lines = [f"{'shape':<{width}} {'time_us':>10} {'blocks':>6} {'mix':>4}" + "".join(f" {k:>8}" for k in RATIO_KEYS)
+             + "  bound"]
     for s in summaries:
         mix = "-" if s.mix_block_dim is None else str(s.mix_block_dim)
         cells = "".join(f" {'-' if s.ratios.get(k) is None else format(s.ratios[k], '.3f'):>8}" for k in RATIO_KEYS)
-        lines.append(f"{s.shape:<34} {s.time_us:>10.2f} {s.block_dim:>6} {mix:>4}{cells}  {s.bound}")
+        lines.append(f"{s.shape:<{width}} {s.time_us:>10.2f} {s.block_dim:>6} {mix:>4}{cells}  {s.bound}")
     return "\n".join(lines)
 
 
