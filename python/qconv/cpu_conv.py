@@ -27,10 +27,11 @@ from torch.utils.weak import WeakIdKeyDictionary
 
 EXACT_FP32_TAPS = 1024           # max K whose float32 sums are exact for any int8 data
 _PACKS_PER_WEIGHT = 8            # packed layouts kept per weight (one per input size / geometry)
+NCHW_BELOW_CHANNELS = 16         # fewer input channels than this: F.conv2d on NCHW (see _conv_fp32)
 
 
-def _fp32_engine(cin: int, out_hw) -> str | None:
-    """"onednn" (prepacked weights), "aten" (F.conv2d without oneDNN) or None: use float64.
+def _fp32_engine(cin: int, kernel_taps: int, out_hw) -> str | None:
+    """"onednn" (prepacked weights, channels_last), "nchw" (F.conv2d on NCHW) or None: use float64.
 
     float64 is taken when a reduced-precision float32 mode (bf16/tf32 math) is enabled, which would
     round the products, and for degenerate shapes (Cin = 1, Ho = 1 or Wo = 1): there torch 2.13's
@@ -43,8 +44,8 @@ def _fp32_engine(cin: int, out_hw) -> str | None:
     if cin == 1 or 1 in tuple(out_hw):
         return None
     if not (torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled):
-        return "aten"
-    return "onednn"
+        return "nchw"
+    return "nchw" if kernel_taps == 1 or cin < NCHW_BELOW_CHANNELS else "onednn"
 
 
 def channel_groups(cin: int, taps: int) -> tuple[int, int]:
@@ -121,12 +122,13 @@ def _grouped_weight(weight: torch.Tensor, groups: int, per_group: int) -> torch.
     return wf.view(cout, groups, per_group, kh, kw).transpose(0, 1).reshape(groups * cout, per_group, kh, kw)
 
 
-def _padded_float_input(x: torch.Tensor, channels: int, padding, offset_x: int, dtype) -> torch.Tensor:
-    """x (N, Cin, H, W) int8 -> (N, channels, H+2ph, W+2pw) channels_last float, border = offset_x,
-    extra channels (channels > Cin) = 0. Cast and padding in one pass over the interior."""
+def _padded_float_input(x: torch.Tensor, channels: int, padding, offset_x: int, dtype,
+                        memory_format=torch.channels_last) -> torch.Tensor:
+    """x (N, Cin, H, W) int8 -> (N, channels, H+2ph, W+2pw) float, border = offset_x, extra channels
+    (channels > Cin) = 0. Cast and padding in one pass over the interior."""
     n, cin, h, w = x.shape
     ph, pw = padding
-    xf = torch.empty((n, channels, h + 2 * ph, w + 2 * pw), dtype=dtype, memory_format=torch.channels_last)
+    xf = torch.empty((n, channels, h + 2 * ph, w + 2 * pw), dtype=dtype, memory_format=memory_format)
     if ph:
         xf[:, :cin, :ph].fill_(offset_x)
         xf[:, :cin, ph + h:].fill_(offset_x)
@@ -144,22 +146,26 @@ def _wrap_int32(acc64: torch.Tensor) -> torch.Tensor:
 
 
 def _conv_fp32(x, weight, bias, stride, padding, dilation, offset_x, groups, per_group, engine) -> torch.Tensor:
-    """Float32 grouped convolution (N, G*Cout, Ho, Wo), channels_last; `bias` (if given) is added to
-    group 0's partial inside the convolution."""
+    """Float32 grouped convolution (N, G*Cout, Ho, Wo); `bias` (if given) is added to group 0's
+    partial inside the convolution. "onednn": prepacked weights, channels_last in and out; "nchw":
+    F.conv2d on NCHW, output NCHW (no transposes: cheaper for 1x1 kernels and few input channels,
+    where the layout changes cost more than the prepacked kernel saves)."""
     cout = weight.shape[0]
-    xf = _padded_float_input(x, groups * per_group, padding, offset_x, torch.float32)
     stride, dilation = list(stride), list(dilation)
     bias_f = None
     if bias is not None:
         bias_f = torch.zeros(groups * cout, dtype=torch.float32)
         bias_f[:cout] = bias
     if engine == "onednn":
+        xf = _padded_float_input(x, groups * per_group, padding, offset_x, torch.float32)
         key = (groups, per_group, tuple(stride), tuple(dilation), tuple(xf.shape))
         packed = PACK_CACHE.get(weight, key, lambda: torch.ops.mkldnn._reorder_convolution_weight(
             _grouped_weight(weight, groups, per_group), [0, 0], stride, dilation, groups, list(xf.shape)))
         return torch.ops.mkldnn._convolution_pointwise(xf, packed, bias_f, [0, 0], stride, dilation, groups,
                                                        "none", [], "")
-    return F.conv2d(xf, _grouped_weight(weight, groups, per_group), bias_f, stride, 0, dilation, groups)
+    xf = _padded_float_input(x, groups * per_group, padding, offset_x, torch.float32, torch.contiguous_format)
+    wf = PACK_CACHE.get(weight, ("float", groups, per_group), lambda: _grouped_weight(weight, groups, per_group))
+    return F.conv2d(xf, wf, bias_f, stride, 0, dilation, groups)
 
 
 def _float_accumulator(x, weight, bias, stride, padding, dilation, offset_x, engine, max_bias):
@@ -204,7 +210,7 @@ def accumulate(x, weight, bias, stride, padding, dilation, offset_x) -> torch.Te
     wrapped to int32 like the golden."""
     cout, cin, kh, kw = weight.shape
     out_hw = _output_hw(x, weight, stride, padding, dilation)
-    engine = _fp32_engine(cin, out_hw)
+    engine = _fp32_engine(cin, kh * kw, out_hw)
     if cin == 0:
         acc = torch.zeros((x.shape[0], cout, *out_hw), dtype=torch.int32)
     elif engine is None or kh * kw > EXACT_FP32_TAPS:
@@ -244,7 +250,7 @@ def quant_conv2d(x, weight, scale_fp19, bias, stride, padding, dilation, offset_
     # Saturation is impossible when even the largest accumulator times the largest scale stays below
     # 65504; the clamp pass is skipped then.
     may_saturate = (cin * kh * kw * 2**14 + max_bias) * float(scale_fp19.abs().max()) >= 65504
-    engine = _fp32_engine(cin, out_hw)
+    engine = _fp32_engine(cin, kh * kw, out_hw)
     acc = None
     if engine is not None and cin > 0 and kh * kw <= EXACT_FP32_TAPS:
         acc = _float_accumulator(x, weight, bias, stride, padding, dilation, offset_x, engine, max_bias)
