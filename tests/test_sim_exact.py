@@ -161,3 +161,43 @@ def test_the_case_lists_cover_the_required_edges():
         assert hw_tail
         width_one = [c for c in cases if _out_size(c[2], c[3], c[5], c[6], c[7], c[8], c[9])[1] == 1]
         assert bool(width_one) == (soc != "ascend310p")
+
+
+# ---- the same kernel built with ASan + UBSan (./build.sh test builds that tree) ----------------------------
+
+_SANITIZED_RUN = """
+import sys
+sys.path.insert(0, {tests!r})
+import test_sim_exact as t
+from qconv import sim
+for soc in t.SOCS:
+    cases = t.cases_for(soc)
+    for i in range({count}):
+        problem = t.make_problem(cases[i], seed=i)
+        y, _ = sim.run(soc=soc, **problem)
+        t.assert_bit_exact(y, problem)
+print("sanitized twin exact")
+"""
+
+
+def _sanitized_native_dir():
+    from conftest import ASAN_BUILD_DIR
+    return ASAN_BUILD_DIR / "native"
+
+
+@pytest.mark.skipif(not list(_sanitized_native_dir().glob("_sim.*")),
+                    reason="no ASan+UBSan build of qconv._sim (./build.sh test builds it)")
+def test_sanitized_twin_is_clean_and_exact():
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    runtime = [subprocess.run(["gcc", f"-print-file-name={lib}"], capture_output=True, text=True,
+                              check=True).stdout.strip() for lib in ("libasan.so", "libubsan.so")]
+    env = dict(os.environ, QCONV_NATIVE_DIR=str(_sanitized_native_dir()), LD_PRELOAD=":".join(runtime),
+               ASAN_OPTIONS="detect_leaks=0:abort_on_error=1", UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1")
+    tests = str(pathlib.Path(__file__).resolve().parent)
+    proc = subprocess.run([sys.executable, "-c", _SANITIZED_RUN.format(tests=tests, count=30)], env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0 and "sanitized twin exact" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-4000:]
