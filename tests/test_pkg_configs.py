@@ -136,3 +136,68 @@ def test_pkg_without_cann_says_what_is_missing(tmp_path):
     proc = subprocess.run([str(ROOT / "tools" / "pkg.sh")], env=env, capture_output=True, text=True)
     assert proc.returncode == 1
     assert "needs CANN: ASCEND_HOME_PATH is not set" in proc.stderr and "set_env.sh" in proc.stderr
+
+
+# Stands in for CANN's msopgen: the skeleton a real `msopgen gen` writes (top-level CMakeLists.txt with
+# project(), op_host/ and op_kernel/ with their CMakeLists.txt, build.sh). Its build.sh "builds" a .run
+# and an installed-tree ops-info copied from the staged expectation, optionally with one dtype changed.
+FAKE_MSOPGEN = r'''#!/usr/bin/env bash
+printf '%s\n' "$@" > "$FAKE_LOG"
+while [ $# -gt 0 ]; do case "$1" in -out) out=$2; shift 2;; *) shift;; esac; done
+mkdir -p "$out/op_host" "$out/op_kernel" "$out/cmake"
+printf 'cmake_minimum_required(VERSION 3.16)\nproject(opp)\nadd_subdirectory(op_host)\n' > "$out/CMakeLists.txt"
+echo '# msopgen op_host' > "$out/op_host/CMakeLists.txt"
+echo '# msopgen op_kernel' > "$out/op_kernel/CMakeLists.txt"
+echo 'int skeleton;' > "$out/op_host/quant_conv2d_custom.cpp"
+cat > "$out/build.sh" <<'SH'
+mkdir -p build_out/packages/vendors/qconv
+cp -r ../stage/expected/op_impl build_out/packages/vendors/qconv/
+[ -z "$FAKE_BREAK" ] || sed -i 's/"int64,float32"/"int64,int64"/' build_out/packages/vendors/qconv/op_impl/ai_core/tbe/config/ascend910b/*.json
+echo run > build_out/custom_opp_ubuntu_x86_64.run
+SH
+'''
+
+
+def run_pkg(tmp_path, broken=False):
+    fake = tmp_path / "bin" / "msopgen"
+    fake.parent.mkdir()
+    fake.write_text(FAKE_MSOPGEN)
+    fake.chmod(0o755)
+    (tmp_path / "cann").mkdir()
+    env = {**os.environ, "PYTHON": sys.executable, "QCONV_BUILD_DIR": str(tmp_path / "build"),
+           "ASCEND_HOME_PATH": str(tmp_path / "cann"), "PATH": f"{fake.parent}:/usr/bin:/bin",
+           "FAKE_LOG": str(tmp_path / "msopgen_args.txt")}
+    if broken:
+        env["FAKE_BREAK"] = "1"
+    proc = subprocess.run([str(ROOT / "tools" / "pkg.sh"), "--out", str(tmp_path / "pkg")], env=env,
+                          capture_output=True, text=True)
+    return proc, tmp_path / "pkg" / "project"
+
+
+def test_pkg_lays_the_kit_over_the_msopgen_project(tmp_path):
+    proc, project = run_pkg(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    args = (tmp_path / "msopgen_args.txt").read_text().split()
+    assert args[:3] == ["gen", "-i", str(tmp_path / "pkg" / "stage" / "op.json")]
+    assert args[3:5] == ["-c", "ai_core-" + SOCS["socs"][0]["variants"][0]["soc_version"]]
+    assert (tmp_path / "pkg" / "custom_opp_ubuntu_x86_64.run").exists()
+    assert not (project / "op_host" / "quant_conv2d_custom.cpp").exists()          # the skeleton's stub is gone
+    assert (project / "op_host" / "quant_conv2d_custom_def.cpp").exists()
+    assert (project / "op_kernel" / "quant_conv2d_custom.cpp").read_text() == \
+        (ROOT / "op_kernel" / "quant_conv2d_custom.cpp").read_text()
+    presets = json.loads((project / "CMakePresets.json").read_text())
+    assert presets["configurePresets"][0]["cacheVariables"]["ASCEND_CANN_PACKAGE_PATH"]["value"] == \
+        str(tmp_path / "cann")
+    top = (project / "CMakeLists.txt").read_text().splitlines()
+    assert top[1] == "project(opp)" and top[2] == f"include_directories({ROOT} {tmp_path / 'build' / 'generated' / 'include'} )"
+    kernel_cmake = (project / "op_kernel" / "CMakeLists.txt").read_text()
+    assert "include(${CMAKE_CURRENT_LIST_DIR}/compile_options.cmake)" in kernel_cmake
+    assert f"add_ops_compile_options(ALL OPTIONS -I{ROOT})" in kernel_cmake
+    assert "bash " in proc.stdout and "--install-path=<dir>" in proc.stdout and "set_env.bash" in proc.stdout
+
+
+def test_pkg_stops_when_the_built_ops_info_differs(tmp_path):
+    proc, _ = run_pkg(tmp_path, broken=True)
+    assert proc.returncode == 1
+    assert "aic-ascend910b-ops-info.json QuantConv2dCustom.input2" in proc.stdout
+    assert "the built ops-info differs from the generated one" in proc.stderr
