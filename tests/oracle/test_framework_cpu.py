@@ -123,3 +123,4 @@ def test_eager_npu_kernel_sends_what_the_graph_node_gets(recording_adapter, scal
     assert args[2] is scale               # unconverted, like the graph node's scale input (same kernel)
     assert list(args[4:12]) == [[1, 1, 2, 1], [1, 1, 0, 0], [1, 1, 1, 2], 1, "NCHW", -4, "rint", 1]
     assert args[12] is y and y.dtype == torch.float16 and tuple(y.shape) == (2, 6, 5, 5)
+

@@ -7,15 +7,30 @@ from __future__ import annotations
 
 import collections
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
 import meta_cases as cases
-from oracle_run import run_oracle_script
+from oracle_run import ROOT, run_oracle_script
 
 META_CASES = 600
 META_SEED = 20261127
+
+
+def test_setup_oracle_is_idempotent(oracle_dir):
+    """A finished oracle set-up returns at once without reinstalling (build.sh test runs it every time)."""
+    site_mtime = (oracle_dir / "site").stat().st_mtime_ns
+    proc = subprocess.run([str(ROOT / "tools" / "setup_oracle.sh"),
+                           str(oracle_dir)], env={**os.environ, "PYTHON": sys.executable},
+                          capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == f"[setup_oracle] ready ({oracle_dir})"
+    assert (oracle_dir / "site").stat().st_mtime_ns == site_mtime
+    libs = sorted(p.name for p in (oracle_dir / "stubs" / "lib").glob("*.so"))
+    assert "libhccl.so" in libs and "libascendcl.so" in libs and "libge_runner.so" in libs
 
 
 # --- meta parity ------------------------------------------------------------------------------------
