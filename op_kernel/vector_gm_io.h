@@ -48,8 +48,14 @@ __aicore__ inline void CopyRunsIn(const AscendC::LocalTensor<T>& dst, uint32_t d
                               AscendC::DataCopyParams{1, static_cast<uint16_t>(blocks), 0, 0});
         }
         for (uint32_t i = blocks * kPerBlock; i < run_len; ++i) {
+            if (!used_scalar) {
+                // The vector unit may still be reading this buffer's previous contents.
+                const int32_t event = static_cast<int32_t>(GetTPipePtr()->FetchEventID(AscendC::HardEvent::V_S));
+                AscendC::SetFlag<AscendC::HardEvent::V_S>(event);
+                AscendC::WaitFlag<AscendC::HardEvent::V_S>(event);
+                used_scalar = true;
+            }
             dst.SetValue(r * dst_pitch + i, src.GetValue(start + i));
-            used_scalar = true;
         }
     }
     if (used_scalar) {

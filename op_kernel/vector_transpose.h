@@ -1,5 +1,5 @@
-// Batched 16 x 16 transposes of half data with TransDataTo5HD (b16: dst_j[i] = src_i[j], TransDataTo5HD.md),
-// shared by the layout transform and the dequant epilogue.
+// Batched 16 x 16 transposes of half data with TransDataTo5HD (b16: dst_j[i] = src_i[j], TransDataTo5HD.md): the
+// epilogue's [row][channel] -> [channel][row] step, kept apart from the dequant arithmetic.
 #pragma once
 
 #include "kernel_operator.h"
