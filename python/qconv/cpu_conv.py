@@ -238,9 +238,11 @@ def epilogue(acc: torch.Tensor, scale_fp19: torch.Tensor, may_saturate: bool = T
     return out.contiguous()
 
 
-def quant_conv2d(x, weight, scale_fp19, bias, stride, padding, dilation, offset_x, out_hw) -> torch.Tensor:
+def quant_conv2d(x, weight, scale_fp19, bias, stride, padding, dilation, offset_x, out_hw,
+                 max_scale: float | None = None) -> torch.Tensor:
     """x int8 (N, Cin, H, W), weight int8 (Cout, Cin, kh, kw), scale_fp19 float32 (Cout,) (already
-    at hardware precision), bias int32 (Cout,) or None -> float16 (N, Cout, Ho, Wo), contiguous."""
+    at hardware precision, finite; max_scale = max |scale_fp19| if the caller has it) and bias int32
+    (Cout,) or None -> float16 (N, Cout, Ho, Wo), contiguous."""
     n = x.shape[0]
     cout, cin, kh, kw = weight.shape
     ho, wo = out_hw
@@ -249,7 +251,9 @@ def quant_conv2d(x, weight, scale_fp19, bias, stride, padding, dilation, offset_
     max_bias = int(bias.abs().max()) if bias is not None else 0
     # Saturation is impossible when even the largest accumulator times the largest scale stays below
     # 65504; the clamp pass is skipped then.
-    may_saturate = (cin * kh * kw * 2**14 + max_bias) * float(scale_fp19.abs().max()) >= 65504
+    if max_scale is None:
+        max_scale = float(scale_fp19.abs().max())
+    may_saturate = (cin * kh * kw * 2**14 + max_bias) * max_scale >= 65504
     engine = _fp32_engine(cin, kh * kw, out_hw)
     acc = None
     if engine is not None and cin > 0 and kh * kw <= EXACT_FP32_TAPS:

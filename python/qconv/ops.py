@@ -7,6 +7,8 @@ Importing this module needs neither torch_npu nor any compiled module of the kit
 """
 from __future__ import annotations
 
+import math
+
 import torch
 
 from qconv import checks, cpu_conv
@@ -31,8 +33,11 @@ def _cpu(input, weight, scale, strides=(1, 1), pads=(0, 0), dilations=(1, 1), gr
     g = checks.check_op_args(input, weight, scale, strides, pads, dilations, groups, offset_x, round_mode,
                              output_dtype, bias, offset)
     s = hardware_scale(scale)
-    checks.check_scale_values(scale, s)
-    return cpu_conv.quant_conv2d(input, weight, s, bias, g.stride, g.padding, g.dilation, offset_x, (g.ho, g.wo))
+    max_scale = float(s.abs().max()) if s.numel() else 0.0
+    if not math.isfinite(max_scale):       # NaN propagates through max: one reduction covers both
+        checks.check_scale_values(scale, s)
+    return cpu_conv.quant_conv2d(input, weight, s, bias, g.stride, g.padding, g.dilation, offset_x, (g.ho, g.wo),
+                                 max_scale)
 
 
 torch.library.register_fake(QUALIFIED_NAME, _fake, lib=_LIB)
