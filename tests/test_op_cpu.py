@@ -255,3 +255,20 @@ def test_float32_conv_garbage_case_avoided():
     w = torch.randint(-128, 128, (1, 1, 1, 4), generator=g, dtype=torch.int8)
     scale = torch.ones(1)
     assert_exact(run(x, w, scale, stride=(1, 2), padding=(3, 0)), x, w, scale, stride=(1, 2), padding=(3, 0))
+
+
+def test_group_plan_uses_the_data_bound():
+    g = torch.Generator().manual_seed(9)
+    w = torch.randint(-128, 128, (8, 128, 3, 3), generator=g, dtype=torch.int8)       # K = 1152
+    x = torch.randint(-128, 128, (1, 128, 6, 6), generator=g, dtype=torch.int8)
+    groups, _, bound = cpu_conv._plan_groups(x, w, (1, 1), 0)
+    assert groups == 1 and bound <= 2**24                    # ||w||_1 ~ 1152 * 64: one conv is exact
+    x_sat, w_sat = adversarial("all_min", (1, 128, 6, 6), (8, 128, 3, 3), g)
+    assert cpu_conv._plan_groups(x_sat, w_sat, (1, 1), 0)[0] == 2
+    # offset_x counts as input data when there is padding
+    small = torch.ones(1, 128, 6, 6, dtype=torch.int8)
+    assert cpu_conv._plan_groups(small, w_sat, (0, 0), -128)[0] == 1
+    assert cpu_conv._plan_groups(small, w_sat, (1, 0), -128)[0] == 2
+    for xx, ww, ox in ((x, w, 0), (x_sat, w_sat, 0), (small, w_sat, -128)):
+        s = torch.full((8,), 2.0**-14)
+        assert_exact(run(xx, ww, s, padding=1, offset_x=ox), xx, ww, s, padding=1, offset_x=ox)

@@ -168,24 +168,49 @@ def _conv_fp32(x, weight, bias, stride, padding, dilation, offset_x, groups, per
     return F.conv2d(xf, wf, bias_f, stride, 0, dilation, groups)
 
 
+def _data_bound(x, weight, padding, offset_x) -> int:
+    """An upper bound of |every partial sum| of any output, in any order: max|x| * max_co ||w[co]||_1
+    (padding included through offset_x). The weight norm is cached with the weight's packs."""
+    lo, hi = torch.aminmax(x)
+    x_max = max(-int(lo), int(hi), abs(offset_x) if any(padding) else 0)
+    w_l1 = PACK_CACHE.get(weight, ("l1",), lambda: weight.to(torch.int32).abs().sum((1, 2, 3)).max())
+    return x_max * int(w_l1)
+
+
+def _plan_groups(x, weight, padding, offset_x) -> tuple[int, int, int]:
+    """(G, c, bound): split into G groups of c channels such that every partial sum of a group's
+    float32 result is an integer of magnitude <= bound <= 2^24 (so exact). K <= 1024 needs no split;
+    above, the data often proves one float32 conv exact anyway (uniform int8 data at K = 1152:
+    128 * 1152 * 64 ~ 2^23.2); otherwise the K-split of channel_groups."""
+    _, cin, kh, kw = weight.shape
+    static = cin * kh * kw * 2**14
+    if static <= 2**24:
+        return 1, cin, static
+    data = _data_bound(x, weight, padding, offset_x)
+    if data <= 2**24:
+        return 1, cin, data
+    groups, per_group = channel_groups(cin, kh * kw)
+    return groups, per_group, min(per_group * kh * kw * 2**14, data)
+
+
 def _float_accumulator(x, weight, bias, stride, padding, dilation, offset_x, engine, max_bias):
     """float32(acc) computed without an int32 pass, or None when that cannot be proven exact.
 
     With G <= 2 groups and bias riding in group 0: every partial sum of a group stays an integer
-    <= c*kh*kw*2^14 + |bias| <= 2^24, so each group's result is exact; G = 1 is then float32(acc)
-    itself, and for G = 2 the single float32 addition of the two exact partials rounds once, to
-    float32(acc) (which is what the int32 -> float32 conversion gives; |acc| < 2^26, no wrap)."""
-    cout, cin, kh, kw = weight.shape
-    groups, per_group = channel_groups(cin, kh * kw)
-    if groups > 2 or per_group * kh * kw * 2**14 + max_bias > 2**24:
+    <= bound + |bias| <= 2^24, so each group's result is exact; G = 1 is then float32(acc) itself,
+    and for G = 2 the single float32 addition of the two exact partials rounds once, to float32(acc)
+    (which is what the int32 -> float32 conversion gives; |acc| < 2^26, no wrap)."""
+    cout = weight.shape[0]
+    groups, per_group, bound = _plan_groups(x, weight, padding, offset_x)
+    if groups > 2 or bound + max_bias > 2**24:
         return None
     y = _conv_fp32(x, weight, bias, stride, padding, dilation, offset_x, groups, per_group, engine)
     return y if groups == 1 else y[:, :cout] + y[:, cout:]
 
 
 def _int_accumulator_fp32(x, weight, stride, padding, dilation, offset_x, engine) -> torch.Tensor:
-    cout, cin, kh, kw = weight.shape
-    groups, per_group = channel_groups(cin, kh * kw)
+    cout = weight.shape[0]
+    groups, per_group, _ = _plan_groups(x, weight, padding, offset_x)
     y = _conv_fp32(x, weight, None, stride, padding, dilation, offset_x, groups, per_group, engine)
     if groups == 1:
         return y.to(torch.int32)
