@@ -48,6 +48,9 @@ KERNEL_FAULTS = {
     "fault_cross_core_deadlock": r"deadlock: every core that has not finished is blocked:(.|\n)*"
                                  r"aic0 waits in CrossCoreWaitFlag\(4\)",
     "fault_cross_core_unmatched": r"end of kernel: cross-core flag 0 of aiv0 still counts 1 set\(s\) nobody waited",
+    "fault_cross_core_overflow": r"CrossCoreSetFlag<2>: flag 0 of aiv0 would exceed 15 outstanding sets",
+    "fault_unsupported_cast_mode": r"Cast: round_mode = CAST_ODD is not supported for this conversion on arch",
+    "fault_event_ids_exhausted": r"AllocEventID: all 8 event ids of MTE2_V are in use",
 }
 
 # Broken tiling (fields of QuantConv2dTilingData overridden) -> the finding, per SoC (None: not applicable).

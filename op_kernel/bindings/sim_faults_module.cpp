@@ -17,8 +17,8 @@ extern "C" void quant_conv2d_custom_2002(uint8_t*, uint8_t*, uint8_t*, uint8_t*,
 #define QCONV_FAULTS_BOTH(X) \
     X(fault_ub_out_of_bounds) X(fault_misaligned_ub) X(fault_use_after_free) X(fault_gm_out_of_bounds) \
     X(fault_undefined_output) X(fault_missing_sync) X(fault_double_set_flag) X(fault_wait_without_set) \
-    X(fault_flag_left_set) X(fault_sync_all_unzeroed)
-#define QCONV_FAULTS_2201(X) X(fault_cross_core_deadlock) X(fault_cross_core_unmatched)
+    X(fault_flag_left_set) X(fault_sync_all_unzeroed) X(fault_unsupported_cast_mode) X(fault_event_ids_exhausted)
+#define QCONV_FAULTS_2201(X) X(fault_cross_core_deadlock) X(fault_cross_core_unmatched) X(fault_cross_core_overflow)
 
 QCONV_FAULTS_BOTH(QCONV_DECLARE_FAULT)
 QCONV_FAULTS_2201(QCONV_DECLARE_FAULT_2201)

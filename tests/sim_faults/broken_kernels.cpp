@@ -138,7 +138,41 @@ QCONV_FAULT(fault_flag_left_set) {
     SetFlag<HardEvent::MTE3_V>(2);
 }
 
+// A rounding mode the arch does not support for the conversion (Cast.md: int32 -> float never takes CAST_ODD);
+// the NPU would silently skip the instruction.
+QCONV_FAULT(fault_unsupported_cast_mode) {
+    (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;
+    if (!IsVectorCore()) return;
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> buf;
+    pipe.InitBuffer(buf, 512);
+    LocalTensor<int32_t> ints = buf.Get<int32_t>();
+    Duplicate(ints, 7, 64);
+    PipeBarrier<PIPE_V>();
+    Cast(buf.Get<float>()[64], ints, RoundMode::CAST_ODD, 64);
+}
+
+// More event ids of one HardEvent in use than the hardware has (8): AllocEventID without releasing.
+QCONV_FAULT(fault_event_ids_exhausted) {
+    (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;
+    if (!IsVectorCore()) return;
+    TPipe pipe;
+    for (int i = 0; i < 9; ++i) {
+        pipe.AllocEventID<HardEvent::MTE2_V>();
+    }
+}
+
 #if __CCE_AICORE__ == 220
+// A cross-core flag counter past 15: the AIC sets flag 0 sixteen times before its AIVs wait once.
+QCONV_FAULT(fault_cross_core_overflow) {
+    (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;
+    if ASCEND_IS_AIC {
+        for (int i = 0; i < 16; ++i) {
+            CrossCoreSetFlag<2, PIPE_S>(0);
+        }
+    }
+}
+
 // Cross-core deadlock: the AIC waits for a slot credit the AIVs never give.
 QCONV_FAULT(fault_cross_core_deadlock) {
     (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;
