@@ -1,5 +1,5 @@
 """All 53 convolutions of ResNet-50 (batch 1, 224 x 224) through the kernel in the CPU twin, bit-exact with
-the golden, on an A2 (split cores, ws.acc hand-off) and on 310P (coupled core, L0C -> UB). Layers alternate
+the golden, on A2 and A3 (split cores, ws.acc hand-off) and on 310P (coupled core, L0C -> UB). Layers alternate
 int64 and float32 scales and use a nonzero offset_x so padding is exercised."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ except _native.NativeModuleMissing as e:  # pragma: no cover - reported, not hid
 from qconv import sim  # noqa: E402
 
 
-@pytest.mark.parametrize("soc", ("ascend910b", "ascend310p"))
+@pytest.mark.parametrize("soc", ("ascend910b", "ascend910_93", "ascend310p"))
 @pytest.mark.parametrize("index", range(len(resnet50.LAYERS)), ids=[layer.name for layer in resnet50.LAYERS])
 def test_resnet50_layer_bit_exact(soc, index):
     layer = resnet50.LAYERS[index]
