@@ -193,6 +193,22 @@ py::dict TilingToDict(const tiling::TilingResult& r) {
     return out;
 }
 
+// Sets tiling-data fields by name: the tests corrupt a correct tiling to prove the invariant walker fails.
+void ApplyOverrides(QuantConv2dTilingData& td, const py::dict& overrides) {
+    for (const auto& [key, value] : overrides) {
+        const std::string name = key.cast<std::string>();
+        bool known = false;
+#define QCONV_SET(field)                                              \
+        if (name == #field) {                                         \
+            td.field = value.cast<decltype(QuantConv2dTilingData::field)>(); \
+            known = true;                                             \
+        }
+        QCONV_TILING_FIELDS(QCONV_SET)
+#undef QCONV_SET
+        if (!known) throw py::key_error("no tiling-data field " + name);
+    }
+}
+
 py::dict StatsToDict(const Status& status, const verify::InvariantStats& stats) {
     py::dict d;
     d["ok"] = status.ok;
@@ -235,13 +251,17 @@ PYBIND11_MODULE(_host, m) {
         return TilingToDict(tiling::ComputeTiling(ShapeFromDict(shape), SocByName(soc)));
     }, py::arg("shape"), py::arg("soc"), "The tiling of a checked ConvShape (dict of its fields) on a SoC.");
 
-    m.def("verify_tiling", [](const py::dict& shape, const std::string& soc) {
+    m.def("verify_tiling", [](const py::dict& shape, const std::string& soc, const std::optional<py::dict>& overrides) {
         const ConvShape s = ShapeFromDict(shape);
         const SocSpec& spec = SocByName(soc);
+        tiling::TilingResult result = tiling::ComputeTiling(s, spec);
+        if (overrides) ApplyOverrides(result.data, *overrides);
         verify::InvariantStats stats;
-        const Status status = verify::CheckTilingInvariants(s, spec, tiling::ComputeTiling(s, spec), &stats);
+        const Status status = verify::CheckTilingInvariants(s, spec, result, &stats);
         return StatsToDict(status, stats);
-    }, py::arg("shape"), py::arg("soc"), "Checks every tiling invariant of one shape; returns ok, message, counts.");
+    }, py::arg("shape"), py::arg("soc"), py::arg("overrides") = py::none(),
+          "Checks every tiling invariant of one shape (optionally with tiling-data fields overridden); returns "
+          "ok, message and counts.");
 
     m.def("verify_tilings", [](py::array_t<int64_t, py::array::c_style | py::array::forcecast> shapes,
                                const std::string& soc) {

@@ -1,10 +1,8 @@
 #include "op_host/verify/tiling_invariants.h"
 
 #include <algorithm>
-#include <map>
 #include <sstream>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -162,7 +160,20 @@ void CheckChunks(Checker& c, const SocSpec& soc, const QuantConv2dTilingData& td
     c.Expect(next == k_fracs, "K: chunks cover ", next, " of ", k_fracs, " fractal rows");
 }
 
-// Walks every block's tiles as the kernel does; every (batch, channel, position) must be produced once.
+// A block's share as observed from its tiles: images [b0, b1) x channels [n0, n1) x positions [m0, m1).
+struct Box {
+    uint64_t b0, b1, n0, n1, m0, m1;
+    uint64_t volume() const { return (b1 - b0) * (n1 - n0) * (m1 - m0); }
+};
+
+bool Disjoint(const Box& a, const Box& b) {
+    return a.b1 <= b.b0 || b.b1 <= a.b0 || a.n1 <= b.n0 || b.n1 <= a.n0 || a.m1 <= b.m0 || b.m1 <= a.m0;
+}
+
+// Walks every block's tiles in the kernel's order (image, then n tile, then m tile) without storing them:
+// each block's tiles must tile one box exactly (contiguous m runs that all span the same positions,
+// contiguous n runs, consecutive images), and the blocks' boxes must be disjoint and fill the output.
+// Together: every (image, channel, position) is produced exactly once.
 void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* stats) {
     const uint64_t positions = uint64_t{td.hout} * td.wout;
     uint64_t total_tiles = 0;
@@ -171,26 +182,56 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
                   kMaxTilesWalked)) {
         return;
     }
-    // (batch, n_start, n_len) -> m intervals; a rectangle set partitions the output iff the n intervals of
-    // each image partition [0, Cout) and each n interval's m intervals partition [0, Ho*Wo).
-    std::map<std::tuple<uint32_t, uint32_t, uint32_t>, std::vector<std::pair<uint64_t, uint64_t>>> columns;
     const uint64_t chunk_budget = 50'000'000;  // (tile, chunk) slab checks; beyond it, first/last chunks only
     const bool all_chunks = total_tiles * td.k_chunks <= chunk_budget;
+    std::vector<Box> boxes;
     for (uint32_t b = 0; b < td.block_dim && c.ok(); ++b) {
         const schedule::BlockWork w = schedule::GetBlockWork(td, b);
-        c.Expect(w.tiles > 0, "blocks: block ", b, " of ", td.block_dim, " has no work");
+        if (!c.Expect(w.tiles > 0, "blocks: block ", b, " of ", td.block_dim, " has no work")) return;
+        Box box{};
+        uint64_t prev_batch = 0, prev_n0 = 0, prev_n1 = 0, prev_m1 = 0;
+        bool m_end_known = false;
         for (uint32_t i = 0; i < w.tiles && c.ok(); ++i) {
             const schedule::OutputTile t = schedule::GetTile(td, w, i);
+            const uint64_t n0 = t.n_start, n1 = uint64_t{t.n_start} + t.n_len;
+            const uint64_t m0 = t.m_start, m1 = uint64_t{t.m_start} + t.m_len;
             c.Expect(t.batch < td.batch && t.m_len >= 1 && t.m_len <= td.m_l0 && t.n_len >= 1 &&
-                         t.n_len <= td.n_l0 && t.n_start % 16 == 0 && uint64_t{t.m_start} + t.m_len <= positions &&
-                         uint64_t{t.n_start} + t.n_len <= td.cout,
+                         t.n_len <= td.n_l0 && t.n_start % 16 == 0 && m1 <= positions && n1 <= td.cout,
                      "tile: block ", b, " tile ", i, " (batch ", t.batch, ", m ", t.m_start, "+", t.m_len, ", n ",
                      t.n_start, "+", t.n_len, ") outside the output or the L0 tile");
             if (td.m_tile_mode == kMTileInRow) {
-                c.Expect(t.m_start / td.wout == (t.m_start + t.m_len - 1) / td.wout, "tile: block ", b, " tile ", i,
+                c.Expect(m0 / td.wout == (m1 - 1) / td.wout, "tile: block ", b, " tile ", i,
                          " crosses an output row in in-row mode");
             }
-            columns[{t.batch, t.n_start, t.n_len}].emplace_back(t.m_start, t.m_len);
+            if (i == 0) {
+                box = {t.batch, uint64_t{t.batch} + 1, n0, n1, m0, m1};
+            } else if (t.batch == prev_batch && n0 == prev_n0) {
+                c.Expect(n1 == prev_n1 && m0 == prev_m1, "coverage: block ", b, " tile ", i, " positions ", m0,
+                         " follow ", prev_m1, m0 < prev_m1 ? " (computed twice)" : " (gap)");
+            } else {
+                // A new n run (same image) or a new image: the finished run must have ended where the first did.
+                if (!m_end_known) box.m1 = prev_m1;
+                m_end_known = true;
+                c.Expect(prev_m1 == box.m1 && m0 == box.m0, "coverage: block ", b, " tile ", i,
+                         " m runs differ in extent: [", box.m0, ", ", box.m1, ") vs run ending at ", prev_m1,
+                         " then starting at ", m0);
+                if (t.batch == prev_batch) {
+                    c.Expect(n0 == prev_n1, "coverage: block ", b, " tile ", i, " channels ", n0, " follow ", prev_n1);
+                    if (t.batch == box.b0) {
+                        box.n1 = n1;  // the first image defines the block's channels
+                    } else {
+                        c.Expect(n1 <= box.n1, "coverage: block ", b, " image ", t.batch, " has more channels");
+                    }
+                } else {
+                    c.Expect(t.batch == prev_batch + 1 && n0 == box.n0 && prev_n1 == box.n1, "coverage: block ", b,
+                             " tile ", i, " image ", t.batch, " does not restart the block's channels");
+                    box.b1 = uint64_t{t.batch} + 1;
+                }
+            }
+            prev_batch = t.batch;
+            prev_n0 = n0;
+            prev_n1 = n1;
+            prev_m1 = m1;
             if (stats != nullptr) {
                 ++stats->tiles;
                 stats->covered_elements += uint64_t{t.m_len} * t.n_len;
@@ -208,32 +249,27 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
                 if (stats != nullptr) ++stats->slabs_checked;
             }
         }
+        if (!c.ok()) return;
+        if (m_end_known) {
+            c.Expect(prev_m1 == box.m1, "coverage: block ", b, " last m run ends at ", prev_m1, ", not ", box.m1);
+        } else {
+            box.m1 = prev_m1;
+        }
+        c.Expect(prev_n1 == box.n1, "coverage: block ", b, " last image ends at channel ", prev_n1, ", not ", box.n1);
+        boxes.push_back(box);
     }
     if (!c.ok()) return;
-    uint32_t image = UINT32_MAX;
-    uint64_t n_next = 0;
-    for (auto& [key, ms] : columns) {
-        const auto [batch, n_start, n_len] = key;
-        if (batch != image) {
-            c.Expect(image == UINT32_MAX || n_next == td.cout, "coverage: image ", image, " channels end at ", n_next);
-            c.Expect(batch == (image == UINT32_MAX ? 0 : image + 1), "coverage: image ", batch, " follows ", image);
-            image = batch;
-            n_next = 0;
+    Wide volume = 0;
+    for (size_t i = 0; i < boxes.size(); ++i) {
+        volume += boxes[i].volume();
+        for (size_t j = i + 1; j < boxes.size(); ++j) {
+            if (!c.Expect(Disjoint(boxes[i], boxes[j]), "coverage: blocks ", i, " and ", j, " compute the same outputs")) {
+                return;
+            }
         }
-        c.Expect(n_start == n_next, "coverage: image ", batch, " channels ", n_start, "+", n_len, " after ", n_next);
-        n_next = uint64_t{n_start} + n_len;
-        std::sort(ms.begin(), ms.end());
-        uint64_t m_next = 0;
-        for (const auto& [m_start, m_len] : ms) {
-            c.Expect(m_start == m_next, "coverage: image ", batch, " channels ", n_start, "+", n_len, " position ",
-                     m_start, " after ", m_next, m_start < m_next ? " (computed twice)" : " (gap)");
-            m_next = m_start + m_len;
-        }
-        c.Expect(m_next == positions, "coverage: image ", batch, " channels ", n_start, "+", n_len, " end at ",
-                 m_next, " of ", positions);
-        if (!c.ok()) return;
     }
-    c.Expect(image == td.batch - 1 && n_next == td.cout, "coverage: output not fully covered");
+    const Wide total = Wide(td.batch) * td.cout * positions;
+    c.Expect(volume == total, "coverage: blocks cover ", Text(volume), " of ", Text(total), " output elements (gap)");
 }
 
 }  // namespace

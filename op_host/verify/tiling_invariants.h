@@ -22,7 +22,7 @@ struct InvariantStats {
 
 // Refuses (with a message saying so) schedules of more than this many tiles: walking them would take
 // minutes, and a tiling that cuts an int32-sized output so finely is wrong anyway.
-inline constexpr uint64_t kMaxTilesWalked = 20'000'000;
+inline constexpr uint64_t kMaxTilesWalked = 400'000'000;
 
 Status CheckTilingInvariants(const ConvShape& shape, const SocSpec& soc, const tiling::TilingResult& result,
                              InvariantStats* stats = nullptr);
