@@ -89,13 +89,22 @@ void Core::Issue(Pipe p, uint64_t bytes, uint64_t elements) {
     c.elements += elements;
 }
 
-void Core::CheckRead(Pipe p, const Region& r, uint64_t off, uint64_t len, const char* api) {
+void Core::CheckRead(Pipe p, const Region& r_in, uint64_t off, uint64_t len, const char* api) {
     if (len == 0) return;
+    Region& r = const_cast<Region&>(r_in);  // the reader record is shadow state, not the memory itself
     const Clock& mine = vc[static_cast<int>(p)];
     const uint16_t own = Slot(p);
+    const uint32_t now = seq[static_cast<int>(p)];
+    const uint16_t api_id = InternName(api);
     const uint64_t g0 = off >> kGranuleShift;
     const uint64_t g1 = (off + len - 1) >> kGranuleShift;
+    const bool record_reader = p != Pipe::kS;
     for (uint64_t g = g0; g <= g1; ++g) {
+        if (record_reader) {
+            r.reader_slot[g] = own;
+            r.reader_seq[g] = now;
+            r.reader_api[g] = api_id;
+        }
         const uint16_t w = r.writer_slot[g];
         if (w == kNoWriter || w == own) continue;
         if (mine[w] >= r.writer_seq[g]) continue;
@@ -116,6 +125,22 @@ void Core::MarkWrite(Pipe p, Region& r, uint64_t off, uint64_t len, uint16_t api
     const uint32_t s = seq[static_cast<int>(p)];
     const uint64_t g0 = off >> kGranuleShift;
     const uint64_t g1 = (off + len - 1) >> kGranuleShift;
+    // Write after read: the last reader of each granule (another pipe) must be ordered before this write.
+    // Scalar reads are exempt: the scalar unit has its value before it issues any later instruction.
+    const Clock& mine = vc[static_cast<int>(p)];
+    for (uint64_t g = g0; g <= g1; ++g) {
+        const uint16_t rd = r.reader_slot[g];
+        if (rd == kNoWriter || rd == own || mine[rd] >= r.reader_seq[g]) continue;
+        const Core& reader = *launch.cores[rd / kPipeCount];
+        Fail(Format("missing synchronization (write after read): %s on PIPE %s overwrites %s at offset %llu "
+                    "(32-byte granule %llu) still being read by %s on PIPE %s of %s with no flag, barrier, queue "
+                    "hand-off or cross-core sync in between%s",
+                    NameOf(api_id).c_str(), PipeName(p), r.name.c_str(),
+                    static_cast<unsigned long long>(g << kGranuleShift), static_cast<unsigned long long>(g),
+                    NameOf(r.reader_api[g]).c_str(), PipeName(static_cast<Pipe>(rd % kPipeCount)),
+                    reader.name.c_str(), Where().c_str()));
+    }
+    std::fill(r.reader_slot.begin() + static_cast<std::ptrdiff_t>(g0), r.reader_slot.begin() + static_cast<std::ptrdiff_t>(g1 + 1), kNoWriter);
     std::fill(r.writer_slot.begin() + static_cast<std::ptrdiff_t>(g0), r.writer_slot.begin() + static_cast<std::ptrdiff_t>(g1 + 1), own);
     std::fill(r.writer_seq.begin() + static_cast<std::ptrdiff_t>(g0), r.writer_seq.begin() + static_cast<std::ptrdiff_t>(g1 + 1), s);
     std::fill(r.writer_api.begin() + static_cast<std::ptrdiff_t>(g0), r.writer_api.begin() + static_cast<std::ptrdiff_t>(g1 + 1), api_id);

@@ -31,6 +31,9 @@ void Region::InitShadow(uint16_t origin) {
     writer_slot.assign(granules, kNoWriter);
     writer_seq.assign(granules, 0);
     writer_api.assign(granules, 0);
+    reader_slot.assign(granules, kNoWriter);
+    reader_seq.assign(granules, 0);
+    reader_api.assign(granules, 0);
 }
 
 void Region::SetPoison(uint64_t off, uint64_t len, uint16_t origin) {

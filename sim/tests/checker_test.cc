@@ -327,6 +327,46 @@ TEST(MissingIntraCoreSync) {
     }, {In("x", x), Out("y", y)}), "missing synchronization", "Muls on PIPE VECTOR", "DataCopy(GM->local) on PIPE MTE2");
 }
 
+// Double buffering without the consumer -> producer flag: MTE2 refills a buffer the vector unit read.
+TEST(MissingWriteAfterReadSync) {
+    std::vector<float> x(128, 1.0f);
+    EXPECT_SIM_ERROR(Run([&] {
+        if (!simtest::VectorCore0()) return;
+        TPipe pipe;
+        TBuf<TPosition::VECCALC> a, b;
+        pipe.InitBuffer(a, 256);
+        pipe.InitBuffer(b, 256);
+        GlobalTensor<float> gx;
+        gx.SetGlobalBuffer(x.data(), 128);
+        DataCopy(a.Get<float>(), gx, 64);
+        SetFlag<HardEvent::MTE2_V>(0);
+        WaitFlag<HardEvent::MTE2_V>(0);
+        Muls(b.Get<float>(), a.Get<float>(), 2.0f, 64);
+        DataCopy(a.Get<float>(), gx[64], 64);  // no V -> MTE2 flag: may overwrite before Muls read it
+    }, {In("x", x)}), "write after read", "DataCopy(GM->local) on PIPE MTE2 overwrites UB of",
+                     "still being read by Muls on PIPE VECTOR");
+}
+
+TEST(WriteAfterReadWithFlagPasses) {
+    std::vector<float> x(128, 1.0f);
+    Run([&] {
+        if (!simtest::VectorCore0()) return;
+        TPipe pipe;
+        TBuf<TPosition::VECCALC> a, b;
+        pipe.InitBuffer(a, 256);
+        pipe.InitBuffer(b, 256);
+        GlobalTensor<float> gx;
+        gx.SetGlobalBuffer(x.data(), 128);
+        DataCopy(a.Get<float>(), gx, 64);
+        SetFlag<HardEvent::MTE2_V>(0);
+        WaitFlag<HardEvent::MTE2_V>(0);
+        Muls(b.Get<float>(), a.Get<float>(), 2.0f, 64);
+        SetFlag<HardEvent::V_MTE2>(0);
+        WaitFlag<HardEvent::V_MTE2>(0);
+        DataCopy(a.Get<float>(), gx[64], 64);
+    }, {In("x", x)});
+}
+
 TEST(QueueHandOffIsASync) {
     std::vector<float> x(64, 1.5f), y(64);
     Run([&] {

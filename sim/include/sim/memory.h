@@ -3,8 +3,8 @@
 //  - poison: per byte, 0 = defined, otherwise the id of the origin that produced the undefined value
 //    (never-written memory, or an API result the hardware leaves undefined); flows through copies and
 //    compute like MemorySanitizer's shadow;
-//  - last writer: per 32-byte granule, the (core, pipe) slot and the pipe's instruction number, read by
-//    the missing-synchronization checker (sync_clock.h).
+//  - last writer and last reader: per 32-byte granule, the (core, pipe) slot and the pipe's instruction
+//    number, read by the missing-synchronization checker (Core::CheckRead / Core::MarkWrite).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +29,9 @@ struct Region {
     std::vector<uint16_t> writer_slot;
     std::vector<uint32_t> writer_seq;
     std::vector<uint16_t> writer_api;
+    std::vector<uint16_t> reader_slot;  // per granule: the last reading (core, pipe) since the last write
+    std::vector<uint32_t> reader_seq;
+    std::vector<uint16_t> reader_api;
     std::vector<uint8_t> storage;  // backing bytes of a local arena (GM regions point at caller memory)
 
     // Sizes the shadows; all bytes start as poison with `origin` (0 = defined).
