@@ -150,3 +150,16 @@ def test_from_float_rejects_what_it_cannot_represent():
         QuantConv2d.from_float(nn.Conv2d(4, 4, 3, groups=2), 0.1)
     with pytest.raises(ValueError, match="padding"):
         QuantConv2d.from_float(nn.Conv2d(4, 4, 3, padding="same"), 0.1)
+
+
+def test_import_needs_no_torch_npu_and_no_compiled_module():
+    import subprocess
+    import sys
+    code = ("import sys, qconv, torch; "
+            "assert hasattr(torch.ops.qconv, 'quant_conv2d'); "
+            "loaded = [m for m in sys.modules if m.startswith(('torch_npu', 'torchair')) "
+            "or (m.startswith('qconv._') and m not in ('qconv._generated', 'qconv._native', 'qconv._after_import') "
+            "and not m.startswith('qconv._generated.'))]; "
+            "assert not loaded, loaded")
+    done = subprocess.run([sys.executable, "-W", "error::UserWarning", "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

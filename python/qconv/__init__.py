@@ -1,11 +1,20 @@
 """qconv-kit: int8 QuantConv2d for Ascend NPUs, with an exact golden and an exact CPU op.
 
-Importing qconv registers torch.ops.qconv.quant_conv2d (CPU and fake kernels). It never needs
-torch_npu or a compiled module of the kit; those are loaded by the parts that use them.
+Importing qconv registers torch.ops.qconv.quant_conv2d (CPU and fake kernels) and arranges for its
+NPU kernel and torchair converter to register once torch_npu / torchair are imported (qconv.npu).
+It never imports torch_npu and needs no compiled module of the kit.
 """
+import warnings as _warnings
+
 from qconv import ops as _ops  # noqa: F401  (registers torch.ops.qconv.quant_conv2d)
 from qconv.module import QuantConv2d
 from qconv.ops import quant_conv2d
 from qconv.scale import decode_quant_param, trans_quant_param
+
+try:
+    from qconv import npu as _npu
+    _npu.install()
+except Exception as _e:  # the CPU kit must stay usable if the device glue is broken; say so
+    _warnings.warn(f"qconv: the NPU kernel / torchair converter hooks were not installed: {_e!r}")
 
 __all__ = ["QuantConv2d", "quant_conv2d", "trans_quant_param", "decode_quant_param"]
