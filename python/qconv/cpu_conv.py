@@ -1,19 +1,27 @@
 """The exact fast CPU kernel of QuantConv2d (measurements: reference/cpu_int8_perf.md).
 
-Why float32 convolution is exact here: |x*w| <= 2^14, so with K = Cin*kh*kw <= 1024 every partial
-sum, in any order, is an integer of magnitude <= 2^24 and float32 represents it exactly. Above
-K = 1024 plain float32 goes wrong on adversarial data (K = 1026 counterexample; oneDNN from K ~ 1040
-on saturated data), so the reduction is split into G channel groups of K/G <= 1024, run as one
-grouped convolution, and the G exact partials are summed in int32. Bias is added in int32 (inside
-the float32 conv it would be exact only while K*2^14 + |bias| <= 2^24). The epilogue converts
-int32 -> float32, multiplies by the fp19 scale in float32, rounds to float16 and saturates to
-+-65504 (clamping after the fp16 rounding is the same thing: every y in [65504, 65520) rounds to
-65504 and the rest became +-inf, which the clamp maps back).
+Why float32 convolution can be exact: |x*w| <= 2^14, so while every partial sum of an output stays
+an integer of magnitude <= 2^24, float32 holds it exactly, in any summation order. Two bounds prove
+that: K = Cin*kh*kw <= 1024 (any data), or max|x| * max_co ||w[co]||_1 <= 2^24 (this data; uniform
+int8 data passes it at K = 1152). Otherwise (adversarial data goes wrong from K = 1026 in theory,
+K ~ 1040 in oneDNN) the reduction is split into G channel groups of c*kh*kw <= 1024, run as one
+grouped convolution, and the exact partials are combined.
 
-Speed: oneDNN (mkldnn) float32 convolution, weights reordered once into its blocked layout and
-cached, input cast to float32 in channels_last while padding with offset_x (one pass).
-Kernels wider than 1024 taps (kh*kw > 1024) or a user-enabled reduced-precision oneDNN mode take a
-float64 convolution instead: exact (|acc| << 2^53), about 2x slower.
+From accumulator to output, float32(acc) * scale (float32, RNE) -> float16 (RNE), saturated:
+- G = 1, or G = 2 (one float32 addition of two exact partials rounds once, to float32(acc)), with
+  the bias inside the convolution when the bound plus |bias| stays <= 2^24: float32(acc) comes
+  straight out of the float32 convolution, no int32 pass;
+- otherwise the partials are summed in int32 (the golden's exact sum, wrapped to int32), the bias
+  added in int32, and int32 -> float32 converts with RNE before the multiply.
+Saturation: the clamp to +-65504 runs after the fp16 rounding (every y in [65504, 65520) rounds to
+65504, the rest became +-inf and the clamp maps them back) and is skipped when the bound times the
+largest scale is below 65504.
+
+Engines: oneDNN with weights reordered once into its blocked layout (cached) and the input cast to
+channels_last float32 while padding with offset_x; F.conv2d on NCHW for 1x1 kernels and few input
+channels (no layout transposes); float64 (im2col + dgemm, exact, ~2x slower) for kernels wider
+than 1024 taps, degenerate shapes where torch's float32 convolutions were caught wrong, and when a
+reduced-precision float32 mode is enabled.
 """
 from __future__ import annotations
 
