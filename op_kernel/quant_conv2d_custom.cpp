@@ -89,10 +89,12 @@ __aicore__ inline void RunVectorEpilogue(AscendC::TPipe* pipe, GM_ADDR scale, GM
 extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weight, GM_ADDR scale, GM_ADDR bias,
                                                          GM_ADDR y, GM_ADDR workspace, GM_ADDR tiling) {
     using namespace qconv::kernel;
+#if __CCE_AICORE__ == 220
+    KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIC_1_2);
+#endif
     GET_TILING_DATA(tiling_data, tiling);
     AscendC::TPipe pipe;
 #if __CCE_AICORE__ == 220
-    KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIC_1_2);
     if ASCEND_IS_AIV {
         RunLayoutTransform(&pipe, x, weight, workspace, tiling_data);
     }
