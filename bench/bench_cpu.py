@@ -71,8 +71,8 @@ def make_call(path: str, shape):
     raise ValueError(f"path = {path!r} is not supported; allowed: {', '.join(PATHS)}")
 
 
-def worker(paths: list[str], shape_name: str, threads: int, min_time: float) -> dict:
-    """Median ms per path; the paths' calls alternate (one call each per round)."""
+def worker(paths: list[str], shape_name: str, threads: int, min_time: float, stat: str) -> dict:
+    """Median (or min) ms per path; the paths' calls alternate (one call each per round)."""
     import torch
     torch.set_num_threads(threads)
     calls = {p: make_call(p, SHAPES[shape_name]) for p in paths}
@@ -87,13 +87,14 @@ def worker(paths: list[str], shape_name: str, threads: int, min_time: float) -> 
                 t0 = time.perf_counter()
                 call()
                 times[p].append(time.perf_counter() - t0)
-    return {p: statistics.median(t) * 1e3 for p, t in times.items()}
+    reduce = statistics.median if stat == "median" else min
+    return {p: reduce(t) * 1e3 for p, t in times.items()}
 
 
-def measure(paths: list[str], shape_name: str, threads: int, min_time: float) -> dict:
+def measure(paths: list[str], shape_name: str, threads: int, min_time: float, stat: str) -> dict:
     env = dict(os.environ, **MALLOC_ENV, OMP_NUM_THREADS=str(threads))
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", ",".join(paths), shape_name,
-           "--threads", str(threads), "--min-time", str(min_time)]
+           "--threads", str(threads), "--min-time", str(min_time), "--stat", stat]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{paths} on {shape_name} failed:\n{done.stderr}")
@@ -106,9 +107,9 @@ def measure_shape(name: str, args) -> dict:
         if args.isolated:
             got = {}
             for p in PATHS:
-                got.update(measure([p], name, args.threads, args.min_time))
+                got.update(measure([p], name, args.threads, args.min_time, args.stat))
         else:
-            got = measure(list(PATHS), name, args.threads, args.min_time)
+            got = measure(list(PATHS), name, args.threads, args.min_time, args.stat)
         best = {p: min(best.get(p, float("inf")), got[p]) for p in PATHS}
     return best
 
@@ -126,14 +127,16 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1,
                         help="measure every point this many times (fresh processes) and keep the lowest median")
     parser.add_argument("--shapes", nargs="+", choices=sorted(SHAPES), default=list(SHAPES))
+    parser.add_argument("--stat", choices=("median", "min"), default="median",
+                        help="per-path statistic; min resists load from other processes on a shared machine")
     parser.add_argument("--isolated", action="store_true", help="one process per (shape, path)")
     parser.add_argument("--worker", nargs=2, metavar=("PATHS", "SHAPE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         paths, shape_name = args.worker
-        print(json.dumps(worker(paths.split(","), shape_name, args.threads, args.min_time)))
+        print(json.dumps(worker(paths.split(","), shape_name, args.threads, args.min_time, args.stat)))
         return 0
-    print(f"median ms per call (GOPS), {args.threads} threads, lowest of {args.rounds} round(s), "
+    print(f"{args.stat} ms per call (GOPS), {args.threads} threads, lowest of {args.rounds} round(s), "
           f"{'one process per path' if args.isolated else 'paths interleaved'}; "
           "ratio = qconv time / other time (<= 1.0: qconv is as fast or faster)")
     header = f"{'shape':<15}{'qconv':>16}{'fp32 F.conv2d':>16}{'fbgemm u8':>16}{'qconv/fp32':>12}{'qconv/fbgemm':>14}"
