@@ -235,9 +235,8 @@ TEST(MmadFractalLayoutsTailsAndAccumulate) {
             once = Bytes(c, M1 * N1 * 1024);
             Mmad(c, l0a.Get<int8_t>(), l0b.Get<int8_t>(), MmadParams(M, N, K, 0, false, false));
             twice = Bytes(c, M1 * N1 * 1024);
-            // GEMV: L0A holds row 0 of A as a plain K vector.
-            Mmad(c, l1a.Get<int8_t>().GetSize() ? l0a.Get<int8_t>() : l0a.Get<int8_t>(), l0b.Get<int8_t>(),
-                 MmadParams(1, N, K, 0, false, true));
+            // GEMV (m = 1): L0A is read as a plain K vector, i.e. its first K bytes.
+            Mmad(c, l0a.Get<int8_t>(), l0b.Get<int8_t>(), MmadParams(1, N, K, 0, false, true));
             gemv = Bytes(c, M1 * N1 * 1024);
         },
         {simtest::In("a", a_zz), simtest::In("b", b_zn)});

@@ -204,8 +204,6 @@ TEST(CastRoundingAndSaturation) {
                               -70000.0f, 1e-10f};
     std::vector<float> as_float[3];
     std::vector<half> as_half[3];
-    const RoundMode int_modes[3] = {RoundMode::CAST_NONE, RoundMode::CAST_NONE, RoundMode::CAST_NONE};
-    (void)int_modes;
     simtest::Run(
         [&] {
             if (!simtest::VectorCore0()) return;
