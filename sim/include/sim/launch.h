@@ -63,9 +63,10 @@ LaunchResult LaunchBody(const SocSpec& spec, uint32_t block_dim, const std::func
 #define QCONV_SIM_COMPILED_ARCH 0
 #endif
 
-// Runs a msopgen-style kernel; args are the seven GM buffers in parameter order.
+// Runs a msopgen-style kernel; args[0..6] are the seven GM buffers in parameter order. Further buffers
+// are GM the kernel reaches through its arguments (e.g. a zeroed SyncAll area right after the workspace).
 inline LaunchResult Launch(const SocSpec& spec, uint32_t block_dim, Kernel fn, std::vector<GmBuffer> args) {
-    if (args.size() != 7) {
+    if (args.size() < 7) {
         throw SimError(Format("Launch: a msopgen kernel takes 7 GM arguments (x, weight, scale, bias, y, "
                               "workspace, tiling), got %zu",
                               args.size()));
