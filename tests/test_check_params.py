@@ -17,7 +17,7 @@ import torch
 from qconv import checks, host
 from qconv._generated import limits
 
-from conftest import BUILD_DIR
+from kit_paths import BUILD_DIR
 
 BASE = dict(input=(1, 64, 56, 56), weight=(64, 64, 3, 3), scale=(64,), scale_dtype=torch.int64, bias=None,
             input_dtype=torch.int8, weight_dtype=torch.int8, bias_dtype=torch.int32, strides=[1, 1], pads=[1, 1],

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import ASAN_BUILD_DIR, BUILD_DIR
+from kit_paths import ASAN_BUILD_DIR, BUILD_DIR
 
 EXECUTABLES = [f"sim_{kind}_test_{arch}" for kind in ("smoke", "cube_api", "vector_api", "more_api", "checker")
                for arch in (2201, 2002)]

@@ -181,7 +181,7 @@ print("sanitized twin exact")
 
 
 def _sanitized_native_dir():
-    from conftest import ASAN_BUILD_DIR
+    from kit_paths import ASAN_BUILD_DIR
     return ASAN_BUILD_DIR / "native"
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import ASAN_BUILD_DIR, BUILD_DIR
+from kit_paths import ASAN_BUILD_DIR, BUILD_DIR
 from qconv import _native, reference
 from qconv.scale import trans_quant_param
 
