@@ -26,6 +26,7 @@ class Case:
     offset_x: int = 0
     scale_dtype: str = "int64"        # "int64" (trans_quant_param words) or "float32"
     bias: bool = True
+    data: str = "uniform"             # "uniform" int8, or "saturated": x, w in {-128, -127} (sums past 2^24)
     default: bool = True              # in the default set (kept small: the twin runs ~1 GMAC/s)
 
     @property
@@ -44,7 +45,8 @@ class Case:
             s += f" d{self.dilation[0]}"
         if self.offset_x:
             s += f" ox{self.offset_x}"
-        return s + f" {self.scale_dtype}" + ("" if self.bias else " nobias")
+        return (s + f" {self.scale_dtype}" + ("" if self.bias else " nobias")
+                + ("" if self.data == "uniform" else f" {self.data}"))
 
 
 CASES = [
@@ -58,7 +60,8 @@ CASES = [
     Case("offset_pad_float32", 2, 32, 16, (14, 13), (3, 3), padding=(1, 2), offset_x=11, scale_dtype="float32"),
     Case("no_bias_stride2", 1, 64, 32, (28, 28), (3, 3), (2, 2), (1, 1), offset_x=5, bias=False),
     Case("dilated_5x3", 1, 16, 24, (20, 18), (5, 3), (1, 2), (2, 1), (2, 1), offset_x=-1),
-    Case("k1152_split", 1, 128, 64, (14, 14), (3, 3), padding=(1, 1), offset_x=-20),
+    Case("k1152", 1, 128, 64, (14, 14), (3, 3), padding=(1, 1), offset_x=-20),
+    Case("saturated_k2304", 1, 256, 32, (8, 8), (3, 3), padding=(1, 1), offset_x=-128, data="saturated"),
     # larger ones, run with --cases NAME or --all
     Case("r50_l2_3x3", 1, 128, 128, (28, 28), (3, 3), padding=(1, 1), default=False),
     Case("r50_l2_3x3_b8", 8, 128, 128, (28, 28), (3, 3), padding=(1, 1), default=False),
@@ -71,9 +74,11 @@ def make_inputs(case: Case, seed: int = 0):
     """Seeded int8 data; scales chosen so outputs span the float16 range, a few channels saturate."""
     from qconv.scale import trans_quant_param
     g = torch.Generator().manual_seed(seed)
-    x = torch.randint(-128, 128, (case.n, case.cin, *case.hw), generator=g, dtype=torch.int8)
-    w = torch.randint(-128, 128, (case.cout, case.cin, *case.kernel), generator=g, dtype=torch.int8)
-    typical_acc = 128 * 128 / 3 * (case.cin * case.kernel[0] * case.kernel[1]) ** 0.5
+    lo, hi = (-128, 128) if case.data == "uniform" else (-128, -126)
+    x = torch.randint(lo, hi, (case.n, case.cin, *case.hw), generator=g, dtype=torch.int8)
+    w = torch.randint(lo, hi, (case.cout, case.cin, *case.kernel), generator=g, dtype=torch.int8)
+    taps = case.cin * case.kernel[0] * case.kernel[1]
+    typical_acc = 128 * 128 / 3 * taps ** 0.5 if case.data == "uniform" else 127.5**2 * taps
     scale = torch.rand(case.cout, generator=g) * (2000.0 / typical_acc)
     scale[::7] *= 64                                        # push some channels past +-65504
     scale[1::5] = -scale[1::5]
