@@ -71,3 +71,16 @@ def test_compile_reports_bad_input_at_trace_time():
     compiled = torch.compile(SmallNet().eval(), fullgraph=True)
     with pytest.raises(Exception, match=r"input.shape\[1\] = 4 must equal in_channels = 8"):
         compiled(torch.zeros(1, 4, 8, 8, dtype=torch.int8))
+
+
+def test_opcheck_registration():
+    # torch.library's own consistency checks: schema, fake vs real kernel, autograd, AOT dispatch.
+    from qconv.scale import trans_quant_param as tqp
+    g = torch.Generator().manual_seed(2)
+    x = torch.randint(-128, 128, (2, 8, 9, 10), generator=g, dtype=torch.int8)
+    w = torch.randint(-128, 128, (4, 8, 3, 3), generator=g, dtype=torch.int8)
+    s = torch.rand(4, generator=g)
+    b = torch.randint(-100, 100, (4,), generator=g, dtype=torch.int32)
+    for args in [(x, w, s, [1, 2], [1, 0], [1, 1], 1, 3, "rint", None, b, None),
+                 (x, w, tqp(s), [2, 1], [0, 1], [2, 1], 1, -3, "rint", torch.float16, None, None)]:
+        torch.library.opcheck(torch.ops.qconv.quant_conv2d.default, args)
