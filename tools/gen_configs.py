@@ -54,6 +54,7 @@ TARGETS = [
     ("op_decl.py.j2", "py", "op_decl.py"),
     ("generated_init.py.j2", "py", "__init__.py"),
     ("soc_table.h.j2", "out", "include/qconv_generated/soc_table.h"),
+    ("op_indices.h.j2", "out", "include/qconv_generated/op_indices.h"),
     ("socs.py.j2", "py", "socs.py"),
     ("CMakePresets.json.j2", "out", "package/CMakePresets.json"),
     ("ops_info.json.j2", "out", "package/op_impl/ai_core/tbe/config/{soc}/aic-{soc}-ops-info.json"),

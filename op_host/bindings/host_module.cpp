@@ -148,7 +148,8 @@ py::dict SocToDict(const SocSpec& s) {
     X(m_l0) X(n_l0) X(k_l0) X(l0a_buffers) X(l0b_buffers) X(l0c_buffers) X(c1_per_chunk) X(kh_per_chunk)         \
     X(k_chunks) X(fmap_l1_bytes) X(weight_l1_bytes) X(fmap_l1_buffers) X(weight_l1_buffers) X(weight_resident)   \
     X(acc_slots) X(ub_m) X(ub_n) X(ub_buffers) X(ub_bytes) X(ws_fmap_offset) X(ws_fmap_bytes) X(ws_weight_offset) \
-    X(ws_weight_bytes) X(ws_acc_offset) X(ws_acc_bytes) X(acc_slot_bytes) X(ws_total_bytes)
+    X(ws_weight_bytes) X(ws_acc_offset) X(ws_acc_bytes) X(acc_slot_bytes) X(ws_total_bytes) X(ws_sync_offset) \
+    X(ws_sync_bytes)
 
 py::dict TilingToDict(const tiling::TilingResult& r) {
     py::dict data;
@@ -264,7 +265,7 @@ PYBIND11_MODULE(_host, m) {
           "ok, message and counts.");
 
     m.def("verify_tilings", [](py::array_t<int64_t, py::array::c_style | py::array::forcecast> shapes,
-                               const std::string& soc) {
+                               const std::string& soc, uint64_t max_walk_tiles) {
         if (shapes.ndim() != 2 || shapes.shape(1) != static_cast<py::ssize_t>(kShapeFields.size())) {
             throw py::value_error("shapes must be an (n, " + std::to_string(kShapeFields.size()) + ") int64 array");
         }
@@ -280,7 +281,8 @@ PYBIND11_MODULE(_host, m) {
                 const ConvShape s = ShapeFromRow(rows + i * static_cast<py::ssize_t>(kShapeFields.size()));
                 Status status;
                 try {
-                    status = verify::CheckTilingInvariants(s, spec, tiling::ComputeTiling(s, spec), &stats);
+                    status = verify::CheckTilingInvariants(s, spec, tiling::ComputeTiling(s, spec), &stats,
+                                                           max_walk_tiles);
                 } catch (const std::exception& e) {
                     status = Status::Error(std::string("ComputeTiling failed: ") + e.what());
                 }
@@ -290,12 +292,15 @@ PYBIND11_MODULE(_host, m) {
         for (auto& [i, message] : bad) failures.append(py::make_tuple(i, message));
         py::dict out;
         out["failures"] = failures;
+        out["tilings"] = stats.tilings;
+        out["unwalked"] = stats.unwalked;
         out["tiles"] = stats.tiles;
         out["covered_elements"] = stats.covered_elements;
         out["slabs_checked"] = stats.slabs_checked;
         return out;
-    }, py::arg("shapes"), py::arg("soc"),
-          "Tiles and verifies each row (columns: SHAPE_FIELDS); returns failures [(row, message)] and totals.");
+    }, py::arg("shapes"), py::arg("soc"), py::arg("max_walk_tiles") = verify::kDefaultMaxWalkTiles,
+          "Tiles and verifies each row (columns: SHAPE_FIELDS); returns failures [(row, message)] and totals "
+          "(tilings, unwalked: schedules longer than max_walk_tiles, checked except the tile walk).");
 
     m.attr("SHAPE_FIELDS") = py::tuple(py::cast(kShapeFields));
 }

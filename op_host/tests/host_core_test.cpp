@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "op_host/core/check_params.h"
+#include "op_host/core/ge_params.h"
 #include "op_host/core/infer_shape.h"
 #include "op_host/core/message.h"
 #include "op_host/tiling/tiling_engine.h"
@@ -117,6 +119,42 @@ void TestHostileInfer() {
     Expect(!qconv::InferShape(p, &out).ok, "negative numerator floors to Ho = 0");
 }
 
+void TestGeParams() {
+    qconv::GeArgs ge;
+    ge.x = {{2, 64, 56, 56}, 2};
+    ge.filter = {{32, 64, 3, 3}, 2};
+    ge.scale = {{32}, 0};
+    ge.bias = qconv::GeTensor{{32}, 3};
+    ge.strides = {1, 1, 2, 1};
+    ge.pads = {1, 1, 0, 0};
+    ge.dilations = {1, 1, 1, 2};
+    ge.offset_x = -7;
+    qconv::ConvParams p;
+    Expect(qconv::ToConvParams(ge, &p).ok, "GE args convert");
+    Expect(p.strides == std::vector<int64_t>{2, 1} && p.pads == std::vector<int64_t>{1, 0} &&
+               p.dilations == std::vector<int64_t>{1, 2} && p.offset_x == -7,
+           "GE NCHW / TBLR lists become (h, w) pairs");
+    ExpectEq(p.scale.dtype, "torch.float32", "DT_FLOAT is torch.float32");
+    ExpectEq(p.output_dtype, "torch.float16", "dtype attr 1 is float16");
+    Expect(p.bias && p.bias->dtype == "torch.int32", "bias DT_INT32");
+    Expect(qconv::CheckParams(p).ok, "converted GE args pass CheckParams");
+    ge.pads = {1, 2, 0, 0};
+    ExpectEq(qconv::ToConvParams(ge, &p).message,
+             "pads = [1, 2, 0, 0] is not supported; allowed: symmetric [top, bottom, left, right] with top == bottom "
+             "and left == right",
+             "asymmetric pads");
+    ge.pads = {1, 1, 0, 0};
+    ge.strides = {2, 1, 1, 1};
+    ExpectEq(qconv::ToConvParams(ge, &p).message, "strides[0:2] = [2, 1] is not supported; allowed: [1, 1]",
+             "N/C stride");
+    ge.strides = {1, 1};
+    ExpectEq(qconv::ToConvParams(ge, &p).message, "strides must have 4 elements, got 2", "GE strides length");
+    ge.strides = {1, 1, 1, 1};
+    ge.data_format = "NHWC";
+    ExpectEq(qconv::ToConvParams(ge, &p).message, "data_format = NHWC is not supported; allowed: NCHW", "format");
+    ExpectEq(qconv::GeDtypeName(27), "GE dtype 27", "unknown GE dtype named by code");
+}
+
 void TestTilingInvariants() {
     const qconv::ConvShape shapes[] = {
         [] { qconv::ConvShape s; s.batch = 1; s.cin = 64; s.hin = 56; s.win = 56; s.cout = 64; s.kh = 3; s.kw = 3;
@@ -146,6 +184,7 @@ int main() {
     TestFormatMessage();
     TestChecks();
     TestHostileInfer();
+    TestGeParams();
     TestTilingInvariants();
     if (g_failures != 0) {
         std::fprintf(stderr, "%d check(s) failed\n", g_failures);

@@ -108,12 +108,14 @@ void CheckWorkspace(Checker& c, const SocSpec& soc, const QuantConv2dTilingData&
     const Wide fmap_need = Wide(td.batch) * td.c1 * td.hin * td.win * 32;
     const Wide weight_need = Wide(td.c1) * td.kh * td.kw * td.n1 * 512;
     const Wide acc_need = soc.topology == CoreTopology::kSplit ? Wide(td.block_dim) * td.acc_slots * td.acc_slot_bytes : 0;
+    const Wide sync_need = soc.topology == CoreTopology::kCoupled ? Wide(td.block_dim) * 32 : 0;
     struct Region {
         const char* name;
         Wide offset, bytes, need;
     } regions[] = {{"fmap", td.ws_fmap_offset, td.ws_fmap_bytes, fmap_need},
                    {"weight", td.ws_weight_offset, td.ws_weight_bytes, weight_need},
-                   {"acc", td.ws_acc_offset, td.ws_acc_bytes, acc_need}};
+                   {"acc", td.ws_acc_offset, td.ws_acc_bytes, acc_need},
+                   {"sync", td.ws_sync_offset, td.ws_sync_bytes, sync_need}};
     for (const Region& r : regions) {
         c.Expect(r.bytes >= r.need, "workspace: ", r.name, " has ", Text(r.bytes), " bytes, needs ", Text(r.need));
         c.Expect(r.bytes == 0 || r.offset % 512 == 0, "workspace: ", r.name, " offset ", Text(r.offset), " not 512-aligned");
@@ -121,8 +123,9 @@ void CheckWorkspace(Checker& c, const SocSpec& soc, const QuantConv2dTilingData&
                  " beyond ws_total_bytes ", td.ws_total_bytes);
         c.Expect(r.offset + r.bytes <= kInt64Max, "workspace: ", r.name, " end offset does not fit int64");
     }
-    for (size_t i = 0; i < 3; ++i) {
-        for (size_t j = i + 1; j < 3; ++j) {
+    const size_t count = sizeof(regions) / sizeof(regions[0]);
+    for (size_t i = 0; i < count; ++i) {
+        for (size_t j = i + 1; j < count; ++j) {
             const Region& a = regions[i];
             const Region& b = regions[j];
             const bool disjoint = a.bytes == 0 || b.bytes == 0 || a.offset + a.bytes <= b.offset || b.offset + b.bytes <= a.offset;
@@ -174,16 +177,17 @@ bool Disjoint(const Box& a, const Box& b) {
 // each block's tiles must tile one box exactly (contiguous m runs that all span the same positions,
 // contiguous n runs, consecutive images), and the blocks' boxes must be disjoint and fill the output.
 // Together: every (image, channel, position) is produced exactly once.
-void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* stats) {
+void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* stats, uint64_t max_walk_tiles) {
     const uint64_t positions = uint64_t{td.hout} * td.wout;
     uint64_t total_tiles = 0;
     for (uint32_t b = 0; b < td.block_dim; ++b) total_tiles += schedule::GetBlockWork(td, b).tiles;
-    if (!c.Expect(total_tiles <= kMaxTilesWalked, "coverage: ", total_tiles, " tiles exceed the walk limit ",
-                  kMaxTilesWalked)) {
+    if (total_tiles > max_walk_tiles) {
+        if (stats != nullptr) ++stats->unwalked;
         return;
     }
-    const uint64_t chunk_budget = 50'000'000;  // (tile, chunk) slab checks; beyond it, first/last chunks only
-    const bool all_chunks = total_tiles * td.k_chunks <= chunk_budget;
+    // Every tile's slab when affordable; otherwise every `slab_stride`-th tile plus each block's first and last.
+    const uint64_t chunk_checks = std::min<uint64_t>(td.k_chunks, 3);
+    const uint64_t slab_stride = std::max<uint64_t>(1, total_tiles * chunk_checks / kSlabChecksPerShape);
     std::vector<Box> boxes;
     for (uint32_t b = 0; b < td.block_dim && c.ok(); ++b) {
         const schedule::BlockWork w = schedule::GetBlockWork(td, b);
@@ -236,8 +240,9 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
                 ++stats->tiles;
                 stats->covered_elements += uint64_t{t.m_len} * t.n_len;
             }
-            for (uint32_t k = 0; k < td.k_chunks && c.ok(); ++k) {
-                if (!all_chunks && k > 1 && k + 1 < td.k_chunks) continue;
+            const bool measure = i % slab_stride == 0 || i == 0 || i + 1 == w.tiles;
+            for (uint32_t k = 0; measure && k < td.k_chunks && c.ok(); ++k) {
+                if (slab_stride > 1 && k > 0 && k + 1 < td.k_chunks) continue;  // sampled: first and last chunk
                 const schedule::KChunk chunk = schedule::GetKChunk(td, k);
                 const schedule::FmapSlab slab = schedule::GetFmapSlab(td, t, chunk);
                 c.Expect(slab.rows.pad_before <= 255 && slab.rows.pad_after <= 255 && slab.cols.pad_before <= 255 &&
@@ -275,7 +280,8 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
 }  // namespace
 
 Status CheckTilingInvariants(const ConvShape& shape, const SocSpec& soc, const tiling::TilingResult& result,
-                             InvariantStats* stats) {
+                             InvariantStats* stats, uint64_t max_walk_tiles) {
+    if (stats != nullptr) ++stats->tilings;
     Checker c;
     const QuantConv2dTilingData& td = result.data;
     CheckProblemEcho(c, shape, soc, td);
@@ -283,7 +289,7 @@ Status CheckTilingInvariants(const ConvShape& shape, const SocSpec& soc, const t
     CheckBudgets(c, soc, result);
     if (c.ok()) CheckWorkspace(c, soc, td);
     if (c.ok()) CheckChunks(c, soc, td);
-    if (c.ok()) CheckCoverage(c, td, stats);
+    if (c.ok()) CheckCoverage(c, td, stats, max_walk_tiles);
     return c.ok() ? Status::Ok() : Status::Error(c.message());
 }
 

@@ -15,16 +15,20 @@
 namespace qconv::verify {
 
 struct InvariantStats {
+    uint64_t tilings = 0;            // shapes checked
+    uint64_t unwalked = 0;           // shapes whose schedule exceeded the walk limit (every other check ran)
     uint64_t tiles = 0;              // output tiles over all blocks
     uint64_t covered_elements = 0;   // sum of tile areas: N * Cout * Ho * Wo when the tiling is right
     uint64_t slabs_checked = 0;      // (tile, K chunk) fmap slabs measured against the L1 budget
 };
 
-// Refuses (with a message saying so) schedules of more than this many tiles: walking them would take
-// minutes, and a tiling that cuts an int32-sized output so finely is wrong anyway.
-inline constexpr uint64_t kMaxTilesWalked = 400'000'000;
+// Schedules of more tiles than `max_walk_tiles` get every check except the tile walk (coverage, per-tile
+// slab sizes) and are counted in stats->unwalked: walking 1e8 tiles takes minutes. Slab sizes are measured
+// for every tile up to kSlabChecksPerShape (tile, chunk) pairs, then for an evenly spread sample.
+inline constexpr uint64_t kDefaultMaxWalkTiles = 400'000'000;
+inline constexpr uint64_t kSlabChecksPerShape = 100'000;
 
 Status CheckTilingInvariants(const ConvShape& shape, const SocSpec& soc, const tiling::TilingResult& result,
-                             InvariantStats* stats = nullptr);
+                             InvariantStats* stats = nullptr, uint64_t max_walk_tiles = kDefaultMaxWalkTiles);
 
 }  // namespace qconv::verify

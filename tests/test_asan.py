@@ -1,0 +1,72 @@
+"""The op_host tests against the ASan+UBSan build ($QCONV_ASAN_BUILD_DIR, made by `./build.sh test`).
+
+Runs the C++ unit tests of the core and, in a subprocess, the check / shape / tiling-property tests with
+QCONV_NATIVE_DIR pointing at the sanitized extension modules and the ASan runtime preloaded (Python itself
+is not instrumented). Any sanitizer report aborts (-fno-sanitize-recover=all) and fails the test.
+Skipped only when the sanitized tree is absent outside CI; with CI=true its absence is a failure.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ASAN_BUILD_DIR, ROOT
+
+NATIVE_DIR = ASAN_BUILD_DIR / "native"
+HOST_TESTS = ASAN_BUILD_DIR / "op_host" / "qconv_host_tests"
+PYTHON_TESTS = ["tests/test_check_params.py", "tests/test_infer_shape.py", "tests/test_tiling_properties.py"]
+# Sanitized code runs several times slower: the property tests walk 20 batches (2,000 shapes) per SoC here;
+# the uninstrumented run of the same file covers the full 10,000 per SoC.
+ASAN_PROPERTY_EXAMPLES = "20"
+
+
+def _require_asan_tree() -> None:
+    missing = [p for p in (NATIVE_DIR, HOST_TESTS) if not p.exists()]
+    if not missing:
+        return
+    what = ", ".join(map(str, missing))
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"the ASan+UBSan build is missing ({what}); ./build.sh test builds it")
+    pytest.skip(f"the ASan+UBSan build is absent ({what}); run ./build.sh test")
+
+
+def _asan_runtime() -> str:
+    path = subprocess.run(["g++", "-print-file-name=libasan.so"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    if not os.path.isabs(path) or not pathlib.Path(path).exists():
+        pytest.fail(f"g++ does not know its ASan runtime (got {path!r})")
+    return str(pathlib.Path(path).resolve())
+
+
+def _sanitizer_env(**extra) -> dict:
+    env = dict(os.environ)
+    env.update(ASAN_OPTIONS="detect_leaks=0:abort_on_error=1",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1", **extra)
+    return env
+
+
+def test_host_core_cpp_tests_under_asan_ubsan():
+    _require_asan_tree()
+    result = subprocess.run([str(HOST_TESTS)], capture_output=True, text=True, timeout=900, env=_sanitizer_env())
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-8000:]
+    assert "host core tests passed" in result.stdout
+
+
+def test_host_python_tests_under_asan_ubsan():
+    _require_asan_tree()
+    assert any(p.name.startswith("_host") for p in NATIVE_DIR.iterdir()), f"no _host module in {NATIVE_DIR}"
+    env = _sanitizer_env(QCONV_NATIVE_DIR=str(NATIVE_DIR), LD_PRELOAD=_asan_runtime(),
+                         QCONV_BUILD_DIR=str(ASAN_BUILD_DIR), QCONV_PROPERTY_EXAMPLES=ASAN_PROPERTY_EXAMPLES)
+    # The sanitized module is the one that loads.
+    probe = subprocess.run([sys.executable, "-c", "from qconv import _native; print(_native.load('_host').__file__)"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert probe.returncode == 0, probe.stderr[-4000:]
+    assert pathlib.Path(probe.stdout.strip()).parent.resolve() == NATIVE_DIR.resolve(), probe.stdout
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *PYTHON_TESTS],
+                            cwd=ROOT, capture_output=True, text=True, timeout=3600, env=env)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
+    assert " passed" in result.stdout and " failed" not in result.stdout

@@ -1,0 +1,190 @@
+"""Property tests of the tiling engine: >= 10,000 random valid shapes per SoC across the documented range.
+
+For every shape the C++ side (qconv._host.verify_tilings, one call per batch of 100 shapes) tiles it
+and walks the schedule the kernel walks (op_kernel/quant_conv2d_schedule.h): every buffer level within
+its budget counting double buffers, block_dim <= the SoC's cube cores, every output element produced
+exactly once across blocks and loops (counted), every K step once within the Load3D limit, every GM and
+workspace offset within int64.
+
+Hypothesis (derandomized: CI sees the same shapes every run) draws one seed per example; the seed expands
+into a batch of shapes with a distribution that favours small layers, hits both ends of every range
+often, and reaches anywhere in between (drawing ~17 values per shape through hypothesis itself costs
+minutes for 30,000 shapes on two cores). Schedules of more than MAX_WALK_TILES tiles (pathological
+tilings, reported by the test) get every check but the tile walk.
+
+The walker itself is proved to fail: corrupting one field of a correct tiling must be reported.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+
+from qconv import _native, host
+from qconv._generated import limits
+
+INT32_MAX = 2**31 - 1
+BATCH = 100           # shapes per hypothesis example (one C++ call)
+# Examples per SoC: BATCH * EXAMPLES = 10,000 shapes per SoC (tests/test_asan.py lowers it for the slower
+# sanitized build through QCONV_PROPERTY_EXAMPLES).
+EXAMPLES = int(os.environ.get("QCONV_PROPERTY_EXAMPLES", "100"))
+MAX_WALK_TILES = 2_000_000
+SOCS = [s["name"] for s in host.socs()]
+
+
+def _hi(name):
+    return limits.RANGES[name][1]
+
+
+def _lo(name):
+    return limits.RANGES[name][0]
+
+
+def _skewed(rng: np.random.Generator, lo: int, hi: int, small: int = 8) -> int:
+    """Mostly small values (real networks), often an end of the range, sometimes anything in it."""
+    hi = max(lo, hi)
+    pick = rng.random()
+    if pick < 0.5:
+        return int(rng.integers(lo, min(hi, lo + small) + 1))
+    if pick < 0.7:
+        return lo if rng.random() < 0.5 else hi
+    return int(rng.integers(lo, hi + 1))
+
+
+def random_shape(rng: np.random.Generator, wo_one_supported: bool) -> list[int]:
+    """One valid ConvShape row (columns of _host.SHAPE_FIELDS) for a SoC: documented ranges, Ho, Wo > 0
+    (>= 2 where the SoC forbids output width 1), every tensor's element count within int32."""
+    kh = _skewed(rng, _lo("kernel_size"), _hi("kernel_size"), 6)
+    kw = _skewed(rng, _lo("kernel_size"), _hi("kernel_size"), 6)
+    ph = _skewed(rng, _lo("padding"), _hi("padding"), 3)
+    pw = _skewed(rng, _lo("padding"), _hi("padding"), 3)
+    dh = _skewed(rng, _lo("dilation"), _hi("dilation"), 2)
+    # The dilated kernel must fit the padded input width (H is large enough for any kernel).
+    w_room = _hi("input_w") - (0 if wo_one_supported else 1) + 2 * pw - 1
+    dw = _skewed(rng, _lo("dilation"), min(_hi("dilation"), w_room // (kw - 1)) if kw > 1 else _hi("dilation"), 2)
+    extent_h, extent_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    sh = _skewed(rng, _lo("stride"), _hi("stride"), 2)
+    min_w = max(1, extent_w - 2 * pw)
+    sw = _skewed(rng, _lo("stride"), _hi("stride") if wo_one_supported else min(_hi("stride"), _hi("input_w") - min_w), 2)
+    if not wo_one_supported:
+        min_w = max(min_w, extent_w - 2 * pw + sw)  # Wo >= 2
+    h = _skewed(rng, max(1, extent_h - 2 * ph), _hi("input_h"), 64)
+    w = _skewed(rng, min_w, _hi("input_w"), 64)
+    ho = (h + 2 * ph - extent_h) // sh + 1
+    wo = (w + 2 * pw - extent_w) // sw + 1
+    cin = _skewed(rng, 1, min(INT32_MAX // (h * w), INT32_MAX // (kh * kw), 1 << 16), 64)
+    cout = _skewed(rng, 1, min(INT32_MAX // (ho * wo), INT32_MAX // (cin * kh * kw), 1 << 16), 64)
+    batch = _skewed(rng, 1, min(INT32_MAX // (cin * h * w), INT32_MAX // (cout * ho * wo), 64), 2)
+    offset_x = int(rng.integers(_lo("offset_x"), _hi("offset_x") + 1))
+    return [batch, cin, h, w, cout, kh, kw, sh, sw, ph, pw, dh, dw, 1, offset_x,
+            int(rng.integers(0, 2)), int(rng.integers(0, 2))]
+
+
+def _assert_valid_for_soc(rows, soc):
+    """The generator only makes shapes CheckParams accepts on this SoC."""
+    for r in rows:
+        b, cin, h, w, cout, kh, kw, sh, sw, ph, pw, dh, dw, _, off, bias, kind = r
+        result = host.check_params((b, cin, h, w), (cout, cin, kh, kw), ([cout], "float32" if kind else "int64"),
+                                   ([cout], "int32") if bias else None, (sh, sw), (ph, pw), (dh, dw), 1, off,
+                                   soc=soc)
+        assert result["ok"], (r, result["message"])
+
+
+def _elements(r):
+    ho = (r[2] + 2 * r[9] - r[11] * (r[5] - 1) - 1) // r[7] + 1
+    wo = (r[3] + 2 * r[10] - r[12] * (r[6] - 1) - 1) // r[8] + 1
+    return r[0] * r[4] * ho * wo
+
+
+@pytest.mark.parametrize("soc", SOCS)
+def test_every_tiling_holds_every_invariant(soc):
+    module = _native.load("_host")
+    assert list(module.SHAPE_FIELDS)[:7] == ["batch", "cin", "hin", "win", "cout", "kh", "kw"]
+    wo_one = next(s for s in host.socs() if s["name"] == soc)["output_width_one_supported"]
+    seen = {"shapes": 0, "walked": 0, "unwalked": [], "tiles": 0, "max_h": 0, "max_w": 0, "max_k": 0}
+
+    # No shrinking: a failing batch reports its offending rows itself.
+    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=[HealthCheck.too_slow])
+    @given(st.integers(0, 2**63 - 1))
+    def run(seed):
+        rng = np.random.default_rng(seed)
+        rows = [random_shape(rng, wo_one) for _ in range(BATCH)]
+        _assert_valid_for_soc(rows, soc)
+        result = module.verify_tilings(np.asarray(rows, dtype=np.int64), soc, MAX_WALK_TILES)
+        failures = [(rows[i], message) for i, message in result["failures"]]
+        assert not failures, failures[:3]
+        assert result["tilings"] == len(rows)
+        walked = rows
+        seen["shapes"] += len(rows)
+        seen["unwalked"] += [result["unwalked"]]
+        seen["walked"] += len(rows) - result["unwalked"]
+        seen["tiles"] += result["tiles"]
+        seen["max_h"] = max(seen["max_h"], max(r[2] for r in walked))
+        seen["max_w"] = max(seen["max_w"], max(r[3] for r in walked))
+        seen["max_k"] = max(seen["max_k"], max(max(r[5], r[6]) for r in walked))
+        if result["unwalked"] == 0:
+            # Each output element exactly once: the tile areas add up to the outputs of the batch.
+            assert result["covered_elements"] == sum(_elements(r) for r in rows)
+
+    run()
+    assert seen["shapes"] >= BATCH * EXAMPLES
+    # Pathological schedules (more than MAX_WALK_TILES tiles) stay rare; all other checks still ran on them.
+    assert sum(seen["unwalked"]) <= seen["shapes"] // 50, sum(seen["unwalked"])
+    # The run reached the top of the documented ranges.
+    assert (seen["max_h"], seen["max_w"], seen["max_k"]) == (_hi("input_h"), _hi("input_w"), _hi("kernel_size")), seen
+
+
+@pytest.mark.parametrize("soc", SOCS)
+@pytest.mark.parametrize("shape", [
+    dict(batch=1, cin=5, hin=100000, win=4096, cout=5, kh=1, kw=1),
+    dict(batch=1, cin=1, hin=100000, win=4096, cout=16, kh=3, kw=3, stride_h=2, stride_w=2, pad_h=1, pad_w=1),
+    dict(batch=64, cin=255, hin=7, win=7, cout=2048, kh=3, kw=3, pad_h=1, pad_w=1),
+    dict(batch=1, cin=2048, hin=300, win=300, cout=17, kh=255, kw=255, offset_x=-128),
+], ids=["max-input-1x1", "max-input-3x3-s2", "wide-channels", "max-kernel"])
+def test_extreme_shapes_walked_in_full(soc, shape):
+    v = _native.load("_host").verify_tiling(shape, soc)
+    assert v["ok"], v["message"]
+    assert v["covered_elements"] == _elements([shape.get(k, d) for k, d in (
+        ("batch", 0), ("cin", 0), ("hin", 0), ("win", 0), ("cout", 0), ("kh", 0), ("kw", 0), ("stride_h", 1),
+        ("stride_w", 1), ("pad_h", 0), ("pad_w", 0), ("dilation_h", 1), ("dilation_w", 1))])
+
+
+def _resnet_stem():
+    return host.conv_shape((2, 3, 224, 224), (64, 3, 7, 7), strides=2, pads=3)
+
+
+@pytest.mark.parametrize("soc", SOCS)
+def test_correct_tiling_passes_the_walker(soc):
+    v = _native.load("_host").verify_tiling(_resnet_stem(), soc)
+    assert v["ok"], v["message"]
+    assert v["covered_elements"] == 2 * 64 * 112 * 112
+
+
+@pytest.mark.parametrize("corrupt, expected", [
+    (lambda d, s: {"block_dim": s["cube_cores"] + 1, "m_dim": d["m_dim"] * 0 + s["cube_cores"] + 1,
+                   "batch_dim": 1, "n_dim": 1}, "blocks: block_dim"),
+    (lambda d, s: {"m_per_block": max(1, d["m_per_block"] - 1)}, "coverage:"),
+    (lambda d, s: {"n_l0": (s["l0b_bytes"] // d["k_l0"] // 16 + 1) * 16, "l0b_buffers": 2}, "L0B:"),
+    (lambda d, s: {"k_l0": 32, "n_l0": 64, "m_l0": s["l0c_bytes"] // (4 * 64), "l0a_buffers": 1, "l0c_buffers": 2},
+     "L0C:"),
+    (lambda d, s: {"fmap_l1_bytes": s["l1_bytes"], "fmap_l1_buffers": 2}, "L1:"),
+    (lambda d, s: {"fmap_l1_bytes": 32}, "L1: fmap slab"),
+    (lambda d, s: {"ub_bytes": s["ub_bytes"] + 32}, "UB:"),
+    (lambda d, s: {"ws_weight_offset": d["ws_fmap_offset"]}, "workspace:"),
+    (lambda d, s: {"ws_fmap_bytes": 1024}, "workspace: fmap"),
+    (lambda d, s: {"k_chunks": d["k_chunks"] + 1}, "K:"),
+    (lambda d, s: {"hout": d["hout"] - 1}, "problem:"),
+    (lambda d, s: {"ws_total_bytes": 2**63 + 4096, "ws_acc_offset": 2**63}, "workspace:"),
+], ids=["too-many-blocks", "gap-in-m", "l0b-budget", "l0c-budget", "l1-budget", "slab-exceeds-l1-tile",
+        "ub-budget", "workspace-overlap", "workspace-too-small", "k-chunks", "wrong-hout", "offset-beyond-int64"])
+@pytest.mark.parametrize("soc", SOCS)
+def test_walker_reports_a_corrupted_tiling(soc, corrupt, expected):
+    module = _native.load("_host")
+    spec = next(s for s in host.socs() if s["name"] == soc)
+    data = module.tiling(_resnet_stem(), soc)["data"]
+    v = module.verify_tiling(_resnet_stem(), soc, corrupt(data, spec))
+    assert not v["ok"]
+    assert v["message"].startswith(expected), v["message"]
