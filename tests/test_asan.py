@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from conftest import ASAN_BUILD_DIR, ROOT
+from kit_paths import ASAN_BUILD_DIR, ROOT
 
 NATIVE_DIR = ASAN_BUILD_DIR / "native"
 HOST_TESTS = ASAN_BUILD_DIR / "op_host" / "qconv_host_tests"
