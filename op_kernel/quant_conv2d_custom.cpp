@@ -108,7 +108,7 @@ extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weig
     }
 #else
     RunLayoutTransform(&pipe, x, weight, workspace, tiling_data);
-    SoftSyncAll(&pipe, workspace + tiling_data.ws_total_bytes);
+    SoftSyncAll(&pipe, workspace + tiling_data.ws_sync_offset);
     pipe.Reset();  // phase 1's UB goes back to the cube side's tile and the epilogue
     DequantEpilogue epilogue;
     epilogue.Init(&pipe, scale, bias, y, tiling_data.batch, DequantArgsOf(tiling_data), tiling_data.ub_m,

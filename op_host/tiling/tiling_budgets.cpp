@@ -142,6 +142,8 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
     c.Le("ws regions in order: fmap end <= weight", td.ws_fmap_offset + td.ws_fmap_bytes, td.ws_weight_offset);
     c.Le("ws regions in order: weight end <= acc", td.ws_weight_offset + td.ws_weight_bytes, td.ws_acc_offset);
     c.Le("ws acc end <= total", td.ws_acc_offset + td.ws_acc_bytes, td.ws_total_bytes);
+    c.Le("ws acc end <= sync area", td.ws_acc_offset + td.ws_acc_bytes, td.ws_sync_offset);
+    c.Le("ws sync end <= total", td.ws_sync_offset + td.ws_sync_bytes, td.ws_total_bytes);
     return c.Take();
 }
 

@@ -151,6 +151,8 @@ QuantConv2dTilingData Fill(const ConvShape& shape, const Problem& p, const SocSp
     td.ws_acc_bytes = ws.acc_bytes;
     td.acc_slot_bytes = ws.acc_slot_bytes;
     td.ws_total_bytes = ws.total_bytes;
+    td.ws_sync_offset = ws.sync_offset;
+    td.ws_sync_bytes = ws.sync_bytes;
     return td;
 }
 

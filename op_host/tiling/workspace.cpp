@@ -21,7 +21,9 @@ WorkspaceLayout PlanWorkspace(const Problem& p, const SocSpec& soc, uint32_t m_l
     w.acc_offset = AlignUp(w.weight_offset + w.weight_bytes, kWorkspaceAlign);
     w.acc_slot_bytes = static_cast<uint64_t>(m_l0) * n_l0 * 4;
     w.acc_bytes = soc.topology == CoreTopology::kCoupled ? 0 : static_cast<uint64_t>(blocks) * acc_slots * w.acc_slot_bytes;
-    w.total_bytes = AlignUp(w.acc_offset + w.acc_bytes, kWorkspaceAlign);
+    w.sync_offset = AlignUp(w.acc_offset + w.acc_bytes, kWorkspaceAlign);
+    w.sync_bytes = soc.topology == CoreTopology::kCoupled ? static_cast<uint64_t>(blocks) * 32 : 0;
+    w.total_bytes = AlignUp(w.sync_offset + w.sync_bytes, kWorkspaceAlign);
     return w;
 }
 

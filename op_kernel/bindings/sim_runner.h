@@ -91,10 +91,10 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
     const int64_t ho = OutputH(shape);
     const int64_t wo = OutputW(shape);
     py::array_t<uint16_t> y_bits({shape.batch, shape.cout, ho, wo});  // float16 bits; viewed as float16 below
-    // 2002's soft SyncAll polls block_dim * 32 bytes right after the user workspace, which the launcher must
-    // zero (as the aclnn adapter does on the NPU): the twin sees them as a separate, defined GM buffer.
-    const uint64_t sync_bytes = soc.topology == CoreTopology::kCoupled ? uint64_t{td.block_dim} * 32 : 0;
-    std::vector<uint8_t> workspace(td.ws_total_bytes + sync_bytes, 0);
+    // 2002's soft SyncAll polls ws_sync_bytes at ws_sync_offset, which the launcher must zero (as the aclnn
+    // adapter does on the NPU): the twin sees that area as a separate, defined GM buffer.
+    std::vector<uint8_t> workspace(td.ws_total_bytes, 0);
+    const uint64_t scratch_bytes = td.ws_sync_bytes > 0 ? td.ws_sync_offset : td.ws_total_bytes;
 
     std::vector<sim::GmBuffer> args = {
         {"x", const_cast<void*>(p.x.data()), static_cast<uint64_t>(p.x.nbytes()), sim::GmRole::kInput},
@@ -103,11 +103,11 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
         {"bias", bias_array ? const_cast<void*>(bias_array.data()) : nullptr,
          bias_array ? static_cast<uint64_t>(bias_array.nbytes()) : 0, sim::GmRole::kInput},
         {"y", y_bits.mutable_data(), static_cast<uint64_t>(y_bits.nbytes()), sim::GmRole::kOutput},
-        {"workspace", workspace.data(), td.ws_total_bytes, sim::GmRole::kWorkspace},
+        {"workspace", workspace.data(), scratch_bytes, sim::GmRole::kWorkspace},
         {"tiling", &td, sizeof(td), sim::GmRole::kTiling},
     };
-    if (sync_bytes > 0) {
-        args.push_back({"workspace (SyncAll area, zeroed)", workspace.data() + td.ws_total_bytes, sync_bytes,
+    if (td.ws_sync_bytes > 0) {
+        args.push_back({"workspace (SyncAll area, zeroed)", workspace.data() + td.ws_sync_offset, td.ws_sync_bytes,
                         sim::GmRole::kInput});
     }
     const sim::Kernel kernel = kernel_for(soc.npu_arch);
@@ -147,7 +147,7 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
     tiling_info["n_l0"] = td.n_l0;
     tiling_info["k_l0"] = td.k_l0;
     tiling_info["acc_slots"] = td.acc_slots;
-    tiling_info["workspace_bytes"] = td.ws_total_bytes + sync_bytes;
+    tiling_info["workspace_bytes"] = td.ws_total_bytes;
     return py::make_tuple(y_bits.attr("view")("float16"), cores, tiling_info);
 }
 
