@@ -1,5 +1,6 @@
 """`qconv-kit`: the kit's command line. Each command lives in qconv/commands/<name>.py and exposes
-`add_arguments(parser)` and `main(args) -> int`; this file only dispatches."""
+`add_arguments(parser)` and `main(args) -> int`; this file only dispatches, importing just the
+command asked for (so one command's missing dependency never breaks the others)."""
 from __future__ import annotations
 
 import argparse
@@ -13,14 +14,25 @@ COMMANDS = {
 }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="qconv-kit", description=__doc__.splitlines()[0])
+def _top_level_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qconv-kit", description="qconv-kit: the int8 QuantConv2d kit (golden, CPU op, CPU twin of the Ascend C kernel, NPU path)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     for name, help_text in COMMANDS.items():
-        module = importlib.import_module(f"qconv.commands.{name}")
-        module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
-    args = parser.parse_args(argv)
-    return importlib.import_module(f"qconv.commands.{args.command}").main(args)
+        sub.add_parser(name, help=help_text)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] not in COMMANDS:
+        _top_level_parser().parse_args(argv)  # prints usage / help and exits
+        return 2
+    name, rest = argv[0], argv[1:]
+    module = importlib.import_module(f"qconv.commands.{name}")
+    parser = argparse.ArgumentParser(prog=f"qconv-kit {name}", description=COMMANDS[name])
+    module.add_arguments(parser)
+    return module.main(parser.parse_args(rest))
 
 
 if __name__ == "__main__":
