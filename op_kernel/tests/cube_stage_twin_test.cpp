@@ -3,8 +3,7 @@
 // the cube stage, and a minimal vector side (2201: the credit protocol and a copy of each ring slot; 2002:
 // the on_tile copy) writes the int32 tiles to GM as [b][co/16][m][16]. Every shape also runs with tilings
 // forced onto the paths small shapes never take (kernel-row K chunks, in-row M tiles, single buffers).
-// Build once per arch: -D__NPU_ARCH__=2201 -D__CCE_AICORE__=220 or 2002 / 200, include sim/include and
-// op_kernel, link qconv_sim_runtime and qconv_host_core.
+// Built once per arch by op_kernel/CMakeLists.txt (cube_stage_twin_test_2201 / _2002).
 // Usage: cube_stage_twin_test [random shapes per SoC] [seed] [v = print every run]
 #include <cstdio>
 #include <cstring>
@@ -151,7 +150,9 @@ bool Force(QuantConv2dTilingData& td, const SocSpec& soc, int variant) {
     }
     td.fmap_l1_bytes = static_cast<uint32_t>(tiling::WorstFmapSlabBytes(td));
     if (soc.topology != CoreTopology::kCoupled) td.ws_acc_bytes = static_cast<uint64_t>(td.block_dim) * td.acc_slots * td.acc_slot_bytes;
-    td.ws_total_bytes = (td.ws_acc_offset + td.ws_acc_bytes + 511) / 512 * 512;
+    td.ws_sync_offset = (td.ws_acc_offset + td.ws_acc_bytes + 511) / 512 * 512;
+    td.ws_sync_bytes = soc.topology == CoreTopology::kCoupled ? uint64_t{td.block_dim} * 32 : 0;
+    td.ws_total_bytes = (td.ws_sync_offset + td.ws_sync_bytes + 511) / 512 * 512;
     const auto v = tiling::BudgetViolations(td, soc);
     if (!v.empty()) std::printf("forced variant %d invalid: %s\n", variant, v.front().c_str());
     return v.empty();
