@@ -34,12 +34,18 @@ def _require_asan_tree() -> None:
     pytest.skip(f"the ASan+UBSan build is absent ({what}); run ./build.sh test")
 
 
-def _asan_runtime() -> str:
-    path = subprocess.run(["g++", "-print-file-name=libasan.so"], capture_output=True, text=True,
+def _gcc_library(name: str) -> str:
+    path = subprocess.run(["g++", f"-print-file-name={name}"], capture_output=True, text=True,
                           check=True).stdout.strip()
     if not os.path.isabs(path) or not pathlib.Path(path).exists():
-        pytest.fail(f"g++ does not know its ASan runtime (got {path!r})")
+        pytest.fail(f"g++ does not know where {name} is (got {path!r})")
     return str(pathlib.Path(path).resolve())
+
+
+def _preload() -> str:
+    """The ASan runtime, and libstdc++ with it: Python does not link libstdc++, so without it ASan's
+    __cxa_throw interceptor finds no real __cxa_throw and aborts on the first C++ exception."""
+    return f"{_gcc_library('libasan.so')} {_gcc_library('libstdc++.so')}"
 
 
 def _sanitizer_env(**extra) -> dict:
@@ -59,7 +65,7 @@ def test_host_core_cpp_tests_under_asan_ubsan():
 def test_host_python_tests_under_asan_ubsan():
     _require_asan_tree()
     assert any(p.name.startswith("_host") for p in NATIVE_DIR.iterdir()), f"no _host module in {NATIVE_DIR}"
-    env = _sanitizer_env(QCONV_NATIVE_DIR=str(NATIVE_DIR), LD_PRELOAD=_asan_runtime(),
+    env = _sanitizer_env(QCONV_NATIVE_DIR=str(NATIVE_DIR), LD_PRELOAD=_preload(),
                          QCONV_BUILD_DIR=str(ASAN_BUILD_DIR), QCONV_PROPERTY_EXAMPLES=ASAN_PROPERTY_EXAMPLES)
     # The sanitized module is the one that loads.
     probe = subprocess.run([sys.executable, "-c", "from qconv import _native; print(_native.load('_host').__file__)"],
