@@ -17,6 +17,7 @@ The walker itself is proved to fail: corrupting one field of a correct tiling mu
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -188,3 +189,25 @@ def test_walker_reports_a_corrupted_tiling(soc, corrupt, expected):
     v = module.verify_tiling(_resnet_stem(), soc, corrupt(data, spec))
     assert not v["ok"]
     assert v["message"].startswith(expected), v["message"]
+
+
+def test_tiling_command_prints_a_readable_tiling(capsys):
+    from qconv import cli
+    assert cli.main(["tiling", "--soc", "ascend910b", "1x64x56x56", "64x3x3", "--pad", "1", "--verify"]) == 0
+    out = capsys.readouterr().out
+    data = host.tiling((1, 64, 56, 56), (64, 64, 3, 3), pads=1, soc="ascend910b")
+    d, r = data["data"], data["report"]
+    assert f"blocks     {d['block_dim']} = batch {d['batch_dim']} x n {d['n_dim']} x m {d['m_dim']}" in out
+    assert f"m_l0 {d['m_l0']} x n_l0 {d['n_l0']} x k_l0 {d['k_l0']}" in out
+    for level in ("L1", "L0A", "L0B", "L0C", "UB"):
+        b = r["buffers"][level.lower()]
+        pct = 100.0 * b["used_bytes"] / b["capacity_bytes"]
+        assert re.search(rf"{level}\s+{b['used_bytes']:,}\s+{b['capacity_bytes']:,}\s+{pct:.1f}%", out), level
+    assert f"{r['cost']['time_us']:.2f} us" in out
+    assert "invariants ok" in out
+
+
+def test_tiling_command_refuses_a_bad_shape(capsys):
+    from qconv import cli
+    assert cli.main(["tiling", "--soc", "ascend310p", "1x8x8x1", "8x1x1"]) == 2
+    assert "output width Wo = 1 is not supported; allowed: Wo >= 2 on ascend310p" in capsys.readouterr().out
