@@ -47,13 +47,13 @@ Status CheckAttrs(const ConvParams& p) {
 }
 
 Status CheckSizes(const ConvParams& p, const OutputDims& out) {
-    QCONV_RETURN_IF_ERROR(InRange("input.shape[0]", p.input.shape[0], {"batch", 0, kMaxTensorElements}));
-    QCONV_RETURN_IF_ERROR(InRange("input.shape[1]", p.input.shape[1], {"channels", 1, kMaxTensorElements}));
-    QCONV_RETURN_IF_ERROR(InRange("weight.shape[0]", p.weight.shape[0], {"channels", 1, kMaxTensorElements}));
-    QCONV_RETURN_IF_ERROR(InRange("input.numel()", Elements(p.input.shape), {"numel", 0, kMaxTensorElements}));
-    QCONV_RETURN_IF_ERROR(InRange("weight.numel()", Elements(p.weight.shape), {"numel", 0, kMaxTensorElements}));
+    QCONV_RETURN_IF_ERROR(InRange("input.shape[0]", p.input.shape[0], limits::kBatch));
+    QCONV_RETURN_IF_ERROR(InRange("input.shape[1]", p.input.shape[1], limits::kChannels));
+    QCONV_RETURN_IF_ERROR(InRange("weight.shape[0]", p.weight.shape[0], limits::kChannels));
+    QCONV_RETURN_IF_ERROR(InRange("input.numel()", Elements(p.input.shape), limits::kTensorElements));
+    QCONV_RETURN_IF_ERROR(InRange("weight.numel()", Elements(p.weight.shape), limits::kTensorElements));
     QCONV_RETURN_IF_ERROR(
-        InRange("output.numel()", Elements({out.n, out.c, out.h, out.w}), {"numel", 0, kMaxTensorElements}));
+        InRange("output.numel()", Elements({out.n, out.c, out.h, out.w}), limits::kTensorElements));
     return Status::Ok();
 }
 

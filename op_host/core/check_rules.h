@@ -20,9 +20,8 @@
 
 namespace qconv::check_rules {
 
-// Tensor dims and element counts must fit int32 (GE QuantConv2D proto: beyond max int32 "correctness
-// cannot be guaranteed"; the tiling data holds uint32 dims).
-inline constexpr int64_t kMaxTensorElements = 2147483647;
+// Tensor dims and element counts must fit int32 (configs/limits.yaml: tensor_elements).
+inline constexpr int64_t kMaxTensorElements = limits::kTensorElements.max;
 
 inline std::string Indexed(const char* name, size_t i) { return std::string(name) + "[" + std::to_string(i) + "]"; }
 
