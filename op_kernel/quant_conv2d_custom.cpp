@@ -93,28 +93,31 @@ extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weig
     KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIC_1_2);
 #endif
     GET_TILING_DATA(tiling_data, tiling);
+    // `workspace` starts with the system workspace on the NPU (the TilingFunc requests system + user bytes);
+    // every ws_* offset of the tiling data counts from the user part.
+    GM_ADDR user_ws = AscendC::GetUserWorkspace(workspace);
     AscendC::TPipe pipe;
 #if __CCE_AICORE__ == 220
     if ASCEND_IS_AIV {
-        RunLayoutTransform(&pipe, x, weight, workspace, tiling_data);
+        RunLayoutTransform(&pipe, x, weight, user_ws, tiling_data);
     }
     AscendC::SyncAll<false>();  // every AIC waits until both layouts are complete
     if ASCEND_IS_AIC {
-        RunCubeSplit(&pipe, workspace, tiling_data);
+        RunCubeSplit(&pipe, user_ws, tiling_data);
     }
     if ASCEND_IS_AIV {
         pipe.Reset();  // phase 1's UB goes back to the epilogue
-        RunVectorEpilogue(&pipe, scale, bias, y, workspace, tiling_data);
+        RunVectorEpilogue(&pipe, scale, bias, y, user_ws, tiling_data);
     }
 #else
-    RunLayoutTransform(&pipe, x, weight, workspace, tiling_data);
-    SoftSyncAll(&pipe, workspace + tiling_data.ws_sync_offset);
+    RunLayoutTransform(&pipe, x, weight, user_ws, tiling_data);
+    SoftSyncAll(&pipe, user_ws + tiling_data.ws_sync_offset);
     pipe.Reset();  // phase 1's UB goes back to the cube side's tile and the epilogue
     DequantEpilogue epilogue;
     epilogue.Init(&pipe, scale, bias, y, tiling_data.batch, DequantArgsOf(tiling_data), tiling_data.ub_m,
                   tiling_data.ub_buffers, false);
-    RunCubeCoupled(&pipe, workspace, tiling_data, [&](const AscendC::LocalTensor<int32_t>& acc,
-                                                      const qconv::schedule::OutputTile& tile) {
+    RunCubeCoupled(&pipe, user_ws, tiling_data, [&](const AscendC::LocalTensor<int32_t>& acc,
+                                                    const qconv::schedule::OutputTile& tile) {
         epilogue.ProcessInUb(acc, AccTileOf(tile));
     });
 #endif

@@ -62,3 +62,16 @@ def test_abort_env_calls_abort(arch):
     proc = subprocess.run([str(exe), "AbortOnViolation"], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == -signal.SIGABRT, proc.stdout + proc.stderr
     assert "qconv sim: DataCopy(local->GM): out-of-bounds" in proc.stderr
+
+
+def test_kernel_entry_reaches_the_workspace_through_get_user_workspace():
+    """On the NPU `workspace` starts with the system workspace; every ws_* offset counts from the user part,
+    so the entry must derive its workspace pointer with AscendC::GetUserWorkspace and never use the raw
+    argument otherwise (the twin passes the user workspace alone, so no run can tell the difference)."""
+    import re
+    source = (pathlib.Path(__file__).resolve().parent.parent / "op_kernel" / "quant_conv2d_custom.cpp").read_text()
+    body = source[source.index("QCONV_KERNEL_ENTRY(GM_ADDR x"):]
+    body = body[body.index("{"):]
+    code = re.sub(r"//[^\n]*", "", body)
+    uses = re.findall(r"[^\n]*\bworkspace\b[^\n]*", code)
+    assert len(uses) == 1 and "AscendC::GetUserWorkspace(workspace)" in uses[0], uses

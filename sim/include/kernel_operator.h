@@ -17,3 +17,4 @@
 #include "sim/tpipe.h"
 #include "sim/transdata.h"
 #include "sim/vector.h"
+#include "sim/workspace.h"

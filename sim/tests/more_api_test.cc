@@ -1,6 +1,6 @@
 // Less central API behaviour: TransDataTo5HD b32 and the address-list form, Load3D on half with a filter
 // wider than 255 (2201 filterSize), LoadData 2D from GM, TQueSync, soft SyncAll, TPipe::Reset invalidating
-// tensors, GetTPipePtr / FetchEventID, and a scalar read racing an MTE2 write.
+// tensors, GetTPipePtr / FetchEventID, GetUserWorkspace, and a scalar read racing an MTE2 write.
 #include <cstring>
 #include <vector>
 
@@ -201,3 +201,20 @@ TEST(SoftSyncAllOrdersGmWrites) {
 }
 
 int main(int argc, char** argv) { return simtest::Main(argc, argv); }
+
+// The twin's launcher passes the user workspace alone, so GetUserWorkspace returns its argument; a missing
+// workspace is an error, as in CANN's CPU-debug build.
+TEST(GetUserWorkspaceReturnsTheUserWorkspace) {
+    std::vector<int32_t> ws(8, 0);
+    bool same = false;
+    Run([&] {
+        if (!simtest::VectorCore0()) return;
+        GM_ADDR base = reinterpret_cast<GM_ADDR>(ws.data());
+        same = GetUserWorkspace(base) == base;
+    }, {simtest::Ws("ws", ws)});
+    EXPECT_TRUE(same);
+    EXPECT_SIM_ERROR(Run([&] {
+        if (!simtest::VectorCore0()) return;
+        GetUserWorkspace(nullptr);
+    }, {}), "GetUserWorkspace: workspace is nullptr");
+}
