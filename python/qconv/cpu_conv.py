@@ -33,13 +33,19 @@ import torch
 import torch.nn.functional as F
 from torch.utils.weak import WeakIdKeyDictionary
 
+from qconv import _native
+
 EXACT_FP32_TAPS = 1024           # max K whose float32 sums are exact for any int8 data
 _PACKS_PER_WEIGHT = 8            # packed layouts kept per weight (one per input size / geometry)
 NCHW_BELOW_CHANNELS = 16         # fewer input channels than this: F.conv2d on NCHW (see _conv_fp32)
 
 
-def _fp32_engine(cin: int, kernel_taps: int, out_hw) -> str | None:
+def _fp32_engine(cin: int, kernel_taps: int, out_hw, fused_layouts: bool = False) -> str | None:
     """"onednn" (prepacked weights, channels_last), "nchw" (F.conv2d on NCHW) or None: use float64.
+
+    fused_layouts: the native passes (cpu/) do the NCHW <-> channels_last changes inside the cast and
+    the epilogue, for free; then the prepacked kernel is the fastest on every shape measured (1x1 and
+    Cin = 3 included), and "nchw" is left only for when oneDNN is off.
 
     float64 is taken when a reduced-precision float32 mode (bf16/tf32 math) is enabled, which would
     round the products, and for degenerate shapes (Cin = 1, Ho = 1 or Wo = 1): there torch 2.13's
@@ -53,6 +59,8 @@ def _fp32_engine(cin: int, kernel_taps: int, out_hw) -> str | None:
         return None
     if not (torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled):
         return "nchw"
+    if fused_layouts:
+        return "onednn"
     return "nchw" if kernel_taps == 1 or cin < NCHW_BELOW_CHANNELS else "onednn"
 
 
@@ -130,13 +138,40 @@ def _grouped_weight(weight: torch.Tensor, groups: int, per_group: int) -> torch.
     return wf.view(cout, groups, per_group, kh, kw).transpose(0, 1).reshape(groups * cout, per_group, kh, kw)
 
 
+_NATIVE_UNSET = object()
+_native_cpu = _NATIVE_UNSET
+
+
+def native_module():
+    """The compiled fused passes (qconv._cpu, cpu/) or None when not built: then the torch passes
+    below run instead, same results, slower."""
+    global _native_cpu
+    if _native_cpu is _NATIVE_UNSET:
+        try:
+            _native_cpu = _native.load("_cpu")
+        except _native.NativeModuleMissing:
+            _native_cpu = None
+    return _native_cpu
+
+
+def set_native_module(module) -> None:
+    """Use `module` (None: the torch passes) for the fused passes; tests compare both ways."""
+    global _native_cpu
+    _native_cpu = module
+
+
 def _padded_float_input(x: torch.Tensor, channels: int, padding, offset_x: int, dtype,
                         memory_format=torch.channels_last) -> torch.Tensor:
     """x (N, Cin, H, W) int8 -> (N, channels, H+2ph, W+2pw) float, border = offset_x, extra channels
-    (channels > Cin) = 0. Cast and padding in one pass over the interior."""
+    (channels > Cin) = 0. Cast and padding in one pass over the output."""
     n, cin, h, w = x.shape
     ph, pw = padding
     xf = torch.empty((n, channels, h + 2 * ph, w + 2 * pw), dtype=dtype, memory_format=memory_format)
+    native = native_module()
+    if native is not None and dtype == torch.float32 and xf.numel():
+        native.cast_pad(x.data_ptr(), n, cin, h, w, *x.stride(), xf.data_ptr(), channels, ph, pw, offset_x,
+                        memory_format == torch.channels_last)
+        return xf
     if ph:
         xf[:, :cin, :ph].fill_(offset_x)
         xf[:, :cin, ph + h:].fill_(offset_x)
@@ -271,6 +306,29 @@ def epilogue(acc: torch.Tensor, scale_fp19: torch.Tensor, may_saturate: bool = T
     return out.contiguous()
 
 
+def _fused_epilogue(native, y: torch.Tensor, groups: int, cout: int, bias, scale_fp19) -> torch.Tensor:
+    """y (N, G*Cout, Ho, Wo) float32 exact-integer partials (any layout) -> float16 NCHW: the int32 sum
+    of the G partials plus bias (wrapping), then the golden's float32 multiply, clamp and RNE."""
+    n, _, ho, wo = y.shape
+    sn, sc, sh, sw = y.stride()
+    if ho > 1 and wo > 1 and sh != wo * sw:      # (Ho, Wo) must flatten to one pixel index
+        y = y.contiguous()
+        sn, sc, sh, sw = y.stride()
+    sp = sw if wo > 1 else sh
+    if sc != 1 and sp != 1 and y.numel():        # the native pass has vector paths for either layout
+        y = y.contiguous()
+        sn, sc, sh, sw = y.stride()
+        sp = sw
+    out = torch.empty((n, cout, ho, wo), dtype=torch.float16)
+    scale = scale_fp19.contiguous()
+    bias_ptr = 0
+    if bias is not None:
+        bias = bias.contiguous()
+        bias_ptr = bias.data_ptr()
+    native.epilogue(y.data_ptr(), n, groups, cout, ho * wo, sn, sc, sp, bias_ptr, scale.data_ptr(), out.data_ptr())
+    return out
+
+
 def quant_conv2d(x, weight, scale_fp19, bias, stride, padding, dilation, offset_x, out_hw,
                  max_scale: float | None = None) -> torch.Tensor:
     """x int8 (N, Cin, H, W), weight int8 (Cout, Cin, kh, kw), scale_fp19 float32 (Cout,) (already
@@ -281,15 +339,22 @@ def quant_conv2d(x, weight, scale_fp19, bias, stride, padding, dilation, offset_
     ho, wo = out_hw
     if n == 0 or cout == 0:
         return torch.empty((n, cout, ho, wo), dtype=torch.float16)
+    native = native_module()
+    engine = _fp32_engine(cin, kh * kw, out_hw, fused_layouts=native is not None)
+    float_ok = engine is not None and cin > 0 and kh * kw <= EXACT_FP32_TAPS
+    if native is not None and float_ok:
+        # Every group's partial is an exact integer <= 2^24 (_plan_groups); bias joins in int32.
+        groups, per_group, _ = _plan_groups(x, weight, padding, offset_x)
+        y = _conv_fp32(x, weight, None, stride, padding, dilation, offset_x, groups, per_group, engine)
+        return _fused_epilogue(native, y, groups, cout, bias, scale_fp19)
     max_bias = int(bias.abs().max()) if bias is not None else 0
     # Saturation is impossible when even the largest accumulator times the largest scale stays below
     # 65504; the clamp pass is skipped then.
     if max_scale is None:
         max_scale = float(scale_fp19.abs().max())
     may_saturate = (cin * kh * kw * 2**14 + max_bias) * max_scale >= 65504
-    engine = _fp32_engine(cin, kh * kw, out_hw)
     acc = None
-    if engine is not None and cin > 0 and kh * kw <= EXACT_FP32_TAPS:
+    if float_ok:
         acc = _float_accumulator(x, weight, bias, stride, padding, dilation, offset_x, engine, max_bias)
     if acc is None:
         acc = accumulate(x, weight, bias, stride, padding, dilation, offset_x)
