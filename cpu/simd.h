@@ -33,6 +33,26 @@ QCONV_AVX2 inline void transpose8x8(__m256 r[8]) {
   r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
 }
 
+// h[i] holds row i of an 8x8 tile of 16-bit values; afterwards h[i] holds column i.
+QCONV_AVX2 inline void transpose8x8_epi16(__m128i h[8]) {
+  const __m128i a0 = _mm_unpacklo_epi16(h[0], h[1]), a1 = _mm_unpackhi_epi16(h[0], h[1]);
+  const __m128i a2 = _mm_unpacklo_epi16(h[2], h[3]), a3 = _mm_unpackhi_epi16(h[2], h[3]);
+  const __m128i a4 = _mm_unpacklo_epi16(h[4], h[5]), a5 = _mm_unpackhi_epi16(h[4], h[5]);
+  const __m128i a6 = _mm_unpacklo_epi16(h[6], h[7]), a7 = _mm_unpackhi_epi16(h[6], h[7]);
+  const __m128i b0 = _mm_unpacklo_epi32(a0, a2), b1 = _mm_unpackhi_epi32(a0, a2);
+  const __m128i b2 = _mm_unpacklo_epi32(a1, a3), b3 = _mm_unpackhi_epi32(a1, a3);
+  const __m128i b4 = _mm_unpacklo_epi32(a4, a6), b5 = _mm_unpackhi_epi32(a4, a6);
+  const __m128i b6 = _mm_unpacklo_epi32(a5, a7), b7 = _mm_unpackhi_epi32(a5, a7);
+  h[0] = _mm_unpacklo_epi64(b0, b4);
+  h[1] = _mm_unpackhi_epi64(b0, b4);
+  h[2] = _mm_unpacklo_epi64(b1, b5);
+  h[3] = _mm_unpackhi_epi64(b1, b5);
+  h[4] = _mm_unpacklo_epi64(b2, b6);
+  h[5] = _mm_unpackhi_epi64(b2, b6);
+  h[6] = _mm_unpacklo_epi64(b3, b7);
+  h[7] = _mm_unpackhi_epi64(b3, b7);
+}
+
 // 8 consecutive int8 -> 8 float32.
 QCONV_AVX2 inline __m256 load8_i8_as_f32(const int8_t* p) {
   return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
