@@ -17,8 +17,15 @@ Saturation: the clamp to +-65504 runs after the fp16 rounding (every y in [65504
 65504, the rest became +-inf and the clamp maps them back) and is skipped when the bound times the
 largest scale is below 65504.
 
+With the compiled module qconv._cpu (cpu/; optional, see native_module) both memory passes are fused
+native loops: int8 NCHW (any strides) -> float32 padded channels_last in one pass, and one epilogue
+pass from the float32 partials (any G, NHWC or NCHW) through int32(partial) sums + int32 bias
+(wrapping) -> float32 RNE -> * scale -> clamp -> float16 RNE, written as NCHW. Every partial is an
+exact integer <= 2^24, so that pass is exact for any G and bias; bias never rides in the convolution.
+
 Engines: oneDNN with weights reordered once into its blocked layout (cached) and the input cast to
-channels_last float32 while padding with offset_x; F.conv2d on NCHW for 1x1 kernels and few input
+channels_last float32 while padding with offset_x (with qconv._cpu: on every shape, the layout
+changes being free there); F.conv2d on NCHW for 1x1 kernels and few input
 channels (no layout transposes); float64 (im2col + dgemm, exact, ~2x slower) for kernels wider
 than 1024 taps, degenerate shapes where torch's float32 convolutions were caught wrong, and when a
 reduced-precision float32 mode is enabled.
