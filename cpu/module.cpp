@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
+#include <cstring>
 
 #include "kernels.h"
 
@@ -24,6 +25,13 @@ bool has_avx2_f16c() {
 PYBIND11_MODULE(_cpu, m) {
   m.doc() = "Fused int8->float32 cast/pad and float16 epilogue of the exact CPU QuantConv2d";
   m.def("has_avx2_f16c", &qc::has_avx2_f16c, "True when the vector (AVX2 + F16C) paths run");
+  m.def(
+      "equal_bytes",
+      [](uintptr_t a, uintptr_t b, size_t n) {
+        return n == 0 || std::memcmp(reinterpret_cast<const void*>(a), reinterpret_cast<const void*>(b), n) == 0;
+      },
+      py::arg("a"), py::arg("b"), py::arg("n"), py::call_guard<py::gil_scoped_release>(),
+      "n bytes at a == n bytes at b (the weight cache's content check, without numpy's temporaries)");
   m.def(
       "cast_pad",
       [](uintptr_t x, int64_t n, int64_t c, int64_t h, int64_t w, int64_t sn, int64_t sc, int64_t sh, int64_t sw,

@@ -96,7 +96,11 @@ class _WeightEntry:
     def matches(self, weight: torch.Tensor) -> bool:
         if weight.shape != self.snapshot.shape:
             return False
-        return np.array_equal(_as_words(weight.detach().contiguous()), _as_words(self.snapshot))
+        current = weight.detach().contiguous()
+        native = native_module()
+        if native is not None:
+            return native.equal_bytes(current.data_ptr(), self.snapshot.data_ptr(), current.numel())
+        return np.array_equal(_as_words(current), _as_words(self.snapshot))
 
 
 def _as_words(t: torch.Tensor) -> np.ndarray:
