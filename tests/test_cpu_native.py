@@ -21,6 +21,9 @@ class _Scalar:
     def epilogue(self, *args):
         native.epilogue(*args, simd=False)
 
+    def equal_bytes(self, *args):
+        return native.equal_bytes(*args)
+
 
 @pytest.fixture(params=["simd", "scalar", "torch"])
 def passes(request):
