@@ -93,8 +93,12 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
     py::array_t<uint16_t> y_bits({shape.batch, shape.cout, ho, wo});  // float16 bits; viewed as float16 below
     // 2002's soft SyncAll polls ws_sync_bytes at ws_sync_offset, which the launcher must zero (as the aclnn
     // adapter does on the NPU): the twin sees that area as a separate, defined GM buffer.
+    // A broken tiling (the sanitizer tests) may place the area outside ws_total_bytes: then the twin sees
+    // no such buffer and reports the kernel's access, instead of this launcher overrunning its allocation.
     std::vector<uint8_t> workspace(td.ws_total_bytes, 0);
-    const uint64_t scratch_bytes = td.ws_sync_bytes > 0 ? td.ws_sync_offset : td.ws_total_bytes;
+    const bool sync_area = td.ws_sync_bytes > 0 && td.ws_sync_offset <= td.ws_total_bytes &&
+                           td.ws_sync_bytes <= td.ws_total_bytes - td.ws_sync_offset;
+    const uint64_t scratch_bytes = sync_area ? td.ws_sync_offset : td.ws_total_bytes;
 
     std::vector<sim::GmBuffer> args = {
         {"x", const_cast<void*>(p.x.data()), static_cast<uint64_t>(p.x.nbytes()), sim::GmRole::kInput},
@@ -106,7 +110,7 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
         {"workspace", workspace.data(), scratch_bytes, sim::GmRole::kWorkspace},
         {"tiling", &td, sizeof(td), sim::GmRole::kTiling},
     };
-    if (td.ws_sync_bytes > 0) {
+    if (sync_area) {
         args.push_back({"workspace (SyncAll area, zeroed)", workspace.data() + td.ws_sync_offset, td.ws_sync_bytes,
                         sim::GmRole::kInput});
     }
