@@ -10,11 +10,12 @@ OpenMP pool, so they do not fight over threads); --isolated gives every (shape, 
 process instead. Differences below ~20% are noise on this VM.
 
     .venv/bin/python bench/bench_cpu.py [--min-time 1.0] [--threads 2] [--shapes NAME...] [--rounds 1]
-                                        [--isolated]
+                                        [--isolated] [--stat median|min] [--torch-passes]
 
 Paths:
     qconv    torch.ops.qconv.quant_conv2d: int8 NCHW in, float16 NCHW out, bias, offset_x = 3,
-             bit-exact (weights packed once, as they are for a model's parameters)
+             bit-exact (weights packed once, as they are for a model's parameters); the cast and
+             epilogue run in the native module qconv._cpu when built, in torch with --torch-passes
     fp32     F.conv2d on float32 NCHW (input, weight and output float32; no cast, no epilogue)
     fbgemm   torch.ao quantized::conv2d (fbgemm engine), quint8 channels_last in, quint8 out:
              requantized to 8 bits, never exact; the int8 speed to beat next
@@ -42,7 +43,7 @@ PATHS = ("qconv", "fp32", "fbgemm")
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "4294967296", "MALLOC_TRIM_THRESHOLD_": "68719476736"}
 
 
-def make_call(path: str, shape):
+def make_call(path: str, shape, torch_passes: bool = False):
     """The timed callable of one path (set-up such as weight packing happens here, untimed)."""
     import torch
     import torch.nn.functional as F
@@ -52,6 +53,9 @@ def make_call(path: str, shape):
     w = torch.randint(-128, 128, (cout, cin, k, k), generator=g, dtype=torch.int8)
     if path == "qconv":
         import qconv  # noqa: F401  (registers the op)
+        if torch_passes:
+            from qconv import cpu_conv
+            cpu_conv.set_native_module(None)
         scale = torch.rand(cout, generator=g) * 2.0**-12
         bias = torch.randint(-2**20, 2**20, (cout,), generator=g, dtype=torch.int32)
         op = torch.ops.qconv.quant_conv2d
@@ -71,11 +75,12 @@ def make_call(path: str, shape):
     raise ValueError(f"path = {path!r} is not supported; allowed: {', '.join(PATHS)}")
 
 
-def worker(paths: list[str], shape_name: str, threads: int, min_time: float, stat: str) -> dict:
+def worker(paths: list[str], shape_name: str, threads: int, min_time: float, stat: str,
+           torch_passes: bool = False) -> dict:
     """Median (or min) ms per path; the paths' calls alternate (one call each per round)."""
     import torch
     torch.set_num_threads(threads)
-    calls = {p: make_call(p, SHAPES[shape_name]) for p in paths}
+    calls = {p: make_call(p, SHAPES[shape_name], torch_passes) for p in paths}
     times = {p: [] for p in paths}
     with torch.no_grad():
         for call in calls.values():
@@ -91,10 +96,13 @@ def worker(paths: list[str], shape_name: str, threads: int, min_time: float, sta
     return {p: reduce(t) * 1e3 for p, t in times.items()}
 
 
-def measure(paths: list[str], shape_name: str, threads: int, min_time: float, stat: str) -> dict:
+def measure(paths: list[str], shape_name: str, threads: int, min_time: float, stat: str,
+            torch_passes: bool = False) -> dict:
     env = dict(os.environ, **MALLOC_ENV, OMP_NUM_THREADS=str(threads))
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", ",".join(paths), shape_name,
            "--threads", str(threads), "--min-time", str(min_time), "--stat", stat]
+    if torch_passes:
+        cmd.append("--torch-passes")
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{paths} on {shape_name} failed:\n{done.stderr}")
@@ -107,9 +115,9 @@ def measure_shape(name: str, args) -> dict:
         if args.isolated:
             got = {}
             for p in PATHS:
-                got.update(measure([p], name, args.threads, args.min_time, args.stat))
+                got.update(measure([p], name, args.threads, args.min_time, args.stat, args.torch_passes))
         else:
-            got = measure(list(PATHS), name, args.threads, args.min_time, args.stat)
+            got = measure(list(PATHS), name, args.threads, args.min_time, args.stat, args.torch_passes)
         best = {p: min(best.get(p, float("inf")), got[p]) for p in PATHS}
     return best
 
@@ -130,14 +138,18 @@ def main() -> int:
     parser.add_argument("--stat", choices=("median", "min"), default="median",
                         help="per-path statistic; min resists load from other processes on a shared machine")
     parser.add_argument("--isolated", action="store_true", help="one process per (shape, path)")
+    parser.add_argument("--torch-passes", action="store_true",
+                        help="qconv without its native cast/epilogue (qconv._cpu), as when it is not built")
     parser.add_argument("--worker", nargs=2, metavar=("PATHS", "SHAPE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         paths, shape_name = args.worker
-        print(json.dumps(worker(paths.split(","), shape_name, args.threads, args.min_time, args.stat)))
+        print(json.dumps(worker(paths.split(","), shape_name, args.threads, args.min_time, args.stat,
+                                args.torch_passes)))
         return 0
     print(f"{args.stat} ms per call (GOPS), {args.threads} threads, lowest of {args.rounds} round(s), "
-          f"{'one process per path' if args.isolated else 'paths interleaved'}; "
+          f"{'one process per path' if args.isolated else 'paths interleaved'}, "
+          f"qconv passes: {'torch' if args.torch_passes else 'native if built'}; "
           "ratio = qconv time / other time (<= 1.0: qconv is as fast or faster)")
     header = f"{'shape':<15}{'qconv':>16}{'fp32 F.conv2d':>16}{'fbgemm u8':>16}{'qconv/fp32':>12}{'qconv/fbgemm':>14}"
     print(header)
