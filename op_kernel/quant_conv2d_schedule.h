@@ -52,8 +52,10 @@ struct KChunk {
     uint32_t c1_count;
     uint32_t kh_begin;      // first kernel row
     uint32_t kh_count;      // kernel rows (kh when c1_count > 1)
-    uint32_t k_frac_begin;  // first FRACTAL_Z row: (c1_begin * kh + kh_begin) * kw
-    uint32_t k_fracs;       // c1_count * kh_count * kw: the chunk's K in units of 32
+    uint32_t kw_begin;      // first kernel column
+    uint32_t kw_count;      // kernel columns (kw unless kh_count == 1 and c1_count == 1): Load3D filterW
+    uint32_t k_frac_begin;  // first FRACTAL_Z row: (c1_begin * kh + kh_begin) * kw + kw_begin
+    uint32_t k_fracs;       // c1_count * kh_count * kw_count: the chunk's K in units of 32
 };
 
 // A 1-D window of the input along H or W as Load3D sees it: `count` real rows/columns from `begin`, with
@@ -148,23 +150,31 @@ __aicore__ inline uint64_t AccSlotOffset(const QuantConv2dTilingData& td, uint32
 }
 
 __aicore__ inline uint32_t KhGroups(const QuantConv2dTilingData& td) { return CeilDiv(td.kh, td.kh_per_chunk); }
+__aicore__ inline uint32_t KwGroups(const QuantConv2dTilingData& td) { return CeilDiv(td.kw, td.kw_per_chunk); }
 
+// Chunk order: channel group, then kernel row group, then kernel column group, so consecutive chunks are
+// consecutive FRACTAL_Z rows (row (c1 * kh + i) * kw + j).
 __aicore__ inline KChunk GetKChunk(const QuantConv2dTilingData& td, uint32_t chunk) {
     KChunk c;
-    if (td.kh_per_chunk >= td.kh) {
+    c.kw_begin = 0;
+    c.kw_count = td.kw;
+    if (td.kh_per_chunk >= td.kh && td.kw_per_chunk >= td.kw) {
         c.c1_begin = chunk * td.c1_per_chunk;
         c.c1_count = MinU32(td.c1_per_chunk, td.c1 - c.c1_begin);
         c.kh_begin = 0;
         c.kh_count = td.kh;
     } else {
-        const uint32_t groups = KhGroups(td);
+        const uint32_t w_groups = KwGroups(td);
+        const uint32_t groups = KhGroups(td) * w_groups;
         c.c1_begin = chunk / groups;
         c.c1_count = 1;
-        c.kh_begin = (chunk % groups) * td.kh_per_chunk;
+        c.kh_begin = (chunk % groups) / w_groups * td.kh_per_chunk;
         c.kh_count = MinU32(td.kh_per_chunk, td.kh - c.kh_begin);
+        c.kw_begin = (chunk % w_groups) * td.kw_per_chunk;
+        c.kw_count = MinU32(td.kw_per_chunk, td.kw - c.kw_begin);
     }
-    c.k_frac_begin = (c.c1_begin * td.kh + c.kh_begin) * td.kw;
-    c.k_fracs = c.c1_count * c.kh_count * td.kw;
+    c.k_frac_begin = (c.c1_begin * td.kh + c.kh_begin) * td.kw + c.kw_begin;
+    c.k_fracs = c.c1_count * c.kh_count * c.kw_count;
     return c;
 }
 
@@ -189,6 +199,17 @@ __aicore__ inline Window ClipWindow(int64_t v_first, int64_t v_last, uint32_t ex
     return w;
 }
 
+// kMTileAcrossRows slabs hold, per input row, only the columns the chunk's kernel columns [kw_begin,
+// kw_begin + kw_count) read for the Wo outputs, when that window touches the input. A window wholly in the
+// padding would load one real column next to it and so change the width Load3D derives Wo from: such a
+// chunk takes whole input rows with the full padding instead, which needs kw_count == kw.
+__aicore__ inline bool ColumnWindowHasData(const QuantConv2dTilingData& td, uint32_t kw_begin, uint32_t kw_count) {
+    const int64_t first = static_cast<int64_t>(kw_begin) * td.dilation_w - td.pad_w;
+    const int64_t last = static_cast<int64_t>(td.wout - 1) * td.stride_w - td.pad_w +
+                         static_cast<int64_t>(kw_begin + kw_count - 1) * td.dilation_w;
+    return last >= 0 && first < static_cast<int64_t>(td.win);
+}
+
 __aicore__ inline FmapSlab GetFmapSlab(const QuantConv2dTilingData& td, const OutputTile& t, const KChunk& c) {
     FmapSlab s;
     const uint32_t ho_first = t.m_start / td.wout;
@@ -200,12 +221,22 @@ __aicore__ inline FmapSlab GetFmapSlab(const QuantConv2dTilingData& td, const Ou
     s.rows = ClipWindow(row_first, row_last, td.hin);
     if (td.m_tile_mode == kMTileInRow) {
         const uint32_t wo_first = t.m_start % td.wout;
-        const int64_t col_first = static_cast<int64_t>(wo_first) * td.stride_w - td.pad_w;
+        const int64_t col_first = static_cast<int64_t>(wo_first) * td.stride_w - td.pad_w +
+                                  static_cast<int64_t>(c.kw_begin) * td.dilation_w;
         const int64_t col_last = static_cast<int64_t>(wo_first + t.m_len - 1) * td.stride_w - td.pad_w +
-                                 static_cast<int64_t>(td.kw - 1) * td.dilation_w;
+                                 static_cast<int64_t>(c.kw_begin + c.kw_count - 1) * td.dilation_w;
         s.cols = ClipWindow(col_first, col_last, td.win);
         s.m_start_pt = 0;
+    } else if (ColumnWindowHasData(td, c.kw_begin, c.kw_count)) {
+        // The columns every output row reads for this chunk's kernel columns: the window is exactly
+        // (Wo - 1) * stride + the chunk's kernel extent wide, so Load3D derives exactly Wo outputs per slab row.
+        s.cols = ClipWindow(static_cast<int64_t>(c.kw_begin) * td.dilation_w - td.pad_w,
+                            static_cast<int64_t>(td.wout - 1) * td.stride_w - td.pad_w +
+                                static_cast<int64_t>(c.kw_begin + c.kw_count - 1) * td.dilation_w,
+                            td.win);
+        s.m_start_pt = t.m_start - ho_first * td.wout;
     } else {
+        // Every tap in the padding (kw_count == kw: the engine never splits such a row across rows).
         // Whole input rows with the full padding: Load3D then derives exactly Wo outputs per slab row.
         s.cols.begin = 0;
         s.cols.count = td.win;

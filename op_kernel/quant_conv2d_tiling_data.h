@@ -65,11 +65,12 @@ struct QuantConv2dTilingData {
     uint32_t l0c_buffers;        // 1 or 2
 
     // ---- L1: K is walked in chunks; a chunk is either c1_per_chunk whole channel groups with every kernel
-    // row, or (c1_per_chunk == 1) kh_per_chunk kernel rows of one channel group. A chunk's fmap slab holds
-    // [c1_per_chunk][rows][cols][32] int8, its weight slab [chunk K/32][n_l0/16][16][32] int8.
+    // row, or (c1_per_chunk == 1) kh_per_chunk kernel rows of one channel group, or (c1_per_chunk ==
+    // kh_per_chunk == 1) kw_per_chunk kernel columns of one kernel row (kw_per_chunk, at the end, < kw).
+    // A chunk's fmap slab holds [c1_per_chunk][rows][cols][32] int8, its weight slab [chunk K/32][n_l0/16][16][32].
     uint32_t c1_per_chunk;
     uint32_t kh_per_chunk;
-    uint32_t k_chunks;           // chunks per output tile = ceil(c1 / c1_per_chunk) * ceil(kh / kh_per_chunk)
+    uint32_t k_chunks;           // ceil(c1 / c1_per_chunk) * ceil(kh / kh_per_chunk) * ceil(kw / kw_per_chunk)
     uint32_t fmap_l1_bytes;      // one fmap slab buffer (worst tile)
     uint32_t weight_l1_bytes;    // one weight slab buffer
     uint32_t fmap_l1_buffers;    // 1 or 2
@@ -95,7 +96,8 @@ struct QuantConv2dTilingData {
     uint64_t ws_sync_offset;     // 2002: the soft SyncAll area, block_dim x 32 B, must be zero at launch
     uint64_t ws_sync_bytes;      //       (the launcher zeroes it); 2201: 0 bytes
 
-    uint32_t reserved[4];
+    uint32_t kw_per_chunk;       // kernel columns per K chunk (== kw unless a kernel row is split; see L1 above)
+    uint32_t reserved[3];
 };
 
 static_assert(sizeof(QuantConv2dTilingData) == 296, "tiling data layout changed: update host and kernel together");

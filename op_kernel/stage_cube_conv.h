@@ -188,7 +188,7 @@ private:
         img2col.mStartPt = static_cast<uint16_t>(slab_.m_start_pt);
         img2col.strideW = static_cast<uint8_t>(td_->stride_w);
         img2col.strideH = static_cast<uint8_t>(td_->stride_h);
-        img2col.filterW = static_cast<uint8_t>(td_->kw);
+        img2col.filterW = static_cast<uint8_t>(chunk.kw_count);
         img2col.filterH = static_cast<uint8_t>(chunk.kh_count);
         img2col.dilationFilterW = static_cast<uint8_t>(td_->dilation_w);
         img2col.dilationFilterH = static_cast<uint8_t>(td_->dilation_h);

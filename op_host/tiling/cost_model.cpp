@@ -44,18 +44,20 @@ BlockShape BusiestBlock(const Problem& p, const TilePlan& plan) {
 double FmapBytesPerTile(const Problem& p, const TilePlan& plan, double avg_tile_m) {
     const L1Plan& l1 = plan.l1;
     const double kernel_rows = (static_cast<double>(l1.kh_per_chunk) - 1) * p.dilation_h + 1;
+    const double kernel_cols = (static_cast<double>(l1.kw_per_chunk) - 1) * p.dilation_w + 1;
     double rows = 0;
     double cols = 0;
     if (plan.mode == kMTileInRow) {
         rows = std::min<double>(p.hin, kernel_rows);
-        cols = std::min<double>(p.win, (avg_tile_m - 1) * p.stride_w + p.kernel_extent_w());
+        cols = std::min<double>(p.win, (avg_tile_m - 1) * p.stride_w + kernel_cols);
     } else {
         const double spanned = std::min<double>(p.hout, 1.0 + (avg_tile_m - 1) / p.wout);
         rows = std::min<double>(p.hin, (spanned - 1) * p.stride_h + kernel_rows);
-        cols = p.win;
+        cols = static_cast<double>(AcrossRowsSlabCols(p, l1.kw_per_chunk));
     }
     const double row_groups = static_cast<double>(CeilDiv(p.kh, l1.kh_per_chunk));
-    return static_cast<double>(p.c1) * row_groups * std::max(rows, 1.0) * std::max(cols, 1.0) * kK0;
+    const double col_groups = static_cast<double>(CeilDiv(p.kw, l1.kw_per_chunk));
+    return static_cast<double>(p.c1) * row_groups * col_groups * std::max(rows, 1.0) * std::max(cols, 1.0) * kK0;
 }
 
 }  // namespace
@@ -89,7 +91,8 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     c.out_cycles = c.out_bytes / (coupled ? kL0cToUbBytesPerCycle : soc.gm_bytes_per_cycle_per_core);
 
     const double steps_per_chunk = static_cast<double>(CeilDiv(plan.l1.chunk_k, plan.l0.k_l0));
-    c.issue_cycles = tiles * plan.l1.k_chunks * (steps_per_chunk * kIssueCyclesPerStep + kIssueCyclesPerChunk);
+    c.issue_cycles = tiles * (plan.l1.k_chunks * (steps_per_chunk * kIssueCyclesPerStep + kIssueCyclesPerChunk) +
+                              kIssueCyclesPerTile);
 
     double inner = plan.l0.l0a_buffers > 1 ? std::max(c.mte1_cycles, c.cube_cycles) : c.mte1_cycles + c.cube_cycles;
     inner = plan.l0.l0c_buffers > 1 ? std::max(inner, c.out_cycles) : inner + c.out_cycles;

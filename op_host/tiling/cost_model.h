@@ -7,7 +7,7 @@
 //             the block's share of fmap and weight is read once at gm_bytes_per_cycle_per_core, every
 //             further load of the same bytes comes from L2 at l2_bytes_per_cycle_per_core
 //   out    = int32 tiles at gm rate (2201: Fixpipe to ws.acc) or kL0cToUbBytesPerCycle (2002)
-//   issue  = kIssueCyclesPerStep per k_l0 step + kIssueCyclesPerChunk per L1 chunk load
+//   issue  = kIssueCyclesPerStep per k_l0 step + kIssueCyclesPerChunk per L1 chunk load + kIssueCyclesPerTile
 // Pipelining follows the buffer counts: double-buffered levels overlap (max), single ones add up:
 //   inner = L0 double ? max(mte1, cube) : mte1 + cube;  inner += or max with out by L0C buffers;
 //   total = L1 double ? max(mte2, inner) : mte2 + inner;  then + issue.
@@ -24,6 +24,10 @@ namespace qconv::tiling {
 // hand-offs) and per L1 chunk (DMA setup); they make many tiny tiles cost what they cost on hardware.
 inline constexpr double kIssueCyclesPerStep = 64.0;
 inline constexpr double kIssueCyclesPerChunk = 256.0;
+// Per output tile: Fixpipe (2201) or L0C -> UB (2002) set-up, the cross-core flag hand-off and the epilogue's
+// per-tile set-up. An estimate like the two above (to be calibrated with msprof); without it a schedule of
+// millions of one-position tiles could model as cheap as one of few large tiles moving the same bytes.
+inline constexpr double kIssueCyclesPerTile = 512.0;
 // 2002: L0C -> UB through the vector unit, 512 B/cycle (npu_roofline.md section 2.5, INI l0_c_to_ub_rate).
 inline constexpr double kL0cToUbBytesPerCycle = 512.0;
 

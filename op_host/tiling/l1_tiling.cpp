@@ -4,17 +4,38 @@
 
 namespace qconv::tiling {
 
-SlabExtent WorstSlab(const Problem& p, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t kh_rows) {
+bool ColumnWindowsHaveData(const Problem& p, uint32_t kw_cols) {
+    for (uint32_t begin = 0; begin < p.kw; begin += kw_cols) {
+        const int64_t first = static_cast<int64_t>(begin) * p.dilation_w - p.pad_w;
+        const int64_t last = static_cast<int64_t>(p.wout - 1) * p.stride_w - p.pad_w +
+                             static_cast<int64_t>(std::min(p.kw, begin + kw_cols) - 1) * p.dilation_w;
+        if (last < 0 || first >= static_cast<int64_t>(p.win)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+uint64_t AcrossRowsSlabCols(const Problem& p, uint32_t kw_cols) {
+    if (!ColumnWindowsHaveData(p, kw_cols)) {
+        return p.win;
+    }
+    return std::min<uint64_t>(p.win, static_cast<uint64_t>(p.wout - 1) * p.stride_w +
+                                         static_cast<uint64_t>(kw_cols - 1) * p.dilation_w + 1);
+}
+
+SlabExtent WorstSlab(const Problem& p, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t kh_rows, uint32_t kw_cols) {
     SlabExtent e;
     const uint64_t kernel_rows_extent = static_cast<uint64_t>(kh_rows - 1) * p.dilation_h + 1;
+    const uint64_t kernel_cols_extent = static_cast<uint64_t>(kw_cols - 1) * p.dilation_w + 1;
     if (mode == kMTileAcrossRows) {
         const uint64_t spanned = std::min<uint64_t>(p.hout, (static_cast<uint64_t>(m_l0) + p.wout - 2) / p.wout + 1);
         e.rows = std::min<uint64_t>(p.hin, (spanned - 1) * p.stride_h + kernel_rows_extent);
-        e.cols = p.win;
+        e.cols = AcrossRowsSlabCols(p, kw_cols);
     } else {
         const uint64_t width = std::min<uint64_t>(m_l0, p.wout);
         e.rows = std::min<uint64_t>(p.hin, kernel_rows_extent);
-        e.cols = std::min<uint64_t>(p.win, (width - 1) * p.stride_w + p.kernel_extent_w());
+        e.cols = std::min<uint64_t>(p.win, (width - 1) * p.stride_w + kernel_cols_extent);
     }
     e.rows = std::max<uint64_t>(e.rows, 1);  // an all-padding window still loads one row (ClipWindow)
     e.cols = std::max<uint64_t>(e.cols, 1);
@@ -26,15 +47,19 @@ namespace {
 struct Chunk {
     uint32_t c1 = 0;
     uint32_t kh = 0;
+    uint32_t kw = 0;
 };
 
 bool TryChunk(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
               Chunk chunk, uint32_t fmap_buffers, uint32_t weight_buffers, L1Plan* plan) {
-    const uint64_t chunk_k = static_cast<uint64_t>(chunk.c1) * chunk.kh * p.kw * kK0;
-    if (chunk.c1 == 0 || chunk.kh == 0 || chunk_k > soc.load3d_k_limit) {
+    const uint64_t chunk_k = static_cast<uint64_t>(chunk.c1) * chunk.kh * chunk.kw * kK0;
+    if (chunk.c1 == 0 || chunk.kh == 0 || chunk.kw == 0 || chunk_k > soc.load3d_k_limit) {
         return false;
     }
-    const SlabExtent slab = WorstSlab(p, mode, m_l0, chunk.kh);
+    if (chunk.kw < p.kw && mode == kMTileAcrossRows && !ColumnWindowsHaveData(p, chunk.kw)) {
+        return false;
+    }
+    const SlabExtent slab = WorstSlab(p, mode, m_l0, chunk.kh, chunk.kw);
     if (slab.rows > kLoad3dMaxL1Extent || slab.cols > kLoad3dMaxL1Extent) {
         return false;
     }
@@ -46,7 +71,8 @@ bool TryChunk(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, u
     L1Plan l1;
     l1.c1_per_chunk = chunk.c1;
     l1.kh_per_chunk = chunk.kh;
-    l1.k_chunks = static_cast<uint32_t>(CeilDiv(p.c1, chunk.c1) * CeilDiv(p.kh, chunk.kh));
+    l1.kw_per_chunk = chunk.kw;
+    l1.k_chunks = static_cast<uint32_t>(CeilDiv(p.c1, chunk.c1) * CeilDiv(p.kh, chunk.kh) * CeilDiv(p.kw, chunk.kw));
     l1.chunk_k = chunk_k;
     l1.fmap_slab_bytes = fmap;
     l1.weight_slab_bytes = weight;
@@ -65,13 +91,13 @@ bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uin
     for (uint32_t buffers = 2; buffers >= 1; --buffers) {
         // Whole channel groups with every kernel row: as many groups as fit. The slab of one group is
         // fixed, so the count follows from the budget; the Load3D K limit caps it too.
-        const SlabExtent full_rows = WorstSlab(p, mode, m_l0, p.kh);
+        const SlabExtent full_rows = WorstSlab(p, mode, m_l0, p.kh, p.kw);
         const uint64_t fmap_per_c1 = full_rows.rows * full_rows.cols * kK0;
         const uint64_t weight_per_c1 = static_cast<uint64_t>(p.kh) * p.kw * (n_l0 / kN0) * kFractalBytes;
         uint64_t c1_fit = soc.l1_bytes / (buffers * (fmap_per_c1 + weight_per_c1));
         c1_fit = std::min<uint64_t>({c1_fit, p.c1, k_limit_fracs / (static_cast<uint64_t>(p.kh) * p.kw)});
         for (uint64_t c1 = c1_fit; c1 >= 1; --c1) {  // the closed form may be off by rounding: confirm
-            if (TryChunk(p, soc, mode, m_l0, n_l0, {static_cast<uint32_t>(c1), p.kh}, buffers, buffers, plan)) {
+            if (TryChunk(p, soc, mode, m_l0, n_l0, {static_cast<uint32_t>(c1), p.kh, p.kw}, buffers, buffers, plan)) {
                 return true;
             }
             if (c1_fit - c1 >= 2) {
@@ -81,7 +107,13 @@ bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uin
         // One channel group, as many kernel rows as fit.
         const uint32_t kh_max = static_cast<uint32_t>(std::min<uint64_t>(p.kh - 1, k_limit_fracs / p.kw));
         for (uint32_t kh = kh_max; kh >= 1; --kh) {
-            if (TryChunk(p, soc, mode, m_l0, n_l0, {1, kh}, buffers, buffers, plan)) {
+            if (TryChunk(p, soc, mode, m_l0, n_l0, {1, kh, p.kw}, buffers, buffers, plan)) {
+                return true;
+            }
+        }
+        // One kernel row, as many kernel columns as fit (slab and weight both shrink with the count).
+        for (uint32_t kw = p.kw - 1; kw >= 1; --kw) {
+            if (TryChunk(p, soc, mode, m_l0, n_l0, {1, 1, kw}, buffers, buffers, plan)) {
                 return true;
             }
         }

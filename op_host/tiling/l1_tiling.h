@@ -1,8 +1,8 @@
 // L1 tiles: how K is walked in chunks, and the fmap and weight slabs one chunk needs.
 //   fmap slab   = c1_per_chunk * rows * cols * 32 B, rows/cols of the worst tile (slab_extent below)
-//   weight slab = c1_per_chunk * kh_per_chunk * kw * (n_l0 / 16) * 512 B
+//   weight slab = c1_per_chunk * kh_per_chunk * kw_per_chunk * (n_l0 / 16) * 512 B
 //   L1:   fmap_buffers * fmap slab + weight_buffers * weight slab <= l1_bytes
-//   Load3D: chunk K = c1_per_chunk * kh_per_chunk * kw * 32 <= load3d_k_limit (65535: kStartPt, kExtension
+//   Load3D: chunk K = c1_per_chunk * kh_per_chunk * kw_per_chunk * 32 <= load3d_k_limit (65535: kStartPt, kExtension
 //           and channelSize = 32 * c1_per_chunk are 16-bit fields),
 //           slab rows, cols <= 32767 (l1H / l1W fields)
 #pragma once
@@ -22,15 +22,23 @@ struct SlabExtent {
     uint64_t cols = 0;
 };
 
-// Input rows and columns the slab of the worst tile of `m_l0` positions holds for `kh_rows` kernel rows.
-// kMTileAcrossRows: a run of m_l0 positions spans at most floor((m_l0 + Wo - 2) / Wo) + 1 output rows,
-// whole input rows are loaded. kMTileInRow: one output row, min(m_l0, Wo) outputs wide.
-SlabExtent WorstSlab(const Problem& p, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t kh_rows);
+// Input rows and columns the slab of the worst tile of `m_l0` positions holds for `kh_rows` kernel rows and
+// `kw_cols` kernel columns. kMTileAcrossRows: a run of m_l0 positions spans at most
+// floor((m_l0 + Wo - 2) / Wo) + 1 output rows; whole input rows are loaded, or with kw_cols < kw the columns
+// of one chunk for every output column. kMTileInRow: one output row, min(m_l0, Wo) outputs wide.
+SlabExtent WorstSlab(const Problem& p, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t kh_rows, uint32_t kw_cols);
+
+// kMTileAcrossRows: whether every kernel-column chunk of `kw_cols` columns reads real input columns (then a slab
+// row holds only the columns the chunk reads, schedule::ColumnWindowHasData), and the widest slab row.
+bool ColumnWindowsHaveData(const Problem& p, uint32_t kw_cols);
+uint64_t AcrossRowsSlabCols(const Problem& p, uint32_t kw_cols);
 
 // Picks the largest chunk that fits (fewest chunks: fewest DMA setups and, with one chunk, a weight slab
 // that stays resident across m tiles), preferring double-buffered slabs so MTE2 overlaps the cube.
 // Chunk kinds, in order: every channel group and kernel row (resident weight); c1_per_chunk channel groups
-// with every kernel row; one channel group with kh_per_chunk kernel rows. False if nothing fits.
+// with every kernel row; one channel group with kh_per_chunk kernel rows; one channel group and kernel row
+// with kw_per_chunk kernel columns (wide dilated kernels, whose one-row slab alone outgrows L1 once a tile
+// spans several output rows). False if nothing fits.
 bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
             L1Plan* plan);
 

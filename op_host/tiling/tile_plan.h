@@ -21,6 +21,7 @@ struct L0Plan {
 struct L1Plan {
     uint32_t c1_per_chunk = 0;
     uint32_t kh_per_chunk = 0;
+    uint32_t kw_per_chunk = 0;
     uint32_t k_chunks = 0;
     uint64_t chunk_k = 0;            // largest chunk's K in elements (<= Load3D limit)
     uint64_t fmap_slab_bytes = 0;    // worst tile

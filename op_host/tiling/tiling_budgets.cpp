@@ -1,11 +1,13 @@
 #include "op_host/tiling/tiling_budgets.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "op_host/tiling/l0_tiling.h"
 #include "op_host/tiling/l1_tiling.h"
 #include "op_host/tiling/ub_tiling.h"
 #include "op_host/tiling/workspace.h"
+#include "op_kernel/quant_conv2d_schedule.h"
 
 namespace qconv::tiling {
 namespace {
@@ -64,7 +66,7 @@ void CheckAxis(Checker& c, const char* axis, uint64_t units, uint64_t dim, uint6
 
 uint64_t WorstFmapSlabBytes(const QuantConv2dTilingData& td) {
     const SlabExtent e = WorstSlab(ProblemOf(td), static_cast<QuantConv2dMTileMode>(td.m_tile_mode), td.m_l0,
-                                   td.kh_per_chunk);
+                                   td.kh_per_chunk, td.kw_per_chunk);
     return static_cast<uint64_t>(td.c1_per_chunk) * e.rows * e.cols * kK0;
 }
 
@@ -99,15 +101,27 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
         c.Require(buffers == 1 || buffers == 2, "buffer count in {1, 2}", buffers, "in", 2);
     }
 
-    const uint64_t chunk_k = static_cast<uint64_t>(td.c1_per_chunk) * td.kh_per_chunk * td.kw * kK0;
+    const uint64_t chunk_k = static_cast<uint64_t>(td.c1_per_chunk) * td.kh_per_chunk * td.kw_per_chunk * kK0;
     c.Require(td.kh_per_chunk == td.kh || td.c1_per_chunk == 1, "chunk: whole kernel rows or one channel group",
               td.c1_per_chunk, "==", 1);
+    c.Require(td.kw_per_chunk == td.kw || (td.c1_per_chunk == 1 && td.kh_per_chunk == 1),
+              "chunk: whole kernel columns or one channel group and kernel row", td.kh_per_chunk, "==", 1);
+    c.Ge("kw_per_chunk", td.kw_per_chunk, 1);
     c.Le("c1_per_chunk <= c1", td.c1_per_chunk, td.c1);
     c.Le("kh_per_chunk <= kh", td.kh_per_chunk, td.kh);
-    c.Eq("k_chunks", td.k_chunks, CeilDiv(td.c1, td.c1_per_chunk) * CeilDiv(td.kh, td.kh_per_chunk));
+    c.Le("kw_per_chunk <= kw", td.kw_per_chunk, td.kw);
+    c.Eq("k_chunks", td.k_chunks,
+         CeilDiv(td.c1, td.c1_per_chunk) * CeilDiv(td.kh, td.kh_per_chunk) * CeilDiv(td.kw, std::max(td.kw_per_chunk, 1u)));
+    if (td.kw_per_chunk >= 1 && td.kw_per_chunk < td.kw && td.m_tile_mode == kMTileAcrossRows) {
+        for (uint32_t begin = 0; begin < td.kw; begin += td.kw_per_chunk) {
+            c.Require(schedule::ColumnWindowHasData(td, begin, std::min(td.kw_per_chunk, td.kw - begin)),
+                      "across-rows column chunk touches the input", begin, "<", td.kw);
+        }
+    }
     c.Le("Load3D K: chunk K <= load3d_k_limit (kStartPt, kExtension, channelSize: 16-bit)", chunk_k, soc.load3d_k_limit);
     c.Le("k_l0 <= chunk K", td.k_l0, chunk_k);
-    const SlabExtent slab = WorstSlab(p, static_cast<QuantConv2dMTileMode>(td.m_tile_mode), td.m_l0, td.kh_per_chunk);
+    const SlabExtent slab = WorstSlab(p, static_cast<QuantConv2dMTileMode>(td.m_tile_mode), td.m_l0, td.kh_per_chunk,
+                                      td.kw_per_chunk);
     c.Le("Load3D l1H: slab rows", slab.rows, kLoad3dMaxL1Extent);
     c.Le("Load3D l1W: slab cols", slab.cols, kLoad3dMaxL1Extent);
     c.Ge("fmap_l1_bytes >= worst slab", td.fmap_l1_bytes, WorstFmapSlabBytes(td));

@@ -130,6 +130,7 @@ QuantConv2dTilingData Fill(const ConvShape& shape, const Problem& p, const SocSp
 
     td.c1_per_chunk = plan.l1.c1_per_chunk;
     td.kh_per_chunk = plan.l1.kh_per_chunk;
+    td.kw_per_chunk = plan.l1.kw_per_chunk;
     td.k_chunks = plan.l1.k_chunks;
     td.fmap_l1_bytes = static_cast<uint32_t>(plan.l1.fmap_slab_bytes);
     td.weight_l1_bytes = static_cast<uint32_t>(plan.l1.weight_slab_bytes);

@@ -5,6 +5,7 @@
 // forced onto the paths small shapes never take (kernel-row K chunks, in-row M tiles, single buffers).
 // Built once per arch by op_kernel/CMakeLists.txt (cube_stage_twin_test_2201 / _2002).
 // Usage: cube_stage_twin_test [random shapes per SoC] [seed] [v = print every run]
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -124,8 +125,18 @@ void KernelBody(uint8_t* ws, uint8_t* out_bytes, const QuantConv2dTilingData& td
 }
 
 // Variants of the engine's tiling that small shapes would never get, to run every path of the cube stage:
-// 1 = one kernel row and one channel group per K chunk, 2 = in-row M tiles of 16, 3 = both, single buffers.
-bool Force(QuantConv2dTilingData& td, const SocSpec& soc, int variant) {
+// 1 = one kernel row and one channel group per K chunk, 2 = in-row M tiles of 16, 3 = both, single buffers,
+// 4 = kernel-column chunks (one channel group, one kernel row, `kw_cols` columns), 6 = those with in-row tiles.
+bool Force(QuantConv2dTilingData& td, const SocSpec& soc, int variant, uint32_t kw_cols) {
+    if (variant & 4) {
+        td.c1_per_chunk = 1;
+        td.kh_per_chunk = 1;
+        td.kw_per_chunk = kw_cols;
+        td.k_chunks = td.c1 * td.kh * ((td.kw + kw_cols - 1) / kw_cols);
+        td.weight_resident = 0;
+        td.weight_l1_bytes = kw_cols * (td.n_l0 / 16) * 512;
+        td.k_l0 = td.k_l0 < kw_cols * 32 ? td.k_l0 : kw_cols * 32;
+    }
     if (variant & 1) {
         td.c1_per_chunk = 1;
         td.kh_per_chunk = 1;
@@ -158,6 +169,7 @@ bool Force(QuantConv2dTilingData& td, const SocSpec& soc, int variant) {
     return v.empty();
 }
 
+// Returns 1 on a mismatch or a twin error, 0 otherwise (also for a variant the shape cannot take).
 int RunCase(const SocSpec& soc, const ConvShape& s, std::mt19937& rng, bool verbose, int variant = 0) {
     Problem p;
     p.s = s;
@@ -169,7 +181,17 @@ int RunCase(const SocSpec& soc, const ConvShape& s, std::mt19937& rng, bool verb
     for (auto& v : p.w) v = static_cast<int8_t>(rng() % 256 - 128);
     const tiling::TilingResult r = tiling::ComputeTiling(s, soc);
     QuantConv2dTilingData td = r.data;
-    if (variant && !Force(td, soc, variant)) return 1;
+    uint32_t kw_cols = td.kw_per_chunk;
+    if (variant & 4) {
+        if (s.kw == 1) return 0;  // no kernel row to split
+        kw_cols = 1 + static_cast<uint32_t>(rng() % (s.kw - 1));
+        bool windows_have_data = true;
+        for (uint32_t b = 0; b < td.kw; b += kw_cols) {
+            windows_have_data &= schedule::ColumnWindowHasData(td, b, std::min<uint32_t>(kw_cols, td.kw - b));
+        }
+        if (!(variant & 2) && !windows_have_data) return 0;  // the engine never splits such a row across rows
+    }
+    if (variant && !Force(td, soc, variant, kw_cols)) return 1;
     std::vector<uint8_t> ws(td.ws_total_bytes, 0);
     Layout(p, td, ws);
     const std::vector<int32_t> want = Reference(p);
@@ -204,6 +226,7 @@ int RunCase(const SocSpec& soc, const ConvShape& s, std::mt19937& rng, bool verb
                     (long long)s.cout, (long long)s.kh, (long long)s.kw, (long long)s.stride_h, (long long)s.stride_w,
                     (long long)s.pad_h, (long long)s.pad_w, (long long)s.dilation_h, (long long)s.dilation_w,
                     (long long)s.offset_x, td.m_tile_mode, td.m_l0, td.n_l0, td.k_l0, td.k_chunks, td.block_dim, variant, bad);
+        std::printf(" kw_per_chunk%u", td.kw_per_chunk);
         if (bad) std::printf(" first at %zu: got %d want %d", first, got[first], want[first]);
         std::printf("\n");
     }
@@ -234,6 +257,7 @@ int main(int argc, char** argv) {
         cases.push_back(make(1, 5, 3, 3, 3, 1, 1, 4, 4, 6, 6, 1, 1, 100));   // windows wholly in the padding
         cases.push_back(make(1, 8, 40, 40, 24, 33, 35, 1, 1, 3, 4, 1, 1, 3));  // kernels wider than 32
         cases.push_back(make(3, 17, 15, 6, 40, 2, 5, 3, 2, 1, 2, 3, 1, -1));
+        cases.push_back(make(1, 3, 12, 9, 20, 2, 7, 2, 3, 1, 5, 1, 2, 9));   // column chunks next to wide padding
         for (int i = 0; i < n; ++i) {
             ConvShape c;
             for (;;) {
@@ -245,7 +269,7 @@ int main(int argc, char** argv) {
             cases.push_back(c);
         }
         for (const ConvShape& c : cases) {
-            for (int variant = 0; variant < 4; ++variant) {
+            for (int variant : {0, 1, 2, 3, 4, 6}) {
                 failures += RunCase(soc, c, rng, argc > 3, variant);
                 ++runs;
             }

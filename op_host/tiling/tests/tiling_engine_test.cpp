@@ -83,7 +83,7 @@ struct Tap {
 
 Tap Load3dTap(const QuantConv2dTilingData& td, const sch::FmapSlab& slab, const sch::KChunk& c, uint32_t m_in_tile,
               uint32_t i_rel, uint32_t j) {
-    const int64_t extent_w = static_cast<int64_t>(td.kw - 1) * td.dilation_w + 1;
+    const int64_t extent_w = static_cast<int64_t>(c.kw_count - 1) * td.dilation_w + 1;
     const int64_t l1w = slab.cols.count;
     const int64_t wo_slab = (l1w + slab.cols.pad_before + slab.cols.pad_after - extent_w) / td.stride_w + 1;
     const int64_t m = slab.m_start_pt + m_in_tile;
@@ -91,7 +91,6 @@ Tap Load3dTap(const QuantConv2dTilingData& td, const sch::FmapSlab& slab, const 
     const int64_t wo = m % wo_slab;
     const int64_t h = ho * td.stride_h - slab.rows.pad_before + static_cast<int64_t>(i_rel) * td.dilation_h;
     const int64_t w = wo * td.stride_w - slab.cols.pad_before + static_cast<int64_t>(j) * td.dilation_w;
-    (void)c;
     if (h < 0 || h >= slab.rows.count || w < 0 || w >= l1w) return {true, 0, 0};
     return {false, slab.rows.begin + h, slab.cols.begin + w};
 }
@@ -182,9 +181,9 @@ void CheckTiling(const ConvShape& s, const char* soc_name, const QuantConv2dTili
                 for (int sample = 0; sample < 8; ++sample) {
                     const uint32_t mm = static_cast<uint32_t>(rng() % tile.m_len);
                     const uint32_t ii = static_cast<uint32_t>(rng() % c.kh_count);
-                    const uint32_t jj = static_cast<uint32_t>(rng() % td.kw);
+                    const uint32_t jj = static_cast<uint32_t>(rng() % c.kw_count);
                     const Tap got = Load3dTap(td, slab, c, mm, ii, jj);
-                    const Tap want = ConvTap(td, tile.m_start + mm, c.kh_begin + ii, jj);
+                    const Tap want = ConvTap(td, tile.m_start + mm, c.kh_begin + ii, c.kw_begin + jj);
                     if (got.pad != want.pad || (!got.pad && (got.h != want.h || got.w != want.w))) {
                         Fail(s, soc_name, "Load3D on the slab reads a different input element than the conv");
                         return;
