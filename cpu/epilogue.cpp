@@ -10,15 +10,9 @@
 namespace qconv::cpu {
 namespace {
 
-constexpr float kHalfMax = 65504.0f;
 // Below this many elements a pass takes ~0.1 ms on one core: a parallel region costs more than it
 // saves, and on a loaded machine every extra barrier risks waiting out a descheduled thread.
 constexpr int64_t kParallelElements = 1 << 19;
-
-uint16_t finish_scalar(int32_t acc, float scale) {
-  const float y = static_cast<float>(acc) * scale;
-  return float_to_half_rne(y < -kHalfMax ? -kHalfMax : (y > kHalfMax ? kHalfMax : y));
-}
 
 int32_t acc_scalar(const EpilogueArgs& a, const float* y, int64_t c) {
   uint32_t acc = a.bias ? static_cast<uint32_t>(a.bias[c]) : 0u;
@@ -39,17 +33,6 @@ void epilogue_scalar(const EpilogueArgs& a) {
 }
 
 #ifdef QCONV_CPU_X86
-QCONV_AVX2 __m256 finish_avx2(__m256i acc, __m256 scale) {
-  const __m256 y = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), scale);
-  return _mm256_min_ps(_mm256_max_ps(y, _mm256_set1_ps(-kHalfMax)), _mm256_set1_ps(kHalfMax));
-}
-
-QCONV_AVX2 __m128i to_half8(__m256 v) { return _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-
-QCONV_AVX2 void store_half8(uint16_t* dst, __m256 v) {
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), to_half8(v));
-}
-
 // Channels contiguous (NHWC partials): 8 channels x 8 pixels per register tile, transposed before
 // the store. Pixels go in runs of kRun so that each channel's fp16 output is written as whole cache
 // lines and the run's partials (all channels) stay in cache across the channel loop; one 8-pixel run

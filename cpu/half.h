@@ -28,4 +28,13 @@ inline uint16_t float_to_half_rne(float f) {
   return static_cast<uint16_t>(sign | (u >> 13));
 }
 
+inline constexpr float kHalfMax = 65504.0f;
+
+// The golden's dequant of one accumulator: float32(acc) (RNE) * scale (float32, RNE), clamped to
+// +-65504, then float16 RNE.
+inline uint16_t finish_scalar(int32_t acc, float scale) {
+  const float y = static_cast<float>(acc) * scale;
+  return float_to_half_rne(y < -kHalfMax ? -kHalfMax : (y > kHalfMax ? kHalfMax : y));
+}
+
 }  // namespace qconv::cpu

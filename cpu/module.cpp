@@ -1,11 +1,14 @@
-// qconv._cpu: the fused cast/pad and epilogue passes of the exact CPU op, on raw tensor memory
+// qconv._cpu: the exact CPU op's native code (the int16 convolution; the cast/pad and epilogue passes
+// around the float32 convolution), on raw tensor memory
 // (python/qconv/cpu_conv.py passes data_ptr()s of tensors it allocated or validated). The GIL is
 // released while a pass runs.
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
 #include <cstring>
+#include <string>
 
+#include "int_conv.h"
 #include "kernels.h"
 
 namespace py = pybind11;
@@ -22,8 +25,15 @@ bool has_avx2_f16c() {
 }
 }  // namespace qconv::cpu
 
+namespace {
+qc::IntKernel to_kind(int kind) {
+  if (kind != 2 && kind != 4) throw py::value_error("kind = " + std::to_string(kind) + " is not supported; allowed: 2, 4");
+  return static_cast<qc::IntKernel>(kind);
+}
+}  // namespace
+
 PYBIND11_MODULE(_cpu, m) {
-  m.doc() = "Fused int8->float32 cast/pad and float16 epilogue of the exact CPU QuantConv2d";
+  m.doc() = "Exact CPU QuantConv2d: int16 SIMD convolution, fused float32 cast/pad and float16 epilogue";
   m.def("has_avx2_f16c", &qc::has_avx2_f16c, "True when the vector (AVX2 + F16C) paths run");
   m.def(
       "equal_bytes",
@@ -58,4 +68,45 @@ PYBIND11_MODULE(_cpu, m) {
       py::call_guard<py::gil_scoped_release>(),
       "float32 exact-integer partials (n, groups*cout, p) -> float16 (n, cout, p) contiguous: sum of int32 "
       "partials + int32 bias (0 = none), * scale, clamp +-65504, RNE");
+  m.def("has_avx512_vnni", &qc::has_avx512_vnni, "True when the VNNI kernel (quads) of int_conv runs");
+  m.def(
+      "best_int_kernel", [] { return static_cast<int>(qc::best_int_kernel()); },
+      "the int_conv kind this CPU runs fastest: 4 (quads, AVX-512 VNNI) or 2 (pairs, AVX2 or scalar)");
+  m.def(
+      "packed_weight_bytes",
+      [](int kind, int64_t cout, int64_t cin, int64_t kh, int64_t kw, int64_t dh, int64_t dw) {
+        return qc::packed_weight_bytes(cout, qc::plan_reduction(to_kind(kind), cin, kh, kw, dh, dw));
+      },
+      py::arg("kind"), py::arg("cout"), py::arg("cin"), py::arg("kh"), py::arg("kw"), py::arg("dh"), py::arg("dw"),
+      "bytes of the packed weight of int_conv for kind 2 (pairs) or 4 (quads)");
+  m.def(
+      "pack_weight",
+      [](int kind, uintptr_t w, int64_t cout, int64_t cin, int64_t kh, int64_t kw, int64_t dh, int64_t dw,
+         uintptr_t packed) {
+        qc::pack_weight(reinterpret_cast<const int8_t*>(w), cout,
+                        qc::plan_reduction(to_kind(kind), cin, kh, kw, dh, dw), reinterpret_cast<uint8_t*>(packed));
+      },
+      py::arg("kind"), py::arg("w"), py::arg("cout"), py::arg("cin"), py::arg("kh"), py::arg("kw"), py::arg("dh"),
+      py::arg("dw"), py::arg("packed"), py::call_guard<py::gil_scoped_release>(),
+      "int8 (cout, cin, kh, kw) contiguous at w -> int_conv's packed weight at packed (packed_weight_bytes)");
+  m.def(
+      "int_conv",
+      [](int kind, uintptr_t x, int64_t n, int64_t c, int64_t h, int64_t w, int64_t sn, int64_t sc, int64_t sh,
+         int64_t sw, uintptr_t packed, int64_t cout, int64_t kh, int64_t kw, int64_t stride_h, int64_t stride_w,
+         int64_t pad_h, int64_t pad_w, int64_t dil_h, int64_t dil_w, int64_t ho, int64_t wo, int32_t offset_x,
+         uintptr_t bias, uintptr_t scale, uintptr_t out, bool simd) {
+        const qc::IntConvArgs a{to_kind(kind),
+                                {reinterpret_cast<const int8_t*>(x), n, c, h, w, sn, sc, sh, sw},
+                                cout, kh, kw, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, ho, wo, offset_x,
+                                reinterpret_cast<const uint8_t*>(packed), reinterpret_cast<const int32_t*>(bias),
+                                reinterpret_cast<const float*>(scale), reinterpret_cast<uint16_t*>(out)};
+        qc::int_conv(a, simd);
+      },
+      py::arg("kind"), py::arg("x"), py::arg("n"), py::arg("c"), py::arg("h"), py::arg("w"), py::arg("sn"),
+      py::arg("sc"), py::arg("sh"), py::arg("sw"), py::arg("packed"), py::arg("cout"), py::arg("kh"), py::arg("kw"),
+      py::arg("stride_h"), py::arg("stride_w"), py::arg("pad_h"), py::arg("pad_w"), py::arg("dil_h"),
+      py::arg("dil_w"), py::arg("ho"), py::arg("wo"), py::arg("offset_x"), py::arg("bias"), py::arg("scale"),
+      py::arg("out"), py::arg("simd") = true, py::call_guard<py::gil_scoped_release>(),
+      "exact QuantConv2d of int8 x (element strides sn..sw) with the packed weight of `kind` -> float16 "
+      "(n, cout, ho, wo) contiguous at out; bias int32 (0 = none), scale float32 at hardware precision");
 }

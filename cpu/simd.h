@@ -5,6 +5,8 @@
 #if defined(__x86_64__) || defined(__i386__)
 #define QCONV_CPU_X86 1
 #include <immintrin.h>
+
+#include "half.h"
 #define QCONV_AVX2 __attribute__((target("avx2,f16c")))
 
 namespace qconv::cpu {
@@ -56,6 +58,20 @@ QCONV_AVX2 inline void transpose8x8_epi16(__m128i h[8]) {
 // 8 consecutive int8 -> 8 float32.
 QCONV_AVX2 inline __m256 load8_i8_as_f32(const int8_t* p) {
   return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+}
+
+// finish_scalar (half.h) on 8 lanes, before the float16 rounding: float32(acc) * scale, clamped.
+QCONV_AVX2 inline __m256 finish_avx2(__m256i acc, __m256 scale) {
+  const __m256 y = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), scale);
+  return _mm256_min_ps(_mm256_max_ps(y, _mm256_set1_ps(-kHalfMax)), _mm256_set1_ps(kHalfMax));
+}
+
+QCONV_AVX2 inline __m128i to_half8(__m256 v) {
+  return _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
+QCONV_AVX2 inline void store_half8(uint16_t* dst, __m256 v) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), to_half8(v));
 }
 
 }  // namespace qconv::cpu

@@ -1,7 +1,7 @@
 """The op_host tests against the ASan+UBSan build ($QCONV_ASAN_BUILD_DIR, made by `./build.sh test`).
 
 Runs the C++ unit tests of the core and, in a subprocess, the check / shape / tiling-property tests and the
-CPU op's native passes (qconv._cpu) with
+CPU op's native code (qconv._cpu) with
 QCONV_NATIVE_DIR pointing at the sanitized extension modules and the ASan runtime preloaded (Python itself
 is not instrumented). Any sanitizer report aborts (-fno-sanitize-recover=all) and fails the test.
 Skipped only when the sanitized tree is absent outside CI; with CI=true its absence is a failure.
@@ -20,7 +20,7 @@ from kit_paths import ASAN_BUILD_DIR, ROOT
 NATIVE_DIR = ASAN_BUILD_DIR / "native"
 HOST_TESTS = ASAN_BUILD_DIR / "op_host" / "qconv_host_tests"
 PYTHON_TESTS = ["tests/test_check_params.py", "tests/test_infer_shape.py", "tests/test_tiling_properties.py",
-                "tests/test_cpu_native.py"]
+                "tests/test_cpu_native.py", "tests/test_cpu_int_conv.py"]
 # Sanitized code runs several times slower: the property tests walk 20 batches (2,000 shapes) per SoC here;
 # the uninstrumented run of the same file covers the full 10,000 per SoC.
 ASAN_PROPERTY_EXAMPLES = "20"

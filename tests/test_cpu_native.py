@@ -1,5 +1,7 @@
-"""qconv._cpu (cpu/): the fused cast/pad and epilogue passes of the CPU op, their vector (AVX2+F16C)
-and scalar code alike, and the op through them bit-identical to the golden; the op without them too."""
+"""qconv._cpu (cpu/) through the op: every path quant_conv2d can take, bit-identical to the golden.
+The integer kernels (int_conv: quads and pairs, vector and scalar code), the float32 path with the
+native cast/pad and epilogue passes (vector and scalar code) and with torch's passes; then the passes
+alone (their own tests of the integer kernel: test_cpu_int_conv.py)."""
 import numpy as np
 import pytest
 import torch
@@ -13,7 +15,10 @@ needs_native = pytest.mark.skipif(native is None, reason="qconv._cpu is not buil
 
 
 class _Scalar:
-    """The native module with its vector paths switched off."""
+    """The native module with the float path's vector passes switched off."""
+
+    def __getattr__(self, name):
+        return getattr(native, name)
 
     def cast_pad(self, *args):
         native.cast_pad(*args, simd=False)
@@ -21,20 +26,28 @@ class _Scalar:
     def epilogue(self, *args):
         native.epilogue(*args, simd=False)
 
-    def equal_bytes(self, *args):
-        return native.equal_bytes(*args)
+
+# path -> (native module or None, int kind (0: the float32 path), simd)
+PATHS = {"int_quads": ("native", 4, True), "int_pairs": ("native", 2, True), "int_quads_scalar": ("native", 4, False),
+         "int_pairs_scalar": ("native", 2, False), "float_simd": ("native", 0, True),
+         "float_scalar": ("scalar", 0, True), "float_torch": (None, 0, True)}
 
 
-@pytest.fixture(params=["simd", "scalar", "torch"])
+@pytest.fixture(params=list(PATHS))
 def passes(request):
-    if request.param != "torch" and native is None:
+    module, kind, simd = PATHS[request.param]
+    if module is not None and native is None:
         pytest.skip("qconv._cpu is not built")
-    if request.param == "simd" and not native.has_avx2_f16c():
+    if simd and request.param in ("int_pairs", "float_simd") and not native.has_avx2_f16c():
         pytest.skip("no AVX2/F16C on this CPU")
+    if simd and request.param == "int_quads" and not native.has_avx512_vnni():
+        pytest.skip("no AVX-512 VNNI on this CPU")
     previous = cpu_conv.native_module()
-    cpu_conv.set_native_module({"simd": native, "scalar": _Scalar(), "torch": None}[request.param])
+    cpu_conv.set_native_module({"native": native, "scalar": _Scalar(), None: None}[module])
+    cpu_conv.set_int_kernel(kind, simd)
     yield request.param
     cpu_conv.set_native_module(previous)
+    cpu_conv.set_int_kernel(None)
 
 
 def bits(t):
