@@ -16,6 +16,7 @@
 #include "kernel_operator.h"
 #include "vector_gm_io.h"
 #include "vector_transpose.h"
+#include "vector_ub_budget.h"
 
 namespace qconv::kernel {
 
@@ -39,9 +40,8 @@ struct AccTile {
 
 class DequantEpilogue {
 public:
-    static constexpr uint32_t kChannels = 16;      // one NZ fractal column
-    static constexpr uint32_t kLanes = 64;         // 32-bit lanes of one repeat = 4 rows of 16 channels
-    static constexpr uint32_t kMaxPassRows = 1008;  // Add/Mul repeats = rows / 4 must stay <= 255
+    static constexpr uint32_t kChannels = vector_ub::kDequantChannels;  // one NZ fractal column
+    static constexpr uint32_t kLanes = vector_ub::kDequantLanes;        // 32-bit lanes of one repeat = 4 rows
     static constexpr uint32_t kScaleMask = 0xFFFFE000u;
     static constexpr float kHalfMax = 65504.0f;
 #if __CCE_AICORE__ == 220
@@ -54,34 +54,26 @@ public:
     static constexpr AscendC::RoundMode kToHalf = AscendC::RoundMode::CAST_NONE;
 #endif
 
-    // UB bytes this stage takes with passes of `rows` rows: acc in-queue (workspace path only), the narrowed
-    // pass, the out-queue, and 64-lane scale and bias rows for every 16 channels of an n tile.
-    __aicore__ static inline uint32_t UbBytes(uint32_t rows, uint32_t buffers, uint32_t n_l0, bool acc_from_workspace) {
-        const uint32_t pass = rows * kChannels;
-        return (acc_from_workspace ? buffers * pass * 4 : 0) + pass * 2 + buffers * pass * 2 +
-               2 * (n_l0 / kChannels) * kLanes * 4;
-    }
-
-    // pass_rows / buffers: the tiling's UB pass (ub_m, ub_buffers); a pass covers 16 channels.
+    // pass_rows / buffers: the tiling's UB pass (ub_m, ub_buffers); a pass covers 16 channels. UB taken:
+    // vector_ub::DequantBytes (vector_ub_budget.h), one InitBuffer per term.
     __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR scale, GM_ADDR bias, GM_ADDR y, uint32_t batch,
                                 const DequantArgs& args, uint32_t pass_rows, uint32_t buffers, bool acc_from_workspace) {
         args_ = args;
-        rows_ = Min(RoundUp(pass_rows, kChannels), kMaxPassRows);
+        rows_ = vector_ub::DequantPassRows(pass_rows);
         scale_words_.SetGlobalBuffer(reinterpret_cast<__gm__ uint32_t*>(scale),
                                      static_cast<uint64_t>(args.cout) * (args.scale_is_int64 ? 2 : 1));
         if (args.has_bias) {
             bias_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(bias), args.cout);
         }
         y_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ half*>(y), static_cast<uint64_t>(batch) * args.cout * args.out_hw);
-        const uint8_t bufs = static_cast<uint8_t>(buffers == 0 ? 1 : buffers);
+        const uint8_t bufs = static_cast<uint8_t>(vector_ub::DequantBuffers(buffers));
         if (acc_from_workspace) {
-            pipe->InitBuffer(acc_queue_, bufs, rows_ * kChannels * sizeof(int32_t));
+            pipe->InitBuffer(acc_queue_, bufs, vector_ub::DequantAccPassBytes(rows_));
         }
-        pipe->InitBuffer(narrow_, rows_ * kChannels * sizeof(half));
-        pipe->InitBuffer(out_queue_, bufs, rows_ * kChannels * sizeof(half));
-        const uint32_t groups = args.n_l0 / kChannels;
-        pipe->InitBuffer(scale_rows_, groups * kLanes * sizeof(uint32_t));
-        pipe->InitBuffer(bias_rows_, groups * kLanes * sizeof(int32_t));
+        pipe->InitBuffer(narrow_, vector_ub::DequantHalfPassBytes(rows_));
+        pipe->InitBuffer(out_queue_, bufs, vector_ub::DequantHalfPassBytes(rows_));
+        pipe->InitBuffer(scale_rows_, vector_ub::DequantChannelRowsBytes(args.n_l0));
+        pipe->InitBuffer(bias_rows_, vector_ub::DequantChannelRowsBytes(args.n_l0));
     }
 
     // Arch 2201 AIV: rows [m_offset, m_offset + m_len) and channels [n_offset, n_offset + n_len) (n_offset a

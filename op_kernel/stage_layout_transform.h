@@ -9,6 +9,7 @@
 
 #include "kernel_operator.h"
 #include "vector_gm_io.h"
+#include "vector_ub_budget.h"
 
 namespace qconv::kernel {
 
@@ -31,8 +32,8 @@ public:
     // Both item kinds move an 8 KB int8 block: [32 ch][256 positions] or [8 co][32 ci][32 positions].
     static constexpr uint32_t kBlockBytes8K = kC0 * kFmapRunMax;
     static_assert(kBlockBytes8K == kOutChannelsPerItem * kC0 * kKernelRunMax, "item kinds share the UB buffers");
-    // UB: in 2 x 8 KB + out 2 x 8 KB = 32 KB; the TPipe is Reset before phase 2.
-    static constexpr uint32_t kUbBytes = 4 * kBlockBytes8K;
+    // UB (vector_ub_budget.h, phase 1): the in-queue and the out-queue, each of 8 KB blocks.
+    static_assert(kBlockBytes8K == vector_ub::kLayoutBlockBytes, "the UB budget counts 8 KB blocks");
 
     __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR weight, GM_ADDR ws_fmap, GM_ADDR ws_weight,
                                 const LayoutTransformArgs& args) {
@@ -47,8 +48,8 @@ public:
                                  static_cast<uint64_t>(args.batch) * c1_ * args.in_hw * kC0);
         fractal_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(ws_weight),
                                     static_cast<uint64_t>(c1_) * args.kernel_hw * n1_ * kFractalBytes);
-        pipe->InitBuffer(in_queue_, 2, kBlockBytes8K);
-        pipe->InitBuffer(out_queue_, 2, kBlockBytes8K);
+        pipe->InitBuffer(in_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
+        pipe->InitBuffer(out_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
         fmap_items_ = args.batch * c1_ * CeilDiv(args.in_hw, kFmapRunMax);
         weight_items_ = n1_ * 2 * c1_ * CeilDiv(args.kernel_hw, kKernelRunMax);
     }

@@ -2,20 +2,16 @@
 
 #include <algorithm>
 
+#include "op_kernel/vector_ub_budget.h"
+
 namespace qconv::tiling {
 
-uint64_t DequantUbBytes(uint32_t n_l0, bool acc_from_workspace) {
-    const uint64_t pass = static_cast<uint64_t>(kDequantPassRows) * kDequantPassChannels;
-    return (acc_from_workspace ? 2 * pass * 4 : 0) + pass * 2 + 2 * pass * 2 + 2 * (n_l0 / 16) * 64 * 4;
-}
+uint32_t DequantPassRowsFor(uint32_t m_l0) { return std::min(m_l0, kDequantPassRows); }
 
 uint64_t UbBytes(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0) {
-    const bool coupled = soc.topology == CoreTopology::kCoupled;
-    uint64_t bytes = kLayoutTransformUbBytes + DequantUbBytes(n_l0, !coupled);
-    if (coupled) {
-        bytes += static_cast<uint64_t>(m_l0) * n_l0 * 4 + static_cast<uint64_t>(soc.cube_cores) * 32;
-    }
-    return bytes;
+    // The soft SyncAll scratch is per launched core; cube_cores bounds block_dim.
+    return vector_ub::PeakBytes(soc.topology == CoreTopology::kCoupled, soc.cube_cores, m_l0, n_l0,
+                                DequantPassRowsFor(m_l0), kDequantPassBuffers);
 }
 
 bool PlanUb(const SocSpec& soc, const L0Plan& l0, UbPlan* plan) {
@@ -23,7 +19,7 @@ bool PlanUb(const SocSpec& soc, const L0Plan& l0, UbPlan* plan) {
     if (bytes > soc.ub_bytes) {
         return false;
     }
-    *plan = UbPlan{std::min(l0.m_l0, kDequantPassRows), kDequantPassChannels, 2, bytes};
+    *plan = UbPlan{DequantPassRowsFor(l0.m_l0), vector_ub::kDequantChannels, kDequantPassBuffers, bytes};
     return true;
 }
 

@@ -1,12 +1,11 @@
-// UB of the vector side, as the kernel allocates it from its TPipe (the stages' own budgets, mirrored here:
-// keep in step with op_kernel/stage_layout_transform.h kUbBytes and stage_dequant_epilogue.h UbBytes):
-//   layout transform (phase 1):  2 x 8 KB in + 2 x 8 KB out + 2 x 16 KB half scratch       = 64 KB
-//   dequant epilogue:            (2201: 2 x 16 KB acc in-queue) + 8 KB narrowed rows + 2 x 8 KB out-queue
-//                                + scale and bias rows 2 x (n_l0 / 16) x 256 B
-//   2002 only (one core):        the m_l0 x n_l0 int32 tile from L0C (the cube hand-off, one buffer)
-//                                + the soft SyncAll scratch, cube_cores x 32 B
-//   sum <= ub_bytes (2201: per AIV; 2002: the AI core)
-// The dequant works in passes of ub_m = min(m_l0, 256) rows x ub_n = 16 channels, double-buffered.
+// UB of the vector side. What each vector stage allocates is stated once, in op_kernel/vector_ub_budget.h,
+// which the stages use for their InitBuffer lengths and this file for the budget: the peak over the kernel's
+// two phases (its TPipe is Reset in between):
+//   phase 1: the layout transform (32 KB), on 2002 plus the soft-SyncAll scratch (cube_cores x 32 B);
+//   phase 2: the dequant epilogue (its passes, and the scale and bias rows of n_l0 channels), on 2002 plus the
+//            m_l0 x n_l0 int32 tile from L0C.
+// Peak <= ub_bytes (2201: per AIV; 2002: the AI core). What this file decides is the pass: ub_m = min(m_l0, 256)
+// rows x ub_n = 16 channels, double-buffered.
 #pragma once
 
 #include "op_host/core/soc_spec.h"
@@ -14,11 +13,13 @@
 
 namespace qconv::tiling {
 
-inline constexpr uint64_t kLayoutTransformUbBytes = 65536;
 inline constexpr uint32_t kDequantPassRows = 256;
-inline constexpr uint32_t kDequantPassChannels = 16;
+inline constexpr uint32_t kDequantPassBuffers = 2;
 
-uint64_t DequantUbBytes(uint32_t n_l0, bool acc_from_workspace);
+// The dequant pass rows the engine picks for an m_l0 tile.
+uint32_t DequantPassRowsFor(uint32_t m_l0);
+
+// The vector side's UB peak with an m_l0 x n_l0 tile and the engine's pass.
 uint64_t UbBytes(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0);
 
 // False when the vector side would not fit UB with this tile.

@@ -1,0 +1,226 @@
+// The vector side's UB budget (op_kernel/vector_ub_budget.h) against what the kernel really allocates, in the
+// CPU twin, whose TPipe carves UB bump-pointer per core (pool_top) and fails an InitBuffer past the UB size.
+//   stages: after each vector stage's Init, the core's UB top equals the header's number for that stage
+//           (layout transform; 2002 soft-SyncAll scratch; dequant epilogue over passes, buffers, n tiles, both
+//           acc sources), so a buffer added to or resized in a stage without the header fails here.
+//   kernel: the real kernel entry (the same merged object as qconv._sim) runs on a copy of the SoC whose UB
+//           is exactly the header's peak for the tiling (vector_ub::PeakBytes with the launch's block count)
+//           and fails with 32 B less; the tiling's ub_bytes covers that peak and fits the real UB.
+// Built once per arch by op_kernel/CMakeLists.txt (vector_ub_budget_twin_test_2201 / _2002);
+// tests/test_vector_ub_budget.py runs it. Prints " 0 failures" at the end when every check holds.
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernel_operator.h"
+#include "op_host/tiling/tiling_engine.h"
+#include "qconv_generated/soc_table.h"
+#include "sim/core.h"
+#include "sim/launch.h"
+#include "sim/positions.h"
+#include "stage_cross_core.h"
+#include "stage_dequant_epilogue.h"
+#include "stage_layout_transform.h"
+#include "vector_ub_budget.h"
+
+#define QCONV_CAT2(a, b) a##b
+#define QCONV_CAT(a, b) QCONV_CAT2(a, b)
+#define QCONV_ENTRY QCONV_CAT(quant_conv2d_custom_, __NPU_ARCH__)
+extern "C" void QCONV_ENTRY(uint8_t*, uint8_t*, uint8_t*, uint8_t*, uint8_t*, uint8_t*, uint8_t*);
+
+using namespace qconv;
+
+namespace {
+
+constexpr bool kCoupled = __NPU_ARCH__ == 2002;
+
+std::vector<std::string> g_failures;
+int g_checks = 0;
+
+void Expect(bool ok, const std::string& what) {
+    ++g_checks;
+    if (!ok) {
+        g_failures.push_back(what);
+        std::printf("FAIL %s\n", what.c_str());
+    }
+}
+
+uint64_t UbTop() { return sim::Cur().pool_top[static_cast<int>(sim::Mem::kUb)]; }
+
+void ExpectTop(const std::string& what, uint64_t want) {
+    const uint64_t got = UbTop();
+    Expect(got == want, what + ": UB top " + std::to_string(got) + " B, vector_ub_budget.h says " +
+                            std::to_string(want) + " B" + sim::Cur().Where());
+}
+
+// ---- stages ----
+
+struct StageCase {
+    uint32_t ub_m, buffers, n_l0;
+    bool acc_from_workspace;
+};
+
+std::vector<StageCase> StageCases() {
+    std::vector<StageCase> cases;
+    for (uint32_t ub_m : {16u, 40u, 128u, 256u, 1008u, 2000u})
+        for (uint32_t buffers : {0u, 1u, 2u})
+            for (uint32_t n_l0 : {16u, 112u, 256u, 1024u})
+                for (bool from_ws : {false, true}) cases.push_back({ub_m, buffers, n_l0, from_ws});
+    return cases;
+}
+
+void StagesBody(uint8_t* gm, uint8_t* sync_area) {
+    using namespace qconv::kernel;
+    AscendC::TPipe pipe;
+    if (!kCoupled && !ASCEND_IS_AIV) return;  // 2201: the AIC has no UB
+    {
+        LayoutTransformArgs args;
+        args.batch = 1;
+        args.cin = 40;
+        args.in_hw = 300;
+        args.cout = 24;
+        args.kernel_hw = 9;
+        LayoutTransform transform;
+        transform.Init(&pipe, gm, gm, gm, gm, args);
+        ExpectTop("layout transform", vector_ub::kLayoutTransformBytes);
+#if __CCE_AICORE__ != 220
+        SoftSyncAll(&pipe, sync_area);
+        ExpectTop("phase 1 with the soft SyncAll scratch",
+                  vector_ub::Phase1Bytes(true, static_cast<uint32_t>(AscendC::GetBlockNum())));
+#else
+        (void)sync_area;
+#endif
+    }
+    pipe.Reset();
+    for (const StageCase& c : StageCases()) {
+        DequantArgs args;
+        args.cout = 100;
+        args.out_hw = 50;
+        args.m_l0 = 256;
+        args.n_l0 = c.n_l0;
+        const uint32_t want = vector_ub::DequantBytes(vector_ub::DequantPassRows(c.ub_m),
+                                                      vector_ub::DequantBuffers(c.buffers), c.n_l0, c.acc_from_workspace);
+        if (want > sim::PoolBytes(sim::Cur().spec, sim::Mem::kUb)) continue;  // no tiling asks for it
+        {
+            DequantEpilogue epilogue;
+            epilogue.Init(&pipe, gm, gm, gm, 1, args, c.ub_m, c.buffers, c.acc_from_workspace);
+            ExpectTop("dequant epilogue ub_m " + std::to_string(c.ub_m) + " buffers " + std::to_string(c.buffers) +
+                          " n_l0 " + std::to_string(c.n_l0) + (c.acc_from_workspace ? " from ws.acc" : " in UB"),
+                      want);
+        }
+        pipe.Reset();
+    }
+}
+
+void RunStages(const SocSpec& soc) {
+    constexpr uint32_t kBlocks = 2;
+    std::vector<uint8_t> gm(64, 0), sync_area(kBlocks * vector_ub::kSoftSyncBytesPerCore, 0);
+    std::vector<sim::GmBuffer> args = {{"gm", gm.data(), gm.size(), sim::GmRole::kInput},
+                                       {"sync area", sync_area.data(), sync_area.size(), sim::GmRole::kInput}};
+    uint8_t* g = gm.data();
+    uint8_t* s = sync_area.data();
+    try {
+        sim::LaunchBody(soc, kBlocks, [&]() { StagesBody(g, s); }, args, __NPU_ARCH__);
+    } catch (const std::exception& e) {
+        Expect(false, std::string("[") + soc.name + "] stages: twin error: " + e.what());
+    }
+}
+
+// ---- the whole kernel at its budget ----
+
+ConvShape Shape(int64_t b, int64_t cin, int64_t h, int64_t w, int64_t cout, int64_t k, int64_t s, int64_t p) {
+    ConvShape c;
+    c.batch = b; c.cin = cin; c.hin = h; c.win = w; c.cout = cout; c.kh = k; c.kw = k;
+    c.stride_h = s; c.stride_w = s; c.pad_h = p; c.pad_w = p; c.dilation_h = 1; c.dilation_w = 1;
+    c.offset_x = -3;
+    c.has_bias = true;
+    return c;
+}
+
+// Launches the kernel entry for `s` with `td` on `soc`; "" or the twin's error.
+std::string RunKernel(const SocSpec& soc, const ConvShape& s, QuantConv2dTilingData td, std::mt19937& rng) {
+    std::vector<int8_t> x(s.batch * s.cin * s.hin * s.win), w(s.cout * s.cin * s.kh * s.kw);
+    for (auto& v : x) v = static_cast<int8_t>(rng() % 256 - 128);
+    for (auto& v : w) v = static_cast<int8_t>(rng() % 256 - 128);
+    std::vector<int64_t> scale(s.cout);
+    for (auto& v : scale) {
+        const float f = 1.0f / static_cast<float>(1 + rng() % 4096);
+        uint32_t bits;
+        std::memcpy(&bits, &f, 4);
+        v = bits;
+    }
+    std::vector<int32_t> bias(s.cout);
+    for (auto& v : bias) v = static_cast<int32_t>(rng() % 2001) - 1000;
+    std::vector<uint16_t> y(s.batch * s.cout * OutputH(s) * OutputW(s));
+    std::vector<uint8_t> ws(td.ws_total_bytes, 0);
+    std::vector<sim::GmBuffer> args = {
+        {"x", x.data(), x.size(), sim::GmRole::kInput},
+        {"weight", w.data(), w.size(), sim::GmRole::kInput},
+        {"scale", scale.data(), scale.size() * 8, sim::GmRole::kInput},
+        {"bias", bias.data(), bias.size() * 4, sim::GmRole::kInput},
+        {"y", y.data(), y.size() * 2, sim::GmRole::kOutput},
+        {"workspace", ws.data(), td.ws_sync_bytes ? td.ws_sync_offset : td.ws_total_bytes, sim::GmRole::kWorkspace},
+        {"tiling", &td, sizeof(td), sim::GmRole::kTiling},
+    };
+    if (td.ws_sync_bytes) {
+        args.push_back({"SyncAll area", ws.data() + td.ws_sync_offset, td.ws_sync_bytes, sim::GmRole::kInput});
+    }
+    try {
+        sim::Launch(soc, td.block_dim, &QCONV_ENTRY, std::move(args));
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+void RunKernelAtBudget(const SocSpec& soc, const ConvShape& s, std::mt19937& rng) {
+    const tiling::TilingResult r = tiling::ComputeTiling(s, soc);
+    const QuantConv2dTilingData& td = r.data;
+    char name[160];
+    std::snprintf(name, sizeof(name), "[%s] N%lld C%lld H%lldxW%lld Co%lld k%lld m_l0 %u n_l0 %u ub_m %u blocks %u",
+                  soc.name, (long long)s.batch, (long long)s.cin, (long long)s.hin, (long long)s.win,
+                  (long long)s.cout, (long long)s.kh, td.m_l0, td.n_l0, td.ub_m, td.block_dim);
+    const uint32_t peak = vector_ub::PeakBytes(kCoupled, td.block_dim, td.m_l0, td.n_l0, td.ub_m, td.ub_buffers);
+    Expect(td.ub_bytes >= peak && td.ub_bytes <= soc.ub_bytes,
+           std::string(name) + ": ub_bytes " + std::to_string(td.ub_bytes) + " not in [peak " + std::to_string(peak) +
+               ", UB " + std::to_string(soc.ub_bytes) + "]");
+    SocSpec tight = soc;
+    tight.ub_bytes = peak;
+    const std::string at_peak = RunKernel(tight, s, td, rng);
+    Expect(at_peak.empty(), std::string(name) + ": the kernel does not fit UB = its budget " + std::to_string(peak) +
+                                " B: " + at_peak);
+    tight.ub_bytes = peak - vector_ub::kUbAlign;
+    const std::string below = RunKernel(tight, s, td, rng);
+    Expect(below.find("exceed the UB size") != std::string::npos,
+           std::string(name) + ": the kernel still runs with UB = budget - 32 B (the budget is loose): " +
+               (below.empty() ? std::string("no error") : below));
+}
+
+}  // namespace
+
+int main() {
+    std::mt19937 rng(5);
+    int socs = 0, shapes = 0;
+    for (const SocSpec& soc : soc_table::kSocs) {
+        if (soc.npu_arch != __NPU_ARCH__) continue;
+        ++socs;
+        RunStages(soc);
+        const ConvShape cases[] = {
+            Shape(1, 32, 4, 4, 16, 1, 1, 0),      // one small tile
+            Shape(2, 40, 11, 13, 33, 3, 2, 1),    // channel tails, two images
+            Shape(1, 64, 20, 20, 64, 3, 1, 1),
+            Shape(1, 64, 56, 56, 256, 1, 1, 0),   // ResNet-50 layer1.x.conv3
+            Shape(1, 256, 14, 14, 256, 3, 1, 1),  // ResNet-50 layer3.x.conv2
+            Shape(1, 16, 9, 300, 48, 3, 1, 1),    // long rows
+        };
+        for (const ConvShape& s : cases) {
+            RunKernelAtBudget(soc, s, rng);
+            ++shapes;
+        }
+    }
+    std::printf("arch %d: %d SoCs, %d kernel shapes, %d checks, %zu failures\n", __NPU_ARCH__, socs, shapes, g_checks,
+                g_failures.size());
+    return g_failures.empty() && socs > 0 ? 0 : 1;
+}

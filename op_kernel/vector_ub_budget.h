@@ -1,0 +1,88 @@
+// UB of the vector side: the one statement of what each vector stage allocates from its TPipe. The stages take
+// their InitBuffer lengths from here and op_host's tiling engine its UB budget (op_host/tiling/ub_tiling.h),
+// so the kernel and the tiling cannot disagree; tests/vector_ub_budget_twin_test.cpp checks the twin's UB
+// allocation, stage by stage and for the whole kernel, against these numbers. Plain integer arithmetic, no
+// Ascend C types: compiles with CANN's compiler, with g++ against the twin and on the host
+// ("op_kernel/vector_ub_budget.h").
+//
+// The kernel Resets its TPipe between the phases (quant_conv2d_custom.cpp), so UB holds one phase at a time:
+//   phase 1  layout transform: 2 x 8 KB in-queue + 2 x 8 KB out-queue                            = 32 KB
+//            2002 also: the soft SyncAll scratch, 32 B per core of the launch
+//   phase 2  dequant epilogue, passes of `rows` rows x 16 channels:
+//              (2201 only) buffers x rows x 16 int32 acc in-queue + rows x 16 half narrowed pass
+//              + buffers x rows x 16 half out-queue + scale rows and bias rows (64 x 4 B per 16 channels of n_l0)
+//            2002 also: the m_l0 x n_l0 int32 tile from L0C (the cube hand-off, one buffer)
+// Every buffer is rounded up to 32 B, as InitBuffer places them.
+#pragma once
+
+#include <stdint.h>
+
+#ifndef __aicore__
+#define __aicore__
+#endif
+
+namespace qconv {
+namespace vector_ub {
+
+constexpr uint32_t kUbAlign = 32;
+
+__aicore__ inline constexpr uint32_t Align(uint32_t bytes) { return (bytes + kUbAlign - 1) / kUbAlign * kUbAlign; }
+__aicore__ inline constexpr uint32_t Max(uint32_t a, uint32_t b) { return a > b ? a : b; }
+
+// ---- phase 1: layout transform (stage_layout_transform.h) ----
+constexpr uint32_t kLayoutBlockBytes = 8192;  // one work item: an 8 KB int8 block
+constexpr uint32_t kLayoutQueueDepth = 2;     // buffers of the in-queue and of the out-queue
+static_assert(kLayoutBlockBytes % kUbAlign == 0, "layout blocks need no rounding");
+constexpr uint32_t kLayoutTransformBytes = 2 * kLayoutQueueDepth * kLayoutBlockBytes;
+
+// ---- 2002: soft SyncAll scratch (stage_cross_core.h SoftSyncAll) ----
+constexpr uint32_t kSoftSyncBytesPerCore = 32;
+__aicore__ inline constexpr uint32_t SoftSyncScratchBytes(uint32_t cores) { return Align(cores * kSoftSyncBytesPerCore); }
+
+// ---- phase 2: dequant epilogue (stage_dequant_epilogue.h) ----
+constexpr uint32_t kDequantChannels = 16;     // one NZ fractal column per pass
+constexpr uint32_t kDequantLanes = 64;        // 32-bit lanes of one repeat: 4 rows of 16 channels
+constexpr uint32_t kDequantMaxPassRows = 1008;  // Add/Mul repeats = rows / 4 must stay <= 255
+
+// Rows of one pass for the tiling's ub_m, and the queue depth for its ub_buffers.
+__aicore__ inline constexpr uint32_t DequantPassRows(uint32_t ub_m) {
+    const uint32_t rows = (ub_m + kDequantChannels - 1) / kDequantChannels * kDequantChannels;
+    return rows < kDequantMaxPassRows ? rows : kDequantMaxPassRows;
+}
+__aicore__ inline constexpr uint32_t DequantBuffers(uint32_t ub_buffers) { return ub_buffers == 0 ? 1 : ub_buffers; }
+
+// One buffer each: an int32 pass (acc in-queue), a half pass (narrowed rows, out-queue), one operand's rows.
+__aicore__ inline constexpr uint32_t DequantAccPassBytes(uint32_t rows) { return Align(rows * kDequantChannels * 4); }
+__aicore__ inline constexpr uint32_t DequantHalfPassBytes(uint32_t rows) { return Align(rows * kDequantChannels * 2); }
+__aicore__ inline constexpr uint32_t DequantChannelRowsBytes(uint32_t n_l0) {
+    return Align(n_l0 / kDequantChannels * kDequantLanes * 4);
+}
+
+// The epilogue with passes of `rows` rows (DequantPassRows) and `buffers` queue buffers (DequantBuffers).
+__aicore__ inline constexpr uint32_t DequantBytes(uint32_t rows, uint32_t buffers, uint32_t n_l0,
+                                                  bool acc_from_workspace) {
+    return (acc_from_workspace ? buffers * DequantAccPassBytes(rows) : 0) + DequantHalfPassBytes(rows) +
+           buffers * DequantHalfPassBytes(rows) + 2 * DequantChannelRowsBytes(n_l0);
+}
+
+// ---- 2002: the acc tile from L0C (stage_cube_conv.h RunCubeCoupled) ----
+__aicore__ inline constexpr uint32_t AccTileBytes(uint32_t m_l0, uint32_t n_l0) { return Align(m_l0 * n_l0 * 4); }
+
+// ---- per phase, and the peak the tiling must fit ----
+// coupled: arch 2002 (one core runs cube and vector). cores: the launch's block count (GetBlockNum()), or an
+// upper bound of it.
+__aicore__ inline constexpr uint32_t Phase1Bytes(bool coupled, uint32_t cores) {
+    return kLayoutTransformBytes + (coupled ? SoftSyncScratchBytes(cores) : 0);
+}
+__aicore__ inline constexpr uint32_t Phase2Bytes(bool coupled, uint32_t m_l0, uint32_t n_l0, uint32_t ub_m,
+                                                 uint32_t ub_buffers) {
+    return DequantBytes(DequantPassRows(ub_m), DequantBuffers(ub_buffers), n_l0, !coupled) +
+           (coupled ? AccTileBytes(m_l0, n_l0) : 0);
+}
+__aicore__ inline constexpr uint32_t PeakBytes(bool coupled, uint32_t cores, uint32_t m_l0, uint32_t n_l0,
+                                               uint32_t ub_m, uint32_t ub_buffers) {
+    return Max(Phase1Bytes(coupled, cores), Phase2Bytes(coupled, m_l0, n_l0, ub_m, ub_buffers));
+}
+
+}  // namespace vector_ub
+}  // namespace qconv
