@@ -10,15 +10,21 @@ OpenMP pool, so they do not fight over threads); --isolated gives every (shape, 
 process instead. Differences below ~20% are noise on this VM.
 
     .venv/bin/python bench/bench_cpu.py [--min-time 1.0] [--threads 2] [--shapes NAME...] [--rounds 1]
-                                        [--isolated] [--stat median|min] [--torch-passes]
+                                        [--isolated] [--stat median|min] [--kernel auto|quads|pairs|float]
+                                        [--torch-passes]
 
 Paths:
     qconv    torch.ops.qconv.quant_conv2d: int8 NCHW in, float16 NCHW out, bias, offset_x = 3,
-             bit-exact (weights packed once, as they are for a model's parameters); the cast and
-             epilogue run in the native module qconv._cpu when built, in torch with --torch-passes
+             bit-exact (weights packed once, as they are for a model's parameters). --kernel picks
+             its path (python/qconv/cpu_conv.py): auto = what the op takes on this CPU (the integer
+             kernel when qconv._cpu is built: quads with AVX-512 VNNI, else pairs with AVX2), quads /
+             pairs = that integer kernel, float = the float32 path (native cast and epilogue, or
+             torch's with --torch-passes)
     fp32     F.conv2d on float32 NCHW (input, weight and output float32; no cast, no epilogue)
     fbgemm   torch.ao quantized::conv2d (fbgemm engine), quint8 channels_last in, quint8 out:
-             requantized to 8 bits, never exact; the int8 speed to beat next
+             requantized to 8 bits, never exact. Its input is quantized and made channels_last
+             outside the timed region (its users hold quantized tensors), so it does less work per
+             call than qconv, which converts int8 NCHW and writes float16 NCHW
 """
 from __future__ import annotations
 
@@ -43,7 +49,10 @@ PATHS = ("qconv", "fp32", "fbgemm")
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "4294967296", "MALLOC_TRIM_THRESHOLD_": "68719476736"}
 
 
-def make_call(path: str, shape, torch_passes: bool = False):
+KERNELS = {"auto": None, "quads": 4, "pairs": 2, "float": 0}
+
+
+def make_call(path: str, shape, torch_passes: bool = False, kernel: str = "auto"):
     """The timed callable of one path (set-up such as weight packing happens here, untimed)."""
     import torch
     import torch.nn.functional as F
@@ -53,8 +62,9 @@ def make_call(path: str, shape, torch_passes: bool = False):
     w = torch.randint(-128, 128, (cout, cin, k, k), generator=g, dtype=torch.int8)
     if path == "qconv":
         import qconv  # noqa: F401  (registers the op)
+        from qconv import cpu_conv
+        cpu_conv.set_int_kernel(KERNELS[kernel])
         if torch_passes:
-            from qconv import cpu_conv
             cpu_conv.set_native_module(None)
         scale = torch.rand(cout, generator=g) * 2.0**-12
         bias = torch.randint(-2**20, 2**20, (cout,), generator=g, dtype=torch.int32)
@@ -76,11 +86,11 @@ def make_call(path: str, shape, torch_passes: bool = False):
 
 
 def worker(paths: list[str], shape_name: str, threads: int, min_time: float, stat: str,
-           torch_passes: bool = False) -> dict:
+           torch_passes: bool = False, kernel: str = "auto") -> dict:
     """Median (or min) ms per path; the paths' calls alternate (one call each per round)."""
     import torch
     torch.set_num_threads(threads)
-    calls = {p: make_call(p, SHAPES[shape_name], torch_passes) for p in paths}
+    calls = {p: make_call(p, SHAPES[shape_name], torch_passes, kernel) for p in paths}
     times = {p: [] for p in paths}
     with torch.no_grad():
         for call in calls.values():
@@ -97,10 +107,10 @@ def worker(paths: list[str], shape_name: str, threads: int, min_time: float, sta
 
 
 def measure(paths: list[str], shape_name: str, threads: int, min_time: float, stat: str,
-            torch_passes: bool = False) -> dict:
+            torch_passes: bool = False, kernel: str = "auto") -> dict:
     env = dict(os.environ, **MALLOC_ENV, OMP_NUM_THREADS=str(threads))
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", ",".join(paths), shape_name,
-           "--threads", str(threads), "--min-time", str(min_time), "--stat", stat]
+           "--threads", str(threads), "--min-time", str(min_time), "--stat", stat, "--kernel", kernel]
     if torch_passes:
         cmd.append("--torch-passes")
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -115,11 +125,24 @@ def measure_shape(name: str, args) -> dict:
         if args.isolated:
             got = {}
             for p in PATHS:
-                got.update(measure([p], name, args.threads, args.min_time, args.stat, args.torch_passes))
+                got.update(measure([p], name, args.threads, args.min_time, args.stat, args.torch_passes, args.kernel))
         else:
-            got = measure(list(PATHS), name, args.threads, args.min_time, args.stat, args.torch_passes)
+            got = measure(list(PATHS), name, args.threads, args.min_time, args.stat, args.torch_passes, args.kernel)
         best = {p: min(best.get(p, float("inf")), got[p]) for p in PATHS}
     return best
+
+
+def cpu_summary() -> str:
+    """Model name and the instruction sets the kernels choose between (Linux /proc/cpuinfo)."""
+    try:
+        info = open("/proc/cpuinfo").read()
+    except OSError:
+        return "unknown CPU"
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
+    flags = set(next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []))
+    have = [name for name, flag in (("AVX2", "avx2"), ("F16C", "f16c"), ("AVX-512 VNNI", "avx512_vnni"),
+                                    ("AVX-VNNI", "avx_vnni")) if flag in flags]
+    return f"{model}, {os.cpu_count()} CPUs, {' '.join(have) or 'no AVX2'}"
 
 
 def gops(shape, ms: float) -> float:
@@ -138,18 +161,21 @@ def main() -> int:
     parser.add_argument("--stat", choices=("median", "min"), default="median",
                         help="per-path statistic; min resists load from other processes on a shared machine")
     parser.add_argument("--isolated", action="store_true", help="one process per (shape, path)")
+    parser.add_argument("--kernel", choices=sorted(KERNELS), default="auto",
+                        help="qconv's path: auto (as the op chooses), quads, pairs (integer kernels), float")
     parser.add_argument("--torch-passes", action="store_true",
-                        help="qconv without its native cast/epilogue (qconv._cpu), as when it is not built")
+                        help="qconv without qconv._cpu, as when it is not built (the float32 path, torch's passes)")
     parser.add_argument("--worker", nargs=2, metavar=("PATHS", "SHAPE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         paths, shape_name = args.worker
         print(json.dumps(worker(paths.split(","), shape_name, args.threads, args.min_time, args.stat,
-                                args.torch_passes)))
+                                args.torch_passes, args.kernel)))
         return 0
+    print(cpu_summary())
     print(f"{args.stat} ms per call (GOPS), {args.threads} threads, lowest of {args.rounds} round(s), "
           f"{'one process per path' if args.isolated else 'paths interleaved'}, "
-          f"qconv passes: {'torch' if args.torch_passes else 'native if built'}; "
+          f"qconv kernel: {args.kernel}{', torch passes' if args.torch_passes else ''}; "
           "ratio = qconv time / other time (<= 1.0: qconv is as fast or faster)")
     header = f"{'shape':<15}{'qconv':>16}{'fp32 F.conv2d':>16}{'fbgemm u8':>16}{'qconv/fp32':>12}{'qconv/fbgemm':>14}"
     print(header)

@@ -1,8 +1,9 @@
 // int_conv: blocking, threading and the NCHW store of the integer convolution (int_conv.h).
 //
 // Work is split into items of (image, block of <= 96 output pixels, range of 16-channel blocks). An
-// item walks its channel blocks; for each, its pixels in micro tiles of 6, whose float16 results
-// collect in a 96 x 16 tile that is transposed into the NCHW output 8 x 8 at a time. A block's input
+// item walks its channel blocks (in pairs for the 512-bit kernel); for each, its pixels in micro
+// tiles of 6 (8 for the 512-bit kernel), whose float16 results collect in a 96 x 16 tile per block,
+// transposed into the NCHW output 8 x 8 at a time. A block's input
 // rows stay in L2 across its channel blocks; a channel block's packed weights (kgroups x 64 bytes)
 // stay in L1/L2 across its pixels. When there are too few pixel blocks to keep every thread busy
 // (deep layers: 7x7 outputs, 512 channels), the channel blocks are divided among items instead,
@@ -17,6 +18,7 @@
 #include "int_conv.h"
 #include "int_conv_input.h"
 #include "int_conv_micro.h"
+#include "int_conv_micro512.h"
 
 namespace qconv::cpu {
 
@@ -60,7 +62,7 @@ std::vector<uint8_t>& input_buffer() {
   return buffer;
 }
 
-enum class Path { kScalar, kPairsAvx2, kQuadsVnni };
+enum class Path { kScalar, kPairsAvx2, kQuadsVnni, kQuads512 };
 
 struct Block {
   const IntConvArgs* a;
@@ -96,51 +98,75 @@ QCONV_AVX2 void store_avx2(const Block& k, const uint16_t* tile, int64_t c0, int
 }
 #endif
 
-void run_channel_block(const Block& k, int64_t cb, Path path) {
+// Channel blocks cb .. cb+nb-1 (nb <= 2) of one pixel block: micro tiles, then the NCHW store.
+void run_channel_blocks(const Block& k, int64_t cb, int64_t nb, Path path) {
   const IntConvArgs& a = *k.a;
-  const int64_t c0 = cb * kCoutBlock, valid = std::min(kCoutBlock, a.cout - c0);
   const auto correction = reinterpret_cast<const int32_t*>(a.packed);
-  alignas(32) int32_t bias16[kCoutBlock] = {};
-  alignas(32) float scale16[kCoutBlock] = {};
-  for (int64_t c = 0; c < valid; ++c) {   // bias + correction, wrapping as int32
-    const uint32_t bias = a.bias ? static_cast<uint32_t>(a.bias[c0 + c]) : 0u;
-    bias16[c] = static_cast<int32_t>(bias + static_cast<uint32_t>(correction[c0 + c]));
-    scale16[c] = a.scale[c0 + c];
+  alignas(64) int32_t bias[2 * kCoutBlock] = {};
+  alignas(64) float scale[2 * kCoutBlock] = {};
+  const int64_t c0 = cb * kCoutBlock, channels = std::min(nb * kCoutBlock, a.cout - c0);
+  for (int64_t c = 0; c < channels; ++c) {   // bias + correction, wrapping as int32
+    const uint32_t b = a.bias ? static_cast<uint32_t>(a.bias[c0 + c]) : 0u;
+    bias[c] = static_cast<int32_t>(b + static_cast<uint32_t>(correction[c0 + c]));
+    scale[c] = a.scale[c0 + c];
   }
   const int64_t cblocks = (a.cout + kCoutBlock - 1) / kCoutBlock;
-  const uint8_t* weights = a.packed + cblocks * kCoutBlock * 4 + cb * k.plan->kgroups() * kCoutBlock * kGroupBytes;
-  alignas(32) uint16_t tile[kBlockPixels * kCoutBlock];
-  MicroArgs m{nullptr, k.seg, k.plan->segments, k.plan->groups, weights, bias16, scale16, nullptr};
-  for (int64_t q0 = 0; q0 < k.pc; q0 += kMaxMr) {
-    const int mr = static_cast<int>(std::min<int64_t>(kMaxMr, k.pc - q0));
-    m.px = k.px + q0;
-    m.tile = tile + q0 * kCoutBlock;
-    switch (path) {
+  const int64_t block_bytes = k.plan->kgroups() * kCoutBlock * kGroupBytes;
+  const uint8_t* weights = a.packed + cblocks * kCoutBlock * 4 + cb * block_bytes;
+  constexpr int64_t kTile = kBlockPixels * kCoutBlock;
+  alignas(64) uint16_t tile[2 * kTile];
 #ifdef QCONV_CPU_X86
-      case Path::kPairsAvx2: micro_pairs(m, mr); break;
-      case Path::kQuadsVnni: micro_quads(m, mr); break;
-#endif
-      default:
-        if (a.kind == IntKernel::kPairs) micro_scalar<IntKernel::kPairs>(m, mr);
-        else micro_scalar<IntKernel::kQuads>(m, mr);
+  if (path == Path::kQuads512) {
+    Micro512Args g{{nullptr, k.seg, k.plan->segments, k.plan->groups, weights, bias, scale, nullptr}, block_bytes,
+                   kTile};
+    for (int64_t q0 = 0; q0 < k.pc; q0 += kMaxMr512) {
+      g.m.px = k.px + q0;
+      g.m.tile = tile + q0 * kCoutBlock;
+      micro_quads512(g, static_cast<int>(std::min<int64_t>(kMaxMr512, k.pc - q0)), static_cast<int>(nb));
     }
-  }
-#ifdef QCONV_CPU_X86
-  if (path != Path::kScalar) return store_avx2(k, tile, c0, valid);
+  } else
 #endif
-  store_scalar(k, tile, c0, valid);
+    for (int64_t j = 0; j < nb; ++j) {
+      MicroArgs m{nullptr, k.seg, k.plan->segments, k.plan->groups, weights + j * block_bytes,
+                  bias + j * kCoutBlock, scale + j * kCoutBlock, nullptr};
+      for (int64_t q0 = 0; q0 < k.pc; q0 += kMaxMr) {
+        const int mr = static_cast<int>(std::min<int64_t>(kMaxMr, k.pc - q0));
+        m.px = k.px + q0;
+        m.tile = tile + j * kTile + q0 * kCoutBlock;
+        switch (path) {
+#ifdef QCONV_CPU_X86
+          case Path::kPairsAvx2: micro_pairs(m, mr); break;
+          case Path::kQuadsVnni: micro_quads(m, mr); break;
+#endif
+          default:
+            if (a.kind == IntKernel::kPairs) micro_scalar<IntKernel::kPairs>(m, mr);
+            else micro_scalar<IntKernel::kQuads>(m, mr);
+        }
+      }
+    }
+  for (int64_t j = 0; j < nb; ++j) {
+    const int64_t valid = std::min(kCoutBlock, a.cout - c0 - j * kCoutBlock);
+#ifdef QCONV_CPU_X86
+    if (path != Path::kScalar) {
+      store_avx2(k, tile + j * kTile, c0 + j * kCoutBlock, valid);
+      continue;
+    }
+#endif
+    store_scalar(k, tile + j * kTile, c0 + j * kCoutBlock, valid);
+  }
 }
 
-Path choose_path(IntKernel kind, bool allow_simd) {
-  if (!allow_simd) return Path::kScalar;
-  if (kind == IntKernel::kQuads) return has_avx512_vnni() ? Path::kQuadsVnni : Path::kScalar;
+Path choose_path(IntKernel kind, int vector_bits) {
+  if (vector_bits < 256) return Path::kScalar;
+  const bool wide = vector_bits >= 512;
+  if (kind == IntKernel::kQuads) return has_avx512_vnni() ? (wide ? Path::kQuads512 : Path::kQuadsVnni) : Path::kScalar;
   return has_avx2_f16c() ? Path::kPairsAvx2 : Path::kScalar;
 }
 
 }  // namespace
 
-void int_conv(const IntConvArgs& a, bool allow_simd) {
-  const Path path = choose_path(a.kind, allow_simd);
+void int_conv(const IntConvArgs& a, int vector_bits) {
+  const Path path = choose_path(a.kind, vector_bits);
   const Int8View& x = a.x;
   const ReductionPlan plan = plan_reduction(a.kind, x.c, a.kh, a.kw, a.dh, a.dw);
   const int64_t hp = x.h + 2 * a.ph, wp = x.w + 2 * a.pw, image = hp * wp * x.c * plan.elem_bytes();
@@ -155,10 +181,13 @@ void int_conv(const IntConvArgs& a, bool allow_simd) {
 
   const int64_t p = a.ho * a.wo, mb = block_pixels(p), blocks = (p + mb - 1) / mb;
   const int64_t cblocks = (a.cout + kCoutBlock - 1) / kCoutBlock;
-  const int64_t threads = max_threads();
-  int64_t per_item = cblocks;   // channel blocks per item
-  while (per_item > 1 && x.n * blocks * ((cblocks + per_item - 1) / per_item) < 4 * threads)
-    per_item = (per_item + 1) / 2;
+  // Channel blocks per item: all of them when the pixel blocks alone make >= 8 items per thread
+  // (dynamic scheduling then evens out a ragged last block); fewer, in whole micro-kernel units, until
+  // they do.
+  const int64_t unit = path == Path::kQuads512 ? 2 : 1, threads = max_threads();
+  int64_t per_item = (cblocks + unit - 1) / unit * unit;
+  while (per_item > unit && x.n * blocks * ((cblocks + per_item - 1) / per_item) < 8 * threads)
+    per_item = std::max(unit, (per_item / 2 + unit - 1) / unit * unit);
   const int64_t chunks = (cblocks + per_item - 1) / per_item, items = x.n * blocks * chunks;
   const bool parallel = items > 1 && x.n * p * a.cout * plan.kgroups() * plan.lanes() >= kParallelMacs;
   const int64_t pixel_bytes = x.c * plan.elem_bytes();
@@ -175,7 +204,8 @@ void int_conv(const IntConvArgs& a, bool allow_simd) {
     }
     const Block k{&a, &plan, seg.data(), px, n, p0, pc};
     const int64_t cb_end = std::min(cblocks, (chunk + 1) * per_item);
-    for (int64_t cb = chunk * per_item; cb < cb_end; ++cb) run_channel_block(k, cb, path);
+    for (int64_t cb = chunk * per_item; cb < cb_end; cb += unit)   // the 512-bit kernel takes pairs
+      run_channel_blocks(k, cb, std::min(unit, cb_end - cb), path);
   }
 }
 

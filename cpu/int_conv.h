@@ -9,6 +9,7 @@
 //   Quads (AVX-512 VNNI): activations as u = x + 128 (uint8), weights int8; vpdpbusd adds 4 products
 //     (<= 4 * 255 * 128) into an int32 lane in one instruction. sum(u*w) = sum(x*w) + 128*sum(w), so
 //     -128*sum(w) per output channel (wrapping) is folded into the bias. Padding is offset_x + 128.
+//     Two micro kernels: 512-bit (8 pixels x 32 channels, int_conv_micro512.h) and 256-bit.
 //
 // Either way a step reads 4 bytes of one pixel's activations (a pair or a quad, broadcast) and
 // 64 bytes of weights (16 output channels x the same pair or quad).
@@ -71,8 +72,9 @@ struct IntConvArgs {
   uint16_t* out;                      // float16 (N, cout, ho, wo) contiguous
 };
 
-// allow_simd = false runs the portable scalar code of the same kind (same results; for tests).
-// A SIMD kind the CPU lacks also runs the scalar code.
-void int_conv(const IntConvArgs& a, bool allow_simd);
+// vector_bits: the widest vectors the kernel may use: 512 (default; quads only: the 512-bit VNNI
+// kernel), 256, or 0 (the portable scalar code). Same results whatever runs; narrower is for tests.
+// Vectors the CPU lacks are never used: the scalar code of the kind runs instead.
+void int_conv(const IntConvArgs& a, int vector_bits);
 
 }  // namespace qconv::cpu

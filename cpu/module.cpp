@@ -94,19 +94,20 @@ PYBIND11_MODULE(_cpu, m) {
       [](int kind, uintptr_t x, int64_t n, int64_t c, int64_t h, int64_t w, int64_t sn, int64_t sc, int64_t sh,
          int64_t sw, uintptr_t packed, int64_t cout, int64_t kh, int64_t kw, int64_t stride_h, int64_t stride_w,
          int64_t pad_h, int64_t pad_w, int64_t dil_h, int64_t dil_w, int64_t ho, int64_t wo, int32_t offset_x,
-         uintptr_t bias, uintptr_t scale, uintptr_t out, bool simd) {
+         uintptr_t bias, uintptr_t scale, uintptr_t out, int vector_bits) {
         const qc::IntConvArgs a{to_kind(kind),
                                 {reinterpret_cast<const int8_t*>(x), n, c, h, w, sn, sc, sh, sw},
                                 cout, kh, kw, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w, ho, wo, offset_x,
                                 reinterpret_cast<const uint8_t*>(packed), reinterpret_cast<const int32_t*>(bias),
                                 reinterpret_cast<const float*>(scale), reinterpret_cast<uint16_t*>(out)};
-        qc::int_conv(a, simd);
+        qc::int_conv(a, vector_bits);
       },
       py::arg("kind"), py::arg("x"), py::arg("n"), py::arg("c"), py::arg("h"), py::arg("w"), py::arg("sn"),
       py::arg("sc"), py::arg("sh"), py::arg("sw"), py::arg("packed"), py::arg("cout"), py::arg("kh"), py::arg("kw"),
       py::arg("stride_h"), py::arg("stride_w"), py::arg("pad_h"), py::arg("pad_w"), py::arg("dil_h"),
       py::arg("dil_w"), py::arg("ho"), py::arg("wo"), py::arg("offset_x"), py::arg("bias"), py::arg("scale"),
-      py::arg("out"), py::arg("simd") = true, py::call_guard<py::gil_scoped_release>(),
+      py::arg("out"), py::arg("vector_bits") = 512, py::call_guard<py::gil_scoped_release>(),
       "exact QuantConv2d of int8 x (element strides sn..sw) with the packed weight of `kind` -> float16 "
-      "(n, cout, ho, wo) contiguous at out; bias int32 (0 = none), scale float32 at hardware precision");
+      "(n, cout, ho, wo) contiguous at out; bias int32 (0 = none), scale float32 at hardware precision; "
+      "vector_bits 512, 256 or 0 (scalar): the widest vectors it may use");
 }

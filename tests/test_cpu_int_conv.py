@@ -13,19 +13,19 @@ from qconv.scale import hardware_scale
 native = cpu_conv.native_module()
 pytestmark = pytest.mark.skipif(native is None, reason="qconv._cpu is not built")
 
-# (kind, simd); a vector kind the CPU lacks runs its scalar code, so it is skipped rather than run twice.
-KINDS = [(4, True), (2, True), (4, False), (2, False)]
+# (kind, vector bits); vectors the CPU lacks fall back to the scalar code, so those are skipped, not run twice.
+KINDS = [(4, 512), (4, 256), (2, 256), (4, 0), (2, 0)]
 
 
 def kind_id(v):
-    kind, simd = v
-    return f"{'quads' if kind == 4 else 'pairs'}-{'simd' if simd else 'scalar'}"
+    kind, bits = v
+    return f"{'quads' if kind == 4 else 'pairs'}-{bits or 'scalar'}"
 
 
 @pytest.fixture(params=KINDS, ids=kind_id, scope="module")
 def kind(request):
-    k, simd = request.param
-    if simd and not (native.has_avx512_vnni() if k == 4 else native.has_avx2_f16c()):
+    k, bits = request.param
+    if bits and not (native.has_avx512_vnni() if k == 4 else native.has_avx2_f16c()):
         pytest.skip("this CPU lacks the instructions")
     return request.param
 
@@ -35,10 +35,10 @@ def bits(t):
 
 
 def conv(kind, x, w, scale, bias, stride, padding, dilation, offset_x):
-    k, simd = kind
+    k, bits = kind
     out_hw = reference.output_size(x.shape[2], x.shape[3], w.shape[2], w.shape[3], stride, padding, dilation)
     return cpu_conv.int_conv(native, x, w, hardware_scale(scale), bias, stride, padding, dilation, offset_x,
-                             out_hw, k, simd)
+                             out_hw, k, bits)
 
 
 def assert_exact(kind, x, w, scale, bias=None, stride=(1, 1), padding=(0, 0), dilation=(1, 1), offset_x=0):
@@ -148,7 +148,7 @@ def test_threads_and_concurrent_callers_agree():
     scale = torch.rand(48, generator=g) * 2.0**-14
     expected = reference.quant_conv2d(x, w, scale, None, 1, 1, 1, 3)
     expected2 = reference.quant_conv2d(x2, w2, scale[:20], None, 2, 2, 1, -3)
-    kind = (native.best_int_kernel(), True)
+    kind = (native.best_int_kernel(), 512)
     threads = torch.get_num_threads()
     try:
         for t in (1, 2):

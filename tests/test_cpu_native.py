@@ -27,24 +27,24 @@ class _Scalar:
         native.epilogue(*args, simd=False)
 
 
-# path -> (native module or None, int kind (0: the float32 path), simd)
-PATHS = {"int_quads": ("native", 4, True), "int_pairs": ("native", 2, True), "int_quads_scalar": ("native", 4, False),
-         "int_pairs_scalar": ("native", 2, False), "float_simd": ("native", 0, True),
-         "float_scalar": ("scalar", 0, True), "float_torch": (None, 0, True)}
+# path -> (native module or None, int kind (0: the float32 path), the integer kernel's vector bits)
+PATHS = {"int_quads512": ("native", 4, 512), "int_quads256": ("native", 4, 256), "int_pairs": ("native", 2, 256),
+         "int_quads_scalar": ("native", 4, 0), "int_pairs_scalar": ("native", 2, 0), "float_simd": ("native", 0, 512),
+         "float_scalar": ("scalar", 0, 512), "float_torch": (None, 0, 512)}
 
 
 @pytest.fixture(params=list(PATHS))
 def passes(request):
-    module, kind, simd = PATHS[request.param]
+    module, kind, bits = PATHS[request.param]
     if module is not None and native is None:
         pytest.skip("qconv._cpu is not built")
-    if simd and request.param in ("int_pairs", "float_simd") and not native.has_avx2_f16c():
+    if request.param in ("int_pairs", "float_simd") and not native.has_avx2_f16c():
         pytest.skip("no AVX2/F16C on this CPU")
-    if simd and request.param == "int_quads" and not native.has_avx512_vnni():
+    if request.param.startswith("int_quads") and bits and not native.has_avx512_vnni():
         pytest.skip("no AVX-512 VNNI on this CPU")
     previous = cpu_conv.native_module()
     cpu_conv.set_native_module({"native": native, "scalar": _Scalar(), None: None}[module])
-    cpu_conv.set_int_kernel(kind, simd)
+    cpu_conv.set_int_kernel(kind, bits)
     yield request.param
     cpu_conv.set_native_module(previous)
     cpu_conv.set_int_kernel(None)

@@ -350,18 +350,20 @@ def _fused_epilogue(native, y: torch.Tensor, groups: int, cout: int, bias, scale
     return out
 
 
-_int_choice: tuple[int | None, bool] = (None, True)
+_int_choice: tuple[int | None, int] = (None, 512)
 
 
-def set_int_kernel(kind: int | None, simd: bool = True) -> None:
+def set_int_kernel(kind: int | None, vector_bits: int = 512) -> None:
     """Which path quant_conv2d takes when qconv._cpu is built. None (default): the integer kernel when
     the CPU has AVX2 (quads with AVX-512 VNNI, else pairs), else the float32 path; 4 or 2: that
-    integer kind (its scalar code where the CPU lacks the instructions, or with simd=False);
-    0: the float32 path. For tests and benchmarks."""
+    integer kind; 0: the float32 path. vector_bits caps the integer kernel's vectors: 512, 256 or
+    0 (its scalar code, which also runs where the CPU lacks the instructions). For tests and benchmarks."""
     if kind not in (None, 0, 2, 4):
         raise ValueError(f"kind = {kind!r} is not supported; allowed: None, 0, 2, 4")
+    if vector_bits not in (0, 256, 512):
+        raise ValueError(f"vector_bits = {vector_bits!r} is not supported; allowed: 0, 256, 512")
     global _int_choice
-    _int_choice = (kind, simd)
+    _int_choice = (kind, vector_bits)
 
 
 def _int_kernel_for(native) -> int:
@@ -390,9 +392,10 @@ def _packed_int_weight(native, kind: int, weight: torch.Tensor, dilation) -> tor
 
 
 def int_conv(native, x, weight, scale_fp19, bias, stride, padding, dilation, offset_x, out_hw,
-             kind: int | None = None, simd: bool = True) -> torch.Tensor:
+             kind: int | None = None, vector_bits: int = 512) -> torch.Tensor:
     """The integer path (cpu/int_conv.cpp), exact for every shape: kind 4 = u8 x s8 quads (AVX-512
-    VNNI), 2 = int16 pairs (AVX2); None = the best this CPU runs. simd=False: the scalar code."""
+    VNNI), 2 = int16 pairs (AVX2); None = the best this CPU runs. vector_bits: the widest vectors
+    the kernel may use (512, 256; 0 = the scalar code)."""
     n, cin, h, w = x.shape
     cout, _, kh, kw = weight.shape
     ho, wo = out_hw
@@ -405,7 +408,7 @@ def int_conv(native, x, weight, scale_fp19, bias, stride, padding, dilation, off
         bias = bias.contiguous()
         bias_ptr = bias.data_ptr()
     native.int_conv(kind, x.data_ptr(), n, cin, h, w, *x.stride(), packed.data_ptr(), cout, kh, kw, *stride,
-                    *padding, *dilation, ho, wo, offset_x, bias_ptr, scale.data_ptr(), out.data_ptr(), simd)
+                    *padding, *dilation, ho, wo, offset_x, bias_ptr, scale.data_ptr(), out.data_ptr(), vector_bits)
     return out
 
 
