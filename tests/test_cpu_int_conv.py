@@ -170,3 +170,18 @@ def test_threads_and_concurrent_callers_agree():
     for j in jobs:
         j.join()
     assert not failures
+
+
+def test_epilogue_rounding_edges(kind):
+    """The fused epilogue on exact accumulators chosen for its edges: acc = x + bias with x = -128..127
+    (one pixel each) and per channel bias/scale that put y = float32(acc) * scale on float16 ties
+    (12-bit odd accumulators times powers of two), in the subnormal range, at the 65504/65520
+    saturation edge and past it, with both signs and int32 wrap of acc + bias."""
+    x = torch.arange(-128, 128, dtype=torch.int16).to(torch.int8).view(1, 1, 16, 16)
+    specs = [(2048, 2.0**-e) for e in range(0, 40, 3)] + [(-2048, 2.0**-e) for e in range(14, 30, 3)]
+    specs += [(65504, 1.0), (65520, 1.0), (-65520, 1.0), (65504 * 2, 0.5), (2**31 - 100, 1.0), (-2**31 + 50, 1.0)]
+    specs += [(0, 2.0**-24), (1, 2.0**-25), (3000, -2.0**-20)]
+    bias = torch.tensor([b for b, _ in specs], dtype=torch.int32)
+    scale = torch.tensor([s for _, s in specs], dtype=torch.float32)
+    w = torch.ones((len(specs), 1, 1, 1), dtype=torch.int8)
+    assert_exact(kind, x, w, scale, bias)
