@@ -129,8 +129,9 @@ void run_channel_blocks(const Block& k, int64_t cb, int64_t nb, Path path) {
     for (int64_t j = 0; j < nb; ++j) {
       MicroArgs m{nullptr, k.seg, k.plan->segments, k.plan->groups, weights + j * block_bytes,
                   bias + j * kCoutBlock, scale + j * kCoutBlock, nullptr};
-      for (int64_t q0 = 0; q0 < k.pc; q0 += kMaxMr) {
-        const int mr = static_cast<int>(std::min<int64_t>(kMaxMr, k.pc - q0));
+      const int64_t max_mr = path == Path::kPairsAvx2 ? kMaxMrPairs : kMaxMr;
+      for (int64_t q0 = 0; q0 < k.pc; q0 += max_mr) {
+        const int mr = static_cast<int>(std::min<int64_t>(max_mr, k.pc - q0));
         m.px = k.px + q0;
         m.tile = tile + j * kTile + q0 * kCoutBlock;
         switch (path) {

@@ -11,7 +11,11 @@
 
 namespace qconv::cpu {
 
-inline constexpr int kMaxMr = 6;   // 6 x 2 accumulators + 2 weight vectors + 1 broadcast = 15 ymm
+// Pixels per 256-bit micro tile. Quads: 6 x 2 accumulators + 2 weight vectors + 1 broadcast = 15 ymm.
+// Pairs need a temporary per vpmaddwd before its vpaddd: with 6 pixels GCC spilled accumulators to the
+// stack (2.5x slower); 4 pixels fit.
+inline constexpr int kMaxMr = 6;
+inline constexpr int kMaxMrPairs = 4;
 
 // px[i]: byte address of pixel i's first element in the input buffer; segment s starts seg[s] bytes
 // further; b: the packed weights of one channel block (64 bytes per step).
@@ -105,8 +109,6 @@ QCONV_VNNI void micro_quads(const MicroArgs& m) { QCONV_MICRO_BODY(QuadsStep) }
 
 QCONV_AVX2 inline void micro_pairs(const MicroArgs& m, int mr) {
   switch (mr) {
-    case 6: return micro_pairs<6>(m);
-    case 5: return micro_pairs<5>(m);
     case 4: return micro_pairs<4>(m);
     case 3: return micro_pairs<3>(m);
     case 2: return micro_pairs<2>(m);
