@@ -327,6 +327,16 @@ def epilogue(acc: torch.Tensor, scale_fp19: torch.Tensor, may_saturate: bool = T
     return out.contiguous()
 
 
+def _native_operands(out_shape, bias, scale_fp19):
+    """(float16 output, contiguous bias or None, contiguous scale) for a native call."""
+    return (torch.empty(out_shape, dtype=torch.float16), None if bias is None else bias.contiguous(),
+            scale_fp19.contiguous())
+
+
+def _address(t: torch.Tensor | None) -> int:
+    return 0 if t is None else t.data_ptr()
+
+
 def _fused_epilogue(native, y: torch.Tensor, groups: int, cout: int, bias, scale_fp19) -> torch.Tensor:
     """y (N, G*Cout, Ho, Wo) float32 exact-integer partials (any layout) -> float16 NCHW: the int32 sum
     of the G partials plus bias (wrapping), then the golden's float32 multiply, clamp and RNE."""
@@ -340,13 +350,9 @@ def _fused_epilogue(native, y: torch.Tensor, groups: int, cout: int, bias, scale
         y = y.contiguous()
         sn, sc, sh, sw = y.stride()
         sp = sw
-    out = torch.empty((n, cout, ho, wo), dtype=torch.float16)
-    scale = scale_fp19.contiguous()
-    bias_ptr = 0
-    if bias is not None:
-        bias = bias.contiguous()
-        bias_ptr = bias.data_ptr()
-    native.epilogue(y.data_ptr(), n, groups, cout, ho * wo, sn, sc, sp, bias_ptr, scale.data_ptr(), out.data_ptr())
+    out, bias, scale = _native_operands((n, cout, ho, wo), bias, scale_fp19)
+    native.epilogue(y.data_ptr(), n, groups, cout, ho * wo, sn, sc, sp, _address(bias), scale.data_ptr(),
+                    out.data_ptr())
     return out
 
 
@@ -401,14 +407,10 @@ def int_conv(native, x, weight, scale_fp19, bias, stride, padding, dilation, off
     ho, wo = out_hw
     kind = native.best_int_kernel() if kind is None else kind
     packed = _packed_int_weight(native, kind, weight, dilation)
-    out = torch.empty((n, cout, ho, wo), dtype=torch.float16)
-    scale = scale_fp19.contiguous()
-    bias_ptr = 0
-    if bias is not None:
-        bias = bias.contiguous()
-        bias_ptr = bias.data_ptr()
+    out, bias, scale = _native_operands((n, cout, ho, wo), bias, scale_fp19)
     native.int_conv(kind, x.data_ptr(), n, cin, h, w, *x.stride(), packed.data_ptr(), cout, kh, kw, *stride,
-                    *padding, *dilation, ho, wo, offset_x, bias_ptr, scale.data_ptr(), out.data_ptr(), vector_bits)
+                    *padding, *dilation, ho, wo, offset_x, _address(bias), scale.data_ptr(), out.data_ptr(),
+                    vector_bits)
     return out
 
 
