@@ -50,6 +50,17 @@ QCONV_AVX2 void row_avx2(const Int8View& x, const int8_t* src, typename K::T* ds
       for (int64_t ch = c8; ch < c; ++ch)
         for (int j = 0; j < 8; ++j) dst[(w0 + j) * c + ch] = K::of(src[ch * x.sc + w0 + j]);
     }
+  } else if (x.sw == 1 && c < 8) {
+    // Few channels (an RGB stem): the same 8x8 tiles with rows >= c re-reading row 0, each pixel's
+    // 8-element store running over into the following pixels, which later stores rewrite; a tile is
+    // taken only while its last store ends inside the row, the rest is left to the scalar code.
+    for (; (w0 + 7) * c + 8 <= x.w * c; w0 += 8) {
+      __m128i h[8];
+      for (int64_t i = 0; i < 8; ++i)
+        h[i] = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + (i < c ? i : 0) * x.sc + w0)));
+      transpose8x8_epi16(h);
+      for (int j = 0; j < 8; ++j) store8(dst + (w0 + j) * c, h[j]);
+    }
   } else if (x.sc == 1) {
     for (; w0 < x.w; ++w0) {
       const int8_t* s = src + w0 * x.sw;
