@@ -18,6 +18,7 @@
 #include "kernel_operator.h"
 #include "quant_conv2d_schedule.h"
 #include "quant_conv2d_tiling_data.h"
+#include "vector_ub_budget.h"
 #if __CCE_AICORE__ == 220
 #include "stage_cross_core.h"
 #endif
@@ -287,7 +288,7 @@ __aicore__ inline void RunCubeCoupled(AscendC::TPipe* pipe, GM_ADDR workspace, c
     CubeConv cube;
     cube.Init(pipe, workspace, td, static_cast<uint32_t>(AscendC::GetBlockIdx()));
     AscendC::TQue<AscendC::TPosition::CO2, 1> acc_ub_queue;
-    pipe->InitBuffer(acc_ub_queue, 1, td.m_l0 * td.n_l0 * sizeof(int32_t));
+    pipe->InitBuffer(acc_ub_queue, 1, vector_ub::AccTileBytes(td.m_l0, td.n_l0));   // the UB budget's phase 2
     for (uint32_t t = 0; t < cube.Tiles(); ++t) {
         const schedule::OutputTile tile = schedule::GetTile(td, cube.Work(), t);
         AscendC::LocalTensor<int32_t> acc = cube.ComputeTile(tile);
