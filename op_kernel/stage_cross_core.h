@@ -65,15 +65,29 @@ __aicore__ inline void CubeDrainCredits(uint32_t acc_slots) {
 
 namespace qconv::kernel {
 
-// Arch 2002 has no hard SyncAll: the soft form polls a GM area of GetBlockNum() * 32 B that must be zero on
-// entry (SyncAll.md), with a UB scratch of the same size.
+// Arch 2002 has no hard SyncAll: the soft form polls a GM area of GetBlockNum() * 32 B that must read zero when
+// the barrier starts, with a UB scratch of the same size (SyncAll.md). GE graph mode hands the kernel its
+// workspace from GE's pool uncleared, so every core clears the WHOLE area itself before the barrier: the
+// kernel-side initialisation SyncAll.md documents ("every core must initialise all of gmWorkspace"), as ops-nn's
+// 310P QuantBatchMatmulV3 does. A late core's clear cannot erase an early core's arrival for good: in a first
+// barrier (own flag read as 0) each core rewrites its own flag on every poll (8.1.RC1 dav_m200 SoftSyncAllImpl),
+// and no core leaves before every core has arrived, i.e. finished its clear (op_kernel/README.md).
 __aicore__ inline void SoftSyncAll(AscendC::TPipe* pipe, GM_ADDR sync_area) {
     const uint32_t cores = static_cast<uint32_t>(AscendC::GetBlockNum());
+    const int32_t words = static_cast<int32_t>(cores * 8);  // 32 B per core
     AscendC::GlobalTensor<int32_t> gm;
     gm.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(sync_area), cores * 8);
     AscendC::TBuf<AscendC::TPosition::VECCALC> scratch;
     pipe->InitBuffer(scratch, cores * 32);
-    AscendC::SyncAll(gm, scratch.Get<int32_t>(), static_cast<int32_t>(cores));
+    const AscendC::LocalTensor<int32_t> ub = scratch.Get<int32_t>();
+    AscendC::Duplicate(ub, 0, words);
+    const int32_t v_to_mte3 = static_cast<int32_t>(GetTPipePtr()->FetchEventID(AscendC::HardEvent::V_MTE3));
+    AscendC::SetFlag<AscendC::HardEvent::V_MTE3>(v_to_mte3);
+    AscendC::WaitFlag<AscendC::HardEvent::V_MTE3>(v_to_mte3);
+    AscendC::DataCopy(gm, ub, static_cast<uint32_t>(words));
+    // SyncAll starts with PipeBarrier<PIPE_ALL>: the clear has landed before its first read of the area, and
+    // before it overwrites the scratch the clear was copied from.
+    AscendC::SyncAll(gm, ub, static_cast<int32_t>(cores));
 }
 
 }  // namespace qconv::kernel

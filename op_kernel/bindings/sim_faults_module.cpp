@@ -1,6 +1,7 @@
 // qconv._sim_faults (tests only): the proofs that the twin's sanitizer checks fire. run_fault launches one
 // of the deliberately broken kernels of tests/sim_faults/; run_with_tiling launches the real kernel with
 // tiling-data fields overridden (a broken tiling). Both raise SimError when the twin stops the run.
+// run_on_workspace launches the real kernel on a caller's uncleared workspace (tests/test_sim_sync_area.py).
 #include <map>
 
 #include "op_kernel/bindings/sim_runner.h"
@@ -124,4 +125,25 @@ PYBIND11_MODULE(_sim_faults, m) {
         },
         py::arg("x"), py::arg("weight"), py::arg("scale"), py::arg("bias"), py::arg("stride"), py::arg("padding"),
         py::arg("dilation"), py::arg("offset_x"), py::arg("soc"), py::arg("overrides"));
+    m.def(
+        "run_on_workspace",
+        [](py::object x, py::object weight, py::object scale, py::object bias, std::vector<int64_t> stride,
+           std::vector<int64_t> padding, std::vector<int64_t> dilation, int64_t offset_x, const std::string& soc,
+           py::array workspace) {
+            if (!workspace.dtype().is(py::dtype::of<uint8_t>()) || !(workspace.flags() & py::array::c_style) ||
+                !workspace.writeable()) {
+                throw py::type_error("workspace must be a writeable c-contiguous uint8 array");
+            }
+            const Problem p = ProblemFrom(std::move(x), std::move(weight), std::move(scale), std::move(bias),
+                                          std::move(stride), std::move(padding), std::move(dilation), offset_x);
+            return Run(
+                p, soc,
+                [](uint32_t arch) { return arch == 2002 ? &quant_conv2d_custom_2002 : &quant_conv2d_custom_2201; },
+                nullptr,
+                CallerWorkspace{static_cast<uint8_t*>(workspace.mutable_data()),
+                                static_cast<uint64_t>(workspace.nbytes())});
+        },
+        py::arg("x"), py::arg("weight"), py::arg("scale"), py::arg("bias"), py::arg("stride"), py::arg("padding"),
+        py::arg("dilation"), py::arg("offset_x"), py::arg("soc"), py::arg("workspace"),
+        "The real kernel on a workspace the caller owns and nothing clears (GE graph mode's pool memory).");
 }

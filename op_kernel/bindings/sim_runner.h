@@ -62,9 +62,16 @@ inline const SocSpec& FindSoc(const std::string& name) {
 // The kernel built for `arch` (2201 or 2002).
 using KernelFor = std::function<sim::Kernel(uint32_t arch)>;
 
+// A workspace the caller owns (tests: several launches on one workspace). The launcher uses it as it is and
+// the twin sees all of it as undefined, as GE graph mode hands the kernel uncleared pool memory.
+struct CallerWorkspace {
+    uint8_t* data = nullptr;
+    uint64_t bytes = 0;
+};
+
 // Checks (op_host CheckParams with the SoC's quirks), tiles, launches and returns (y, counters, tiling).
 inline py::tuple Run(const Problem& p, const std::string& soc_name, const KernelFor& kernel_for,
-                     const TilingMutator& mutate_tiling) {
+                     const TilingMutator& mutate_tiling, const CallerWorkspace& caller = {}) {
     const SocSpec& soc = FindSoc(soc_name);
     ConvParams params;
     params.input = {ShapeOf(p.x), TorchDtypeName(p.x)};
@@ -95,8 +102,13 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
     // adapter does on the NPU): the twin sees that area as a separate, defined GM buffer.
     // A broken tiling (the sanitizer tests) may place the area outside ws_total_bytes: then the twin sees
     // no such buffer and reports the kernel's access, instead of this launcher overrunning its allocation.
-    std::vector<uint8_t> workspace(td.ws_total_bytes, 0);
-    const bool sync_area = td.ws_sync_bytes > 0 && td.ws_sync_offset <= td.ws_total_bytes &&
+    if (caller.data != nullptr && caller.bytes < td.ws_total_bytes) {
+        throw py::value_error("workspace holds " + std::to_string(caller.bytes) + " bytes; the tiling needs " +
+                              std::to_string(td.ws_total_bytes));
+    }
+    std::vector<uint8_t> own_workspace(caller.data != nullptr ? 0 : td.ws_total_bytes, 0);
+    uint8_t* const workspace = caller.data != nullptr ? caller.data : own_workspace.data();
+    const bool sync_area = caller.data == nullptr && td.ws_sync_bytes > 0 && td.ws_sync_offset <= td.ws_total_bytes &&
                            td.ws_sync_bytes <= td.ws_total_bytes - td.ws_sync_offset;
     const uint64_t scratch_bytes = sync_area ? td.ws_sync_offset : td.ws_total_bytes;
 
@@ -107,11 +119,11 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
         {"bias", bias_array ? const_cast<void*>(bias_array.data()) : nullptr,
          bias_array ? static_cast<uint64_t>(bias_array.nbytes()) : 0, sim::GmRole::kInput},
         {"y", y_bits.mutable_data(), static_cast<uint64_t>(y_bits.nbytes()), sim::GmRole::kOutput},
-        {"workspace", workspace.data(), scratch_bytes, sim::GmRole::kWorkspace},
+        {"workspace", workspace, scratch_bytes, sim::GmRole::kWorkspace},
         {"tiling", &td, sizeof(td), sim::GmRole::kTiling},
     };
     if (sync_area) {
-        args.push_back({"workspace (SyncAll area, zeroed)", workspace.data() + td.ws_sync_offset, td.ws_sync_bytes,
+        args.push_back({"workspace (SyncAll area, zeroed)", workspace + td.ws_sync_offset, td.ws_sync_bytes,
                         sim::GmRole::kInput});
     }
     const sim::Kernel kernel = kernel_for(soc.npu_arch);
