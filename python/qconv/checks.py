@@ -7,6 +7,7 @@ data and live in check_scale_values.
 """
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple, Sequence
 
 import torch
@@ -130,6 +131,22 @@ def check_op_args(input, weight, scale, strides, pads, dilations, groups, offset
     if output_dtype not in (None, torch.float16):
         raise ValueError(limits.message("not_supported", param="output_dtype", value=output_dtype,
                                         allowed="torch.float16 (None means torch.float16)"))
+    key = (h, w, kh, kw, _frozen(strides), _frozen(pads), _frozen(dilations), groups, offset_x)
+    try:
+        checked = _checked_attrs(*key)
+    except TypeError:        # symbolic sizes (torch.compile) are not hashable: check without the cache
+        checked = _checked_attrs.__wrapped__(*key)
+    return Geometry(n, cin, h, w, cout, kh, kw, *checked)
+
+
+def _frozen(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+@functools.lru_cache(maxsize=512)
+def _checked_attrs(h, w, kh, kw, strides, pads, dilations, groups, offset_x):
+    """(stride, padding, dilation, ho, wo) after the checks of the attributes and spatial sizes; cached
+    because a model calls the op with the same few combinations (rejections are never cached)."""
     _, stride, padding, dilation = check_attrs((kh, kw), strides, pads, dilations, groups, offset_x,
                                                names={"kernel_size": "kernel_size", **_OP_NAMES})
     check_range("input.shape[2]", h, "input_h")
@@ -138,7 +155,7 @@ def check_op_args(input, weight, scale, strides, pads, dilations, groups, offset
     if ho <= 0 or wo <= 0:
         raise ValueError(limits.message("output_size", ho=ho, wo=wo, h=h, w=w, kh=kh, kw=kw, sh=stride[0],
                                         sw=stride[1], ph=padding[0], pw=padding[1], dh=dilation[0], dw=dilation[1]))
-    return Geometry(n, cin, h, w, cout, kh, kw, stride, padding, dilation, ho, wo)
+    return stride, padding, dilation, ho, wo
 
 
 def check_scale_values(scale: torch.Tensor, hardware_values: torch.Tensor) -> None:

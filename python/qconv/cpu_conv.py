@@ -42,6 +42,7 @@ reduced-precision float32 mode is enabled.
 """
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 
@@ -50,7 +51,8 @@ import torch
 import torch.nn.functional as F
 from torch.utils.weak import WeakIdKeyDictionary
 
-from qconv import _native
+from qconv import _native, checks
+from qconv.scale import hardware_scale
 
 EXACT_FP32_TAPS = 1024           # max K whose float32 sums are exact for any int8 data
 _PACKS_PER_WEIGHT = 8            # packed layouts kept per weight (one per input size / geometry)
@@ -380,6 +382,23 @@ def _int_kernel_for(native) -> int:
     if kind is None:   # without AVX2 the scalar integer code is slower than the float32 path
         return native.best_int_kernel() if native.has_avx2_f16c() else 0
     return kind
+
+
+def decode_scale(scale: torch.Tensor) -> torch.Tensor:
+    """int64 or float32 scale (Cout,) -> the float32 fp19 values the hardware multiplies by (scale.py
+    hardware_scale; natively when qconv._cpu is built: no torch ops). A non-finite value raises the
+    error of checks.check_scale_values."""
+    native = native_module()
+    if native is None or not scale.is_cpu:
+        s = hardware_scale(scale)
+        if s.numel() and not math.isfinite(float(s.abs().max())):   # NaN propagates through max
+            checks.check_scale_values(scale, s)
+        return s
+    src = scale.contiguous()
+    s = torch.empty(src.shape, dtype=torch.float32)
+    if native.fp19_scale(src.data_ptr(), src.dtype == torch.int64, src.numel(), s.data_ptr()) >= 0:
+        checks.check_scale_values(scale, s)
+    return s
 
 
 def _packed_int_weight(native, kind: int, weight: torch.Tensor, dilation) -> torch.Tensor:

@@ -7,13 +7,10 @@ Importing this module needs neither torch_npu nor any compiled module of the kit
 """
 from __future__ import annotations
 
-import math
-
 import torch
 
 from qconv import checks, cpu_conv
 from qconv._generated import op_decl
-from qconv.scale import hardware_scale
 
 QUALIFIED_NAME = op_decl.QUALIFIED_NAME
 
@@ -32,12 +29,8 @@ def _cpu(input, weight, scale, strides=(1, 1), pads=(0, 0), dilations=(1, 1), gr
          round_mode="rint", output_dtype=None, bias=None, offset=None):
     g = checks.check_op_args(input, weight, scale, strides, pads, dilations, groups, offset_x, round_mode,
                              output_dtype, bias, offset)
-    s = hardware_scale(scale)
-    max_scale = float(s.abs().max()) if s.numel() else 0.0
-    if not math.isfinite(max_scale):       # NaN propagates through max: one reduction covers both
-        checks.check_scale_values(scale, s)
-    return cpu_conv.quant_conv2d(input, weight, s, bias, g.stride, g.padding, g.dilation, offset_x, (g.ho, g.wo),
-                                 max_scale)
+    s = cpu_conv.decode_scale(scale)       # raises on a non-finite scale
+    return cpu_conv.quant_conv2d(input, weight, s, bias, g.stride, g.padding, g.dilation, offset_x, (g.ho, g.wo))
 
 
 torch.library.register_fake(QUALIFIED_NAME, _fake, lib=_LIB)
