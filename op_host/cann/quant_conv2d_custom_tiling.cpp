@@ -27,6 +27,8 @@ using qconv::op_indices::kInputFilter;
 using qconv::op_indices::kInputScale;
 using qconv::op_indices::kInputX;
 
+constexpr uint32_t kBatchScheduleMode = 1;  // TilingContext::SetScheduleMode: 0 normal, 1 batch
+
 ge::graphStatus Fail(gert::TilingContext* context, const std::string& message) {
     // GE prints the node and this text; the wording is the one the Python checks use.
     std::fprintf(stderr, "[qconv] %s tiling failed: %s\n", context->GetNodeName(), message.c_str());
@@ -109,6 +111,14 @@ ge::graphStatus QuantConv2dCustomTilingFunc(gert::TilingContext* context) {
         ? platform.CalcTschBlockDim(result.data.block_dim, platform.GetCoreNumAic(), platform.GetCoreNumAiv())
         : result.data.block_dim;
     context->SetBlockDim(block_dim);
+    // Both kernels have an all-core barrier (2201: hard SyncAll, 2002: soft SyncAll). Batch mode starts the
+    // kernel only once all its cores are free, so no started core can wait at the barrier for a core that an op
+    // of another stream holds (SetScheduleMode, atlasopapi_07_00248; SyncAll.md; ops-nn sets it for its 310P
+    // soft-SyncAll ops). Not fatal when refused: without concurrent streams the barrier cannot deadlock.
+    if (context->SetScheduleMode(kBatchScheduleMode) != ge::GRAPH_SUCCESS) {
+        std::fprintf(stderr, "[qconv] %s: SetScheduleMode(batch) refused; multi-stream runs may deadlock\n",
+                     context->GetNodeName());
+    }
 
     size_t* workspace = context->GetWorkspaceSizes(1);
     if (workspace == nullptr) return Fail(context, "no workspace slot");
