@@ -72,8 +72,8 @@ namespace qconv::kernel {
 // 310P QuantBatchMatmulV3 does. A late core's clear cannot erase an early core's arrival for good: in a first
 // barrier (own flag read as 0) each core rewrites its own flag on every poll (8.1.RC1 dav_m200 SoftSyncAllImpl),
 // and no core leaves before every core has arrived, i.e. finished its clear (op_kernel/README.md,
-// tests/test_sim_sync_area_protocol.py). Once per launch: a second call's clear could erase flags that cores
-// still polling the first barrier need.
+// tests/test_sim_sync_area_protocol.py). Once per launch: in a second call, the flag a slow core still writes
+// for the first barrier would count as its arrival at the second.
 __aicore__ inline void SoftSyncAll(AscendC::TPipe* pipe, GM_ADDR sync_area) {
     const uint32_t cores = static_cast<uint32_t>(AscendC::GetBlockNum());
     const int32_t words = static_cast<int32_t>(cores * 8);  // 32 B per core
