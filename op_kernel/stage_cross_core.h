@@ -68,12 +68,12 @@ namespace qconv::kernel {
 // Arch 2002 has no hard SyncAll: the soft form polls a GM area of GetBlockNum() * 32 B that must read zero when
 // the barrier starts, with a UB scratch of the same size (SyncAll.md). GE graph mode hands the kernel its
 // workspace from GE's pool uncleared, so every core clears the WHOLE area itself before the barrier: the
-// kernel-side initialisation SyncAll.md documents ("every core must initialise all of gmWorkspace"), as ops-nn's
-// 310P QuantBatchMatmulV3 does. A late core's clear cannot erase an early core's arrival for good: in a first
-// barrier (own flag read as 0) each core rewrites its own flag on every poll (8.1.RC1 dav_m200 SoftSyncAllImpl),
-// and no core leaves before every core has arrived, i.e. finished its clear (op_kernel/README.md,
-// tests/test_sim_sync_area_protocol.py). Once per launch: in a second call, the flag a slow core still writes
-// for the first barrier would count as its arrival at the second.
+// kernel-side initialisation SyncAll.md documents ("every core must initialise all of gmWorkspace"), as CANN
+// 8.1's own 310P QuantBatchMatmulV3 kernel does. A late core's clear cannot erase an early core's arrival for
+// good: in a first barrier (own flag read as 0) each core rewrites its own flag on every poll (8.1.RC1 dav_m200
+// SoftSyncAllImpl), and no core leaves before every core has arrived, i.e. finished its clear
+// (op_kernel/README.md, tests/test_sim_sync_area_protocol.py). Once per launch: in a second call, the flag a slow
+// core still writes for the first barrier would count as its arrival at the second.
 __aicore__ inline void SoftSyncAll(AscendC::TPipe* pipe, GM_ADDR sync_area) {
     const uint32_t cores = static_cast<uint32_t>(AscendC::GetBlockNum());
     const int32_t words = static_cast<int32_t>(cores * 8);  // 32 B per core
