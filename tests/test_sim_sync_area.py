@@ -93,6 +93,23 @@ def test_one_workspace_shared_by_different_problems():
                       padding)
 
 
+def test_every_310p_exact_case_in_turn_on_one_workspace():
+    """The 200 ascend310p cases of test_sim_exact, one after the other on a single workspace nobody clears."""
+    import test_sim_exact as exact
+
+    soc = "ascend310p"
+    problems = [exact.make_problem(case, seed=i) for i, case in enumerate(exact.cases_for(soc))]
+    args = [(p["x"].numpy(), p["weight"].numpy(), p["scale"].numpy(), None if p["bias"] is None else p["bias"].numpy(),
+             list(p["stride"]), list(p["padding"]), list(p["dilation"]), p["offset_x"]) for p in problems]
+    size = max(host.tiling(list(a[0].shape), list(a[1].shape), scale=list(a[2].shape),
+                           bias=None if a[3] is None else list(a[3].shape), strides=a[4], pads=a[5], dilations=a[6],
+                           offset_x=a[7], soc=soc)["data"]["ws_total_bytes"] for a in args)
+    workspace = np.full(size, GARBAGE, dtype=np.uint8)
+    for problem, a in zip(problems, args):
+        y, _, _ = faults.run_on_workspace(*a, soc, workspace)
+        exact.assert_bit_exact(torch.from_numpy(y), problem)
+
+
 def test_too_small_workspace_is_refused():
     n, cin, h, w, cout, kh, kw, stride, padding = PROBLEMS[0]
     x, weight, scale, bias = _problem(n, cin, h, w, cout, kh, kw, seed=3)
