@@ -93,8 +93,8 @@ struct QuantConv2dTilingData {
     uint64_t ws_acc_bytes;
     uint64_t acc_slot_bytes;     // m_l0 * n_l0 * 4
     uint64_t ws_total_bytes;     // user workspace (the system workspace is added by the TilingFunc)
-    uint64_t ws_sync_offset;     // 2002: the soft SyncAll area, block_dim x 32 B, must be zero at launch
-    uint64_t ws_sync_bytes;      //       (the launcher zeroes it); 2201: 0 bytes
+    uint64_t ws_sync_offset;     // 2002: the soft SyncAll area, block_dim x 32 B, cleared by the kernel itself
+    uint64_t ws_sync_bytes;      //       before its barrier (stage_cross_core.h); 2201: 0 bytes
 
     uint32_t kw_per_chunk;       // kernel columns per K chunk (== kw unless a kernel row is split; see L1 above)
     uint32_t reserved[3];

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "kernel_operator.h"
+#include "vector_ub_budget.h"
 
 #if __CCE_AICORE__ == 220
 namespace qconv::kernel {
@@ -80,7 +81,7 @@ __aicore__ inline void SoftSyncAll(AscendC::TPipe* pipe, GM_ADDR sync_area) {
     AscendC::GlobalTensor<int32_t> gm;
     gm.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(sync_area), cores * 8);
     AscendC::TBuf<AscendC::TPosition::VECCALC> scratch;
-    pipe->InitBuffer(scratch, cores * 32);
+    pipe->InitBuffer(scratch, vector_ub::SoftSyncScratchBytes(cores));   // the UB budget's phase 1
     const AscendC::LocalTensor<int32_t> ub = scratch.Get<int32_t>();
     AscendC::Duplicate(ub, 0, words);
     const int32_t v_to_mte3 = static_cast<int32_t>(GetTPipePtr()->FetchEventID(AscendC::HardEvent::V_MTE3));

@@ -23,7 +23,7 @@ struct WorkspaceLayout {
     uint64_t acc_offset = 0;
     uint64_t acc_bytes = 0;
     uint64_t acc_slot_bytes = 0;
-    uint64_t sync_offset = 0;  // 2002 soft SyncAll area: one 32 B block per core, zeroed by the launcher
+    uint64_t sync_offset = 0;  // 2002 soft SyncAll area: one 32 B block per core, cleared by the kernel
     uint64_t sync_bytes = 0;
     uint64_t total_bytes = 0;
 };

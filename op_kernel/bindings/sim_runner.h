@@ -98,19 +98,14 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
     const int64_t ho = OutputH(shape);
     const int64_t wo = OutputW(shape);
     py::array_t<uint16_t> y_bits({shape.batch, shape.cout, ho, wo});  // float16 bits; viewed as float16 below
-    // 2002's soft SyncAll polls ws_sync_bytes at ws_sync_offset, which the launcher must zero (as the aclnn
-    // adapter does on the NPU): the twin sees that area as a separate, defined GM buffer.
-    // A broken tiling (the sanitizer tests) may place the area outside ws_total_bytes: then the twin sees
-    // no such buffer and reports the kernel's access, instead of this launcher overrunning its allocation.
+    // The whole workspace starts undefined to the twin (as GE's pool memory is): 2002's soft SyncAll area
+    // included, which the kernel clears itself before its barrier (stage_cross_core.h SoftSyncAll).
     if (caller.data != nullptr && caller.bytes < td.ws_total_bytes) {
         throw py::value_error("workspace holds " + std::to_string(caller.bytes) + " bytes; the tiling needs " +
                               std::to_string(td.ws_total_bytes));
     }
     std::vector<uint8_t> own_workspace(caller.data != nullptr ? 0 : td.ws_total_bytes, 0);
     uint8_t* const workspace = caller.data != nullptr ? caller.data : own_workspace.data();
-    const bool sync_area = caller.data == nullptr && td.ws_sync_bytes > 0 && td.ws_sync_offset <= td.ws_total_bytes &&
-                           td.ws_sync_bytes <= td.ws_total_bytes - td.ws_sync_offset;
-    const uint64_t scratch_bytes = sync_area ? td.ws_sync_offset : td.ws_total_bytes;
 
     std::vector<sim::GmBuffer> args = {
         {"x", const_cast<void*>(p.x.data()), static_cast<uint64_t>(p.x.nbytes()), sim::GmRole::kInput},
@@ -119,13 +114,9 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
         {"bias", bias_array ? const_cast<void*>(bias_array.data()) : nullptr,
          bias_array ? static_cast<uint64_t>(bias_array.nbytes()) : 0, sim::GmRole::kInput},
         {"y", y_bits.mutable_data(), static_cast<uint64_t>(y_bits.nbytes()), sim::GmRole::kOutput},
-        {"workspace", workspace, scratch_bytes, sim::GmRole::kWorkspace},
+        {"workspace", workspace, td.ws_total_bytes, sim::GmRole::kWorkspace},
         {"tiling", &td, sizeof(td), sim::GmRole::kTiling},
     };
-    if (sync_area) {
-        args.push_back({"workspace (SyncAll area, zeroed)", workspace + td.ws_sync_offset, td.ws_sync_bytes,
-                        sim::GmRole::kInput});
-    }
     const sim::Kernel kernel = kernel_for(soc.npu_arch);
     uint8_t* const ptrs[7] = {static_cast<uint8_t*>(args[0].data), static_cast<uint8_t*>(args[1].data),
                               static_cast<uint8_t*>(args[2].data), static_cast<uint8_t*>(args[3].data),
