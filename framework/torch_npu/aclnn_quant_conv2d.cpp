@@ -112,13 +112,10 @@ at::Tensor& aclnn_quant_conv2d_custom(const at::Tensor& x, const at::Tensor& fil
   at::Tensor workspace;  // held by the launch closure until the queued launch ran
   void* workspace_addr = nullptr;
   if (workspace_size != 0) {
-    // A plain byte tensor on x's device: torch_npu's caching allocator, public API only. Zeroed, not empty:
-    // on ascend310p the kernel's soft SyncAll counts in an area of the user workspace (ws_sync_offset /
-    // ws_sync_bytes of the tiling data) that must read zero at launch, and the caching allocator hands back
-    // memory the previous op left dirty. The offset is only in the tiling data, which GetWorkspaceSize does
-    // not expose, so the whole workspace is zeroed (a fill on the same stream, ordered before the launch;
-    // about one extra write of the workspace, which is mostly the NC1HWC0 / FRACTAL_Z copies of x and weight).
-    workspace = at::zeros({static_cast<int64_t>(workspace_size)}, x.options().dtype(at::kByte));
+    // A plain byte tensor on x's device: torch_npu's caching allocator, public API only. Left uninitialised:
+    // the kernel writes everything it reads, including 2002's soft SyncAll area, which every core clears
+    // before the barrier (op_kernel/stage_cross_core.h), as under GE's pool memory.
+    workspace = at::empty({static_cast<int64_t>(workspace_size)}, x.options().dtype(at::kByte));
     workspace_addr = workspace.data_ptr();
   }
   auto launch = [args, workspace, workspace_addr, workspace_size, executor, stream]() -> int {
