@@ -3,20 +3,23 @@
 For every shape the C++ side (qconv._host.verify_tilings, one call per batch of 100 shapes) tiles it
 and walks the schedule the kernel walks (op_kernel/quant_conv2d_schedule.h): every buffer level within
 its budget counting double buffers, block_dim <= the SoC's cube cores, every output element produced
-exactly once across blocks and loops (counted), every K step once within the Load3D limit, every GM and
-workspace offset within int64.
+exactly once across blocks and loops (every tile of every shape walked, tile areas counted), every K step
+once within the Load3D limit, every fmap slab within L1 and the Load3D padList (each distinct M range
+against each distinct chunk window: op_host/verify/fmap_slab_meter.h), every GM and workspace offset
+within int64.
 
 Hypothesis (derandomized: CI sees the same shapes every run) draws one seed per example; the seed expands
 into a batch of shapes with a distribution that favours small layers, hits both ends of every range
 often, and reaches anywhere in between (drawing ~17 values per shape through hypothesis itself costs
-minutes for 30,000 shapes on two cores). Every tile of every shape is walked.
+minutes for 30,000 shapes on two cores).
 
 Tile count bound (no pathological schedules): with LB = ceil(batch * AlignUp(Ho*Wo, 16) * AlignUp(Cout, 16) /
 (cube cores * L0C int32 capacity)), the fewest tiles per block any tiling could have (one L0C-sized tile per
-step, perfectly shared), every tiling has tiles per block <= TILE_FACTOR * LB + TILE_SLACK. The slack covers
-small or oddly shaped problems where L1 (receptive fields of huge strides and dilations) and the cost model
-legitimately prefer smaller tiles; before kernel-column K chunks, in-row tiles of one position broke it by
-orders of magnitude (5.6 M tiles per block for a shape whose LB is 2,732).
+step, perfectly shared), every tiling has tiles per block <= TILE_FACTOR * LB + TILE_SLACK (the walked
+schedule's busiest block, which the engine's report must state). The slack covers small or oddly shaped
+problems where L1 (receptive fields of huge strides and dilations) and the cost model legitimately prefer
+smaller tiles; before kernel-column K chunks, in-row tiles of one position broke it by orders of magnitude
+(5.6 M tiles per block for a shape whose LB is 2,732).
 
 The walker itself is proved to fail: corrupting one field of a correct tiling must be reported.
 """
@@ -101,15 +104,20 @@ def _assert_valid_for_soc(rows, soc):
         assert result["ok"], (r, result["message"])
 
 
-def tile_lower_bound(data, spec):
+def tile_lower_bound(batch, hout, wout, cout, spec):
     """Fewest tiles per block the L0C allows: the block's share of 16-aligned outputs over one full L0C tile."""
-    outputs = data["batch"] * -(-data["hout"] * data["wout"] // 16) * 16 * data["n1"] * 16
+    outputs = batch * -(-hout * wout // 16) * 16 * -(-cout // 16) * 16
     return -(-outputs // (spec["cube_cores"] * (spec["l0c_bytes"] // 4)))
 
 
-def _elements(r):
+def _output_hw(r):
     ho = (r[2] + 2 * r[9] - r[11] * (r[5] - 1) - 1) // r[7] + 1
     wo = (r[3] + 2 * r[10] - r[12] * (r[6] - 1) - 1) // r[8] + 1
+    return ho, wo
+
+
+def _elements(r):
+    ho, wo = _output_hw(r)
     return r[0] * r[4] * ho * wo
 
 
@@ -136,11 +144,12 @@ def test_every_tiling_holds_every_invariant(soc):
         assert result["unwalked"] == 0
         # Each output element exactly once: the tile areas add up to the outputs of the batch.
         assert result["covered_elements"] == sum(_elements(r) for r in rows)
-        for r in rows:
-            t = module.tiling(dict(zip(module.SHAPE_FIELDS, r)), soc)
-            tiles, bound = t["report"]["tiles_per_block"], tile_lower_bound(t["data"], spec)
+        walked, reported = result["block_tiles"].tolist(), result["report_tiles_per_block"].tolist()
+        assert walked == reported, [(r, w, t) for r, w, t in zip(rows, walked, reported) if w != t][:3]
+        for r, tiles in zip(rows, walked):
+            bound = tile_lower_bound(r[0], *_output_hw(r), r[4], spec)
             assert tiles <= TILE_FACTOR * bound + TILE_SLACK, (r, tiles, bound)
-            seen["max_tiles_per_block"] = max(seen["max_tiles_per_block"], tiles)
+        seen["max_tiles_per_block"] = max(seen["max_tiles_per_block"], max(walked))
         seen["shapes"] += len(rows)
         seen["tiles"] += result["tiles"]
         seen["max_h"] = max(seen["max_h"], max(r[2] for r in rows))
@@ -189,7 +198,9 @@ def test_formerly_pathological_tilings_are_compact(soc, shape, factor):
     t = module.tiling(shape, soc)
     if t["data"]["wout"] == 1 and not spec["output_width_one_supported"]:
         pytest.skip(f"output width 1 is refused on {soc}")
-    assert t["report"]["tiles_per_block"] <= factor * tile_lower_bound(t["data"], spec), t["report"]["tiles_per_block"]
+    d = t["data"]
+    bound = tile_lower_bound(d["batch"], d["hout"], d["wout"], d["cout"], spec)
+    assert t["report"]["tiles_per_block"] <= factor * bound, t["report"]["tiles_per_block"]
     v = module.verify_tiling(shape, soc)
     assert v["ok"], v["message"]
 
@@ -230,6 +241,28 @@ def test_walker_reports_a_corrupted_tiling(soc, corrupt, expected):
     v = module.verify_tiling(_resnet_stem(), soc, corrupt(data, spec))
     assert not v["ok"]
     assert v["message"].startswith(expected), v["message"]
+
+
+# The largest fmap slab of this shape lies in a middle K chunk of a tile after its block's first, on every SoC,
+# and the engine sizes fmap_l1_bytes (its own formula, not the schedule's) to exactly that slab. The walker
+# measures each distinct M range against each distinct chunk window once (op_host/verify/fmap_slab_meter.h):
+# it must still find that slab, and report it when L1 is one byte short.
+WORST_SLAB_SHAPE = dict(batch=1, cin=1, hin=500, win=500, cout=16, kh=255, kw=255, pad_h=127, pad_w=127)
+
+
+@pytest.mark.parametrize("soc", SOCS)
+def test_walker_finds_the_largest_slab_in_a_middle_chunk(soc):
+    module = _native.load("_host")
+    data = module.tiling(WORST_SLAB_SHAPE, soc)["data"]
+    clean = module.verify_tiling(WORST_SLAB_SHAPE, soc)
+    assert clean["ok"], clean["message"]
+    assert clean["max_fmap_slab_bytes"] == data["fmap_l1_bytes"]
+    v = module.verify_tiling(WORST_SLAB_SHAPE, soc, {"fmap_l1_bytes": data["fmap_l1_bytes"] - 1})
+    found = re.match(r"L1: fmap slab of block \d+ tile (\d+) chunk (\d+) is (\d+) bytes", v["message"])
+    assert found, v["message"]
+    tile, chunk, size = map(int, found.groups())
+    assert size == data["fmap_l1_bytes"]
+    assert tile > 0 and 0 < chunk < data["k_chunks"] - 1, v["message"]
 
 
 def test_tiling_command_prints_a_readable_tiling(capsys):

@@ -217,6 +217,8 @@ py::dict StatsToDict(const Status& status, const verify::InvariantStats& stats) 
     d["tiles"] = stats.tiles;
     d["covered_elements"] = stats.covered_elements;
     d["slabs_checked"] = stats.slabs_checked;
+    d["max_block_tiles"] = stats.max_block_tiles;
+    d["max_fmap_slab_bytes"] = stats.max_fmap_slab_bytes;
     return d;
 }
 
@@ -270,25 +272,37 @@ PYBIND11_MODULE(_host, m) {
             throw py::value_error("shapes must be an (n, " + std::to_string(kShapeFields.size()) + ") int64 array");
         }
         const SocSpec& spec = SocByName(soc);
-        py::list failures;
-        verify::InvariantStats stats;
         const int64_t* rows = shapes.data();
         const py::ssize_t n = shapes.shape(0);
+        verify::InvariantStats stats;
         std::vector<std::pair<py::ssize_t, std::string>> bad;
+        py::array_t<uint64_t> block_tiles(n), report_tiles(n);
         {
+            auto walked = block_tiles.mutable_unchecked<1>();
+            auto reported = report_tiles.mutable_unchecked<1>();
             py::gil_scoped_release release;
             for (py::ssize_t i = 0; i < n; ++i) {
                 const ConvShape s = ShapeFromRow(rows + i * static_cast<py::ssize_t>(kShapeFields.size()));
+                verify::InvariantStats one;
                 Status status;
+                reported(i) = 0;
                 try {
-                    status = verify::CheckTilingInvariants(s, spec, tiling::ComputeTiling(s, spec), &stats,
-                                                           max_walk_tiles);
+                    const tiling::TilingResult result = tiling::ComputeTiling(s, spec);
+                    reported(i) = result.report.tiles_per_block;
+                    status = verify::CheckTilingInvariants(s, spec, result, &one, max_walk_tiles);
                 } catch (const std::exception& e) {
                     status = Status::Error(std::string("ComputeTiling failed: ") + e.what());
                 }
                 if (!status.ok) bad.emplace_back(i, status.message);
+                walked(i) = one.max_block_tiles;
+                stats.tilings += one.tilings;
+                stats.unwalked += one.unwalked;
+                stats.tiles += one.tiles;
+                stats.covered_elements += one.covered_elements;
+                stats.slabs_checked += one.slabs_checked;
             }
         }
+        py::list failures;
         for (auto& [i, message] : bad) failures.append(py::make_tuple(i, message));
         py::dict out;
         out["failures"] = failures;
@@ -297,10 +311,14 @@ PYBIND11_MODULE(_host, m) {
         out["tiles"] = stats.tiles;
         out["covered_elements"] = stats.covered_elements;
         out["slabs_checked"] = stats.slabs_checked;
+        out["block_tiles"] = block_tiles;
+        out["report_tiles_per_block"] = report_tiles;
         return out;
     }, py::arg("shapes"), py::arg("soc"), py::arg("max_walk_tiles") = verify::kDefaultMaxWalkTiles,
-          "Tiles and verifies each row (columns: SHAPE_FIELDS); returns failures [(row, message)] and totals "
-          "(tilings, unwalked: schedules longer than max_walk_tiles, checked except the tile walk).");
+          "Tiles and verifies each row (columns: SHAPE_FIELDS) in one call; returns failures [(row, message)], "
+          "totals (tilings, unwalked: schedules longer than max_walk_tiles, checked except the tile walk; tiles, "
+          "covered_elements, slabs_checked) and per row the walked busiest block's tiles (block_tiles) and the "
+          "engine's report of it (report_tiles_per_block).");
 
     m.attr("SHAPE_FIELDS") = py::tuple(py::cast(kShapeFields));
 }

@@ -1,11 +1,12 @@
 #include "op_host/verify/tiling_invariants.h"
 
 #include <algorithm>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "op_host/verify/fmap_slab_meter.h"
+#include "op_host/verify/invariant_checker.h"
 #include "op_kernel/quant_conv2d_schedule.h"
 
 namespace qconv::verify {
@@ -23,26 +24,6 @@ std::string Text(Wide v) {
     }
     return s;
 }
-
-// Collects the first violated invariant as "<what>: <details>".
-class Checker {
-public:
-    bool ok() const { return message_.empty(); }
-    const std::string& message() const { return message_; }
-
-    template <typename... Parts>
-    bool Expect(bool condition, const Parts&... parts) {
-        if (!condition && message_.empty()) {
-            std::ostringstream os;
-            (os << ... << parts);
-            message_ = os.str();
-        }
-        return condition;
-    }
-
-private:
-    std::string message_;
-};
 
 bool IsOneOrTwo(uint32_t v) { return v == 1 || v == 2; }
 
@@ -176,19 +157,31 @@ bool Disjoint(const Box& a, const Box& b) {
 // Walks every block's tiles in the kernel's order (image, then n tile, then m tile) without storing them:
 // each block's tiles must tile one box exactly (contiguous m runs that all span the same positions,
 // contiguous n runs, consecutive images), and the blocks' boxes must be disjoint and fill the output.
-// Together: every (image, channel, position) is produced exactly once.
+// Together: every (image, channel, position) is produced exactly once. Every tile is also checked against
+// the output and its L0 tile, and its fmap slabs are measured (FmapSlabMeter: repeated M ranges once).
 void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* stats, uint64_t max_walk_tiles) {
     const uint64_t positions = uint64_t{td.hout} * td.wout;
-    uint64_t total_tiles = 0;
-    for (uint32_t b = 0; b < td.block_dim; ++b) total_tiles += schedule::GetBlockWork(td, b).tiles;
+    uint64_t total_tiles = 0, busiest = 0;
+    std::vector<std::pair<uint64_t, uint64_t>> m_shares;  // (m_begin, m_count) of the blocks, each share once
+    uint64_t range_bound = 0;                              // M ranges of those shares
+    for (uint32_t b = 0; b < td.block_dim; ++b) {
+        const schedule::BlockWork w = schedule::GetBlockWork(td, b);
+        total_tiles += w.tiles;
+        busiest = std::max<uint64_t>(busiest, w.tiles);
+        const std::pair<uint64_t, uint64_t> share{w.m_begin, w.m_count};
+        if (std::find(m_shares.begin(), m_shares.end(), share) == m_shares.end()) {
+            m_shares.push_back(share);
+            range_bound += w.m_tiles;
+        }
+    }
+    if (stats != nullptr) stats->max_block_tiles = std::max(stats->max_block_tiles, busiest);
     if (total_tiles > max_walk_tiles) {
         if (stats != nullptr) ++stats->unwalked;
         return;
     }
-    // Every tile's slab when affordable; otherwise every `slab_stride`-th tile plus each block's first and last.
-    const uint64_t chunk_checks = std::min<uint64_t>(td.k_chunks, 3);
-    const uint64_t slab_stride = std::max<uint64_t>(1, total_tiles * chunk_checks / kSlabChecksPerShape);
+    FmapSlabMeter slabs(td, total_tiles, range_bound, kSlabChecksPerShape);
     std::vector<Box> boxes;
+    uint64_t tiles = 0, covered = 0;
     for (uint32_t b = 0; b < td.block_dim && c.ok(); ++b) {
         const schedule::BlockWork w = schedule::GetBlockWork(td, b);
         if (!c.Expect(w.tiles > 0, "blocks: block ", b, " of ", td.block_dim, " has no work")) return;
@@ -199,6 +192,7 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
             const schedule::OutputTile t = schedule::GetTile(td, w, i);
             const uint64_t n0 = t.n_start, n1 = uint64_t{t.n_start} + t.n_len;
             const uint64_t m0 = t.m_start, m1 = uint64_t{t.m_start} + t.m_len;
+            bool new_run = i == 0;
             c.Expect(t.batch < td.batch && t.m_len >= 1 && t.m_len <= td.m_l0 && t.n_len >= 1 &&
                          t.n_len <= td.n_l0 && t.n_start % 16 == 0 && m1 <= positions && n1 <= td.cout,
                      "tile: block ", b, " tile ", i, " (batch ", t.batch, ", m ", t.m_start, "+", t.m_len, ", n ",
@@ -209,11 +203,13 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
             }
             if (i == 0) {
                 box = {t.batch, uint64_t{t.batch} + 1, n0, n1, m0, m1};
+                if (b == 0) slabs.CheckPremise(c, t);
             } else if (t.batch == prev_batch && n0 == prev_n0) {
                 c.Expect(n1 == prev_n1 && m0 == prev_m1, "coverage: block ", b, " tile ", i, " positions ", m0,
                          " follow ", prev_m1, m0 < prev_m1 ? " (computed twice)" : " (gap)");
             } else {
                 // A new n run (same image) or a new image: the finished run must have ended where the first did.
+                new_run = true;
                 if (!m_end_known) box.m1 = prev_m1;
                 m_end_known = true;
                 c.Expect(prev_m1 == box.m1 && m0 == box.m0, "coverage: block ", b, " tile ", i,
@@ -236,23 +232,9 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
             prev_n0 = n0;
             prev_n1 = n1;
             prev_m1 = m1;
-            if (stats != nullptr) {
-                ++stats->tiles;
-                stats->covered_elements += uint64_t{t.m_len} * t.n_len;
-            }
-            const bool measure = i % slab_stride == 0 || i == 0 || i + 1 == w.tiles;
-            for (uint32_t k = 0; measure && k < td.k_chunks && c.ok(); ++k) {
-                if (slab_stride > 1 && k > 0 && k + 1 < td.k_chunks) continue;  // sampled: first and last chunk
-                const schedule::KChunk chunk = schedule::GetKChunk(td, k);
-                const schedule::FmapSlab slab = schedule::GetFmapSlab(td, t, chunk);
-                c.Expect(slab.rows.pad_before <= 255 && slab.rows.pad_after <= 255 && slab.cols.pad_before <= 255 &&
-                             slab.cols.pad_after <= 255,
-                         "Load3D: padList of block ", b, " tile ", i, " chunk ", k, " exceeds 255");
-                c.Expect(schedule::FmapSlabBytes(slab, chunk) <= td.fmap_l1_bytes, "L1: fmap slab of block ", b,
-                         " tile ", i, " chunk ", k, " is ", schedule::FmapSlabBytes(slab, chunk),
-                         " bytes > fmap_l1_bytes ", td.fmap_l1_bytes);
-                if (stats != nullptr) ++stats->slabs_checked;
-            }
+            ++tiles;
+            covered += uint64_t{t.m_len} * t.n_len;
+            slabs.Tile(c, b, i, t, i == 0, new_run);
         }
         if (!c.ok()) return;
         if (m_end_known) {
@@ -262,6 +244,12 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
         }
         c.Expect(prev_n1 == box.n1, "coverage: block ", b, " last image ends at channel ", prev_n1, ", not ", box.n1);
         boxes.push_back(box);
+    }
+    if (stats != nullptr) {
+        stats->tiles += tiles;
+        stats->covered_elements += covered;
+        stats->slabs_checked += slabs.slabs_checked();
+        stats->max_fmap_slab_bytes = std::max(stats->max_fmap_slab_bytes, slabs.max_slab_bytes());
     }
     if (!c.ok()) return;
     Wide volume = 0;

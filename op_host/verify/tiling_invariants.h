@@ -19,14 +19,18 @@ struct InvariantStats {
     uint64_t unwalked = 0;           // shapes whose schedule exceeded the walk limit (every other check ran)
     uint64_t tiles = 0;              // output tiles over all blocks
     uint64_t covered_elements = 0;   // sum of tile areas: N * Cout * Ho * Wo when the tiling is right
-    uint64_t slabs_checked = 0;      // (tile, K chunk) fmap slabs measured against the L1 budget
+    uint64_t slabs_checked = 0;      // (M range, K chunk window) fmap slabs measured (fmap_slab_meter.h)
+    uint64_t max_block_tiles = 0;    // tiles of the busiest block (GetBlockWork) of any shape checked
+    uint64_t max_fmap_slab_bytes = 0;  // largest fmap slab measured
 };
 
 // Schedules of more tiles than `max_walk_tiles` get every check except the tile walk (coverage, per-tile
-// slab sizes) and are counted in stats->unwalked: walking 1e8 tiles takes minutes. Slab sizes are measured
-// for every tile up to kSlabChecksPerShape (tile, chunk) pairs, then for an evenly spread sample.
+// slab sizes) and are counted in stats->unwalked: walking 1e8 tiles takes about a second. Fmap slabs are
+// measured for every (tile, chunk) pair when the shape has at most kSlabChecksPerShape distinct (M range,
+// chunk window) pairs or tiles x min(k_chunks, 3) < kSlabChecksPerShape, otherwise for every tile against
+// its first and last chunk plus an evenly spread sample against every chunk (FmapSlabMeter).
 inline constexpr uint64_t kDefaultMaxWalkTiles = 400'000'000;
-inline constexpr uint64_t kSlabChecksPerShape = 100'000;
+inline constexpr uint64_t kSlabChecksPerShape = 200'000;
 
 Status CheckTilingInvariants(const ConvShape& shape, const SocSpec& soc, const tiling::TilingResult& result,
                              InvariantStats* stats = nullptr, uint64_t max_walk_tiles = kDefaultMaxWalkTiles);
