@@ -61,12 +61,14 @@ def test_random_geometry_matches_the_golden(kind, data):
     h = data.draw(st.integers(max(1, dh * (kh - 1) + 1 - 2 * ph), 24))
     w_ = data.draw(st.integers(max(1, dw * (kw - 1) + 1 - 2 * pw), 24))
     offset_x = data.draw(st.integers(-128, 127))
-    layout = data.draw(st.sampled_from(["nchw", "channels_last", "strided"]))
+    layout = data.draw(st.sampled_from(["nchw", "channels_last", "strided", "expanded"]))
     g = torch.Generator().manual_seed(data.draw(st.integers(0, 2**31)))
     x = torch.randint(-128, 128, (n, cin, h, 2 * w_), generator=g, dtype=torch.int8)
     x = x[:, :, :, ::2] if layout == "strided" else x[:, :, :, :w_].contiguous()
     if layout == "channels_last":
         x = x.contiguous(memory_format=torch.channels_last)
+    if layout == "expanded":             # stride 0 over batch and channels
+        x = x[:1, :1].expand(n, cin, h, w_)
     w = torch.randint(-128, 128, (cout, cin, kh, kw), generator=g, dtype=torch.int8)
     scale = (torch.rand(cout, generator=g) - 0.5) * 2.0 ** data.draw(st.integers(-24, 2))
     bias = torch.randint(-2**31, 2**31 - 1, (cout,), generator=g, dtype=torch.int32) if data.draw(st.booleans()) else None
