@@ -265,6 +265,38 @@ def test_walker_finds_the_largest_slab_in_a_middle_chunk(soc):
     assert tile > 0 and 0 < chunk < data["k_chunks"] - 1, v["message"]
 
 
+# The deduplicated slab measurement against the reference that measures every (tile, chunk) pair one by one,
+# on random shapes whose schedules are short enough for both to cover every pair (the sampled regime of long
+# schedules is not compared): the same largest slab, and with L1 one byte short of it the same failure.
+SLAB_COMPARISON_SHAPES = max(24, 120 * EXAMPLES // 100)  # fewer under the sanitizers (tests/test_asan.py)
+SLAB_COMPARISON_MAX_PAIRS = 2_000_000
+
+
+@pytest.mark.parametrize("soc", SOCS)
+def test_deduplicated_slabs_match_every_pair(soc):
+    module = _native.load("_host")
+    spec = next(s for s in host.socs() if s["name"] == soc)
+    rng = np.random.default_rng(20261128)
+    compared = 0
+    while compared < SLAB_COMPARISON_SHAPES:
+        shape = dict(zip(module.SHAPE_FIELDS, random_shape(rng, spec["output_width_one_supported"])))
+        fast = module.verify_tiling(shape, soc)
+        assert fast["ok"], (shape, fast["message"])
+        k_chunks = module.tiling(shape, soc)["data"]["k_chunks"]
+        if fast["tiles"] * min(k_chunks, 3) >= 200_000 or fast["tiles"] * k_chunks > SLAB_COMPARISON_MAX_PAIRS:
+            continue
+        every = module.verify_tiling(shape, soc, every_slab=True)
+        assert every["ok"], (shape, every["message"])
+        assert every["slabs_checked"] == fast["tiles"] * k_chunks
+        assert fast["max_fmap_slab_bytes"] == every["max_fmap_slab_bytes"], shape
+        short = {"fmap_l1_bytes": every["max_fmap_slab_bytes"] - 1}
+        failed_fast = module.verify_tiling(shape, soc, short)
+        failed_every = module.verify_tiling(shape, soc, short, every_slab=True)
+        assert failed_every["message"].startswith("L1: fmap slab"), (shape, failed_every["message"])
+        assert failed_fast["message"] == failed_every["message"], shape
+        compared += 1
+
+
 def test_tiling_command_prints_a_readable_tiling(capsys):
     from qconv import cli
     assert cli.main(["tiling", "--soc", "ascend910b", "1x64x56x56", "64x3x3", "--pad", "1", "--verify"]) == 0

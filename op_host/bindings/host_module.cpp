@@ -254,17 +254,19 @@ PYBIND11_MODULE(_host, m) {
         return TilingToDict(tiling::ComputeTiling(ShapeFromDict(shape), SocByName(soc)));
     }, py::arg("shape"), py::arg("soc"), "The tiling of a checked ConvShape (dict of its fields) on a SoC.");
 
-    m.def("verify_tiling", [](const py::dict& shape, const std::string& soc, const std::optional<py::dict>& overrides) {
+    m.def("verify_tiling", [](const py::dict& shape, const std::string& soc, const std::optional<py::dict>& overrides,
+                              bool every_slab) {
         const ConvShape s = ShapeFromDict(shape);
         const SocSpec& spec = SocByName(soc);
         tiling::TilingResult result = tiling::ComputeTiling(s, spec);
         if (overrides) ApplyOverrides(result.data, *overrides);
         verify::InvariantStats stats;
-        const Status status = verify::CheckTilingInvariants(s, spec, result, &stats);
+        const Status status =
+            verify::CheckTilingInvariants(s, spec, result, &stats, verify::kDefaultMaxWalkTiles, every_slab);
         return StatsToDict(status, stats);
-    }, py::arg("shape"), py::arg("soc"), py::arg("overrides") = py::none(),
-          "Checks every tiling invariant of one shape (optionally with tiling-data fields overridden); returns "
-          "ok, message and counts.");
+    }, py::arg("shape"), py::arg("soc"), py::arg("overrides") = py::none(), py::arg("every_slab") = false,
+          "Checks every tiling invariant of one shape (optionally with tiling-data fields overridden; every_slab: "
+          "measure the fmap slab of every (tile, chunk) pair one by one); returns ok, message and counts.");
 
     m.def("verify_tilings", [](py::array_t<int64_t, py::array::c_style | py::array::forcecast> shapes,
                                const std::string& soc, uint64_t max_walk_tiles) {

@@ -27,8 +27,8 @@ bool SameWindow(const schedule::Window& a, const schedule::Window& b) {
 }  // namespace
 
 FmapSlabMeter::FmapSlabMeter(const QuantConv2dTilingData& td, uint64_t total_tiles, uint64_t range_bound,
-                             uint64_t budget)
-    : td_(td) {
+                             uint64_t budget, bool every_pair)
+    : td_(td), every_pair_(every_pair) {
     std::unordered_map<WindowKey, size_t, WindowKeyHash> index_of;  // window -> windows_ index
     for (uint32_t i = 0; i < td.k_chunks; ++i) {
         const schedule::KChunk chunk = schedule::GetKChunk(td, i);
@@ -63,6 +63,13 @@ void FmapSlabMeter::CheckPremise(Checker& c, const schedule::OutputTile& t) cons
 
 void FmapSlabMeter::Tile(Checker& c, uint32_t block, uint64_t tile, const schedule::OutputTile& t, bool new_block,
                          bool new_run) {
+    if (every_pair_) {
+        for (uint32_t i = 0; i < td_.k_chunks && c.ok(); ++i) {
+            const Window w{schedule::GetKChunk(td_, i), i};
+            MeasureWindows(c, block, tile, t, &w, 1);
+        }
+        return;
+    }
     const MRange range{t.m_start, t.m_len};
     if (new_run && in_first_run_) {  // the previous block's or this block's first run is complete
         if (first_run_measured_) {

@@ -25,8 +25,10 @@ public:
     // are at most `budget` of them (at most `range_bound` distinct M ranges, a bound the caller derives from
     // the blocks' work) or the schedule is short (total_tiles x min(k_chunks, 3) < budget). Otherwise every M
     // range against the windows of the first and the last chunk, and an evenly spread sample of the ranges
-    // against every window, about `budget` pairs.
-    FmapSlabMeter(const QuantConv2dTilingData& td, uint64_t total_tiles, uint64_t range_bound, uint64_t budget);
+    // against every window, about `budget` pairs. `every_pair`: no deduplication and no sample, every tile
+    // against every chunk (the tests compare both ways).
+    FmapSlabMeter(const QuantConv2dTilingData& td, uint64_t total_tiles, uint64_t range_bound, uint64_t budget,
+                  bool every_pair = false);
 
     // Fails unless GetFmapSlab gives `t`'s slab for the first chunk unchanged when every tile and chunk field
     // outside the M range and the kernel window is altered: the premise that makes measuring distinct ranges
@@ -56,6 +58,7 @@ private:
                         const Window* windows, size_t count);
 
     const QuantConv2dTilingData& td_;
+    const bool every_pair_;
     std::vector<Window> windows_;       // distinct windows in chunk order
     size_t first_window_ = 0;           // windows_ index of chunk 0's window
     size_t last_window_ = 0;            // and of chunk k_chunks - 1's

@@ -159,7 +159,8 @@ bool Disjoint(const Box& a, const Box& b) {
 // contiguous n runs, consecutive images), and the blocks' boxes must be disjoint and fill the output.
 // Together: every (image, channel, position) is produced exactly once. Every tile is also checked against
 // the output and its L0 tile, and its fmap slabs are measured (FmapSlabMeter: repeated M ranges once).
-void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* stats, uint64_t max_walk_tiles) {
+void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* stats, uint64_t max_walk_tiles,
+                   bool every_slab) {
     const uint64_t positions = uint64_t{td.hout} * td.wout;
     uint64_t total_tiles = 0, busiest = 0;
     std::vector<std::pair<uint64_t, uint64_t>> m_shares;  // (m_begin, m_count) of the blocks, each share once
@@ -179,7 +180,7 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
         if (stats != nullptr) ++stats->unwalked;
         return;
     }
-    FmapSlabMeter slabs(td, total_tiles, range_bound, kSlabChecksPerShape);
+    FmapSlabMeter slabs(td, total_tiles, range_bound, kSlabChecksPerShape, every_slab);
     std::vector<Box> boxes;
     uint64_t tiles = 0, covered = 0;
     for (uint32_t b = 0; b < td.block_dim && c.ok(); ++b) {
@@ -268,7 +269,7 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
 }  // namespace
 
 Status CheckTilingInvariants(const ConvShape& shape, const SocSpec& soc, const tiling::TilingResult& result,
-                             InvariantStats* stats, uint64_t max_walk_tiles) {
+                             InvariantStats* stats, uint64_t max_walk_tiles, bool every_slab) {
     if (stats != nullptr) ++stats->tilings;
     Checker c;
     const QuantConv2dTilingData& td = result.data;
@@ -277,7 +278,7 @@ Status CheckTilingInvariants(const ConvShape& shape, const SocSpec& soc, const t
     CheckBudgets(c, soc, result);
     if (c.ok()) CheckWorkspace(c, soc, td);
     if (c.ok()) CheckChunks(c, soc, td);
-    if (c.ok()) CheckCoverage(c, td, stats, max_walk_tiles);
+    if (c.ok()) CheckCoverage(c, td, stats, max_walk_tiles, every_slab);
     return c.ok() ? Status::Ok() : Status::Error(c.message());
 }
 

@@ -25,14 +25,17 @@ struct InvariantStats {
 };
 
 // Schedules of more tiles than `max_walk_tiles` get every check except the tile walk (coverage, per-tile
-// slab sizes) and are counted in stats->unwalked: walking 1e8 tiles takes about a second. Fmap slabs are
+// slab sizes) and are counted in stats->unwalked: walking 1e8 tiles takes a few seconds. Fmap slabs are
 // measured for every (tile, chunk) pair when the shape has at most kSlabChecksPerShape distinct (M range,
 // chunk window) pairs or tiles x min(k_chunks, 3) < kSlabChecksPerShape, otherwise for every tile against
 // its first and last chunk plus an evenly spread sample against every chunk (FmapSlabMeter).
 inline constexpr uint64_t kDefaultMaxWalkTiles = 400'000'000;
 inline constexpr uint64_t kSlabChecksPerShape = 200'000;
 
+// `every_slab`: measure the fmap slab of every (tile, chunk) pair one by one (no deduplication, no sample):
+// the reference the tests hold the deduplicated measurement to.
 Status CheckTilingInvariants(const ConvShape& shape, const SocSpec& soc, const tiling::TilingResult& result,
-                             InvariantStats* stats = nullptr, uint64_t max_walk_tiles = kDefaultMaxWalkTiles);
+                             InvariantStats* stats = nullptr, uint64_t max_walk_tiles = kDefaultMaxWalkTiles,
+                             bool every_slab = false);
 
 }  // namespace qconv::verify
