@@ -21,7 +21,8 @@ problems where L1 (receptive fields of huge strides and dilations) and the cost 
 smaller tiles; before kernel-column K chunks, in-row tiles of one position broke it by orders of magnitude
 (5.6 M tiles per block for a shape whose LB is 2,732).
 
-The walker itself is proved to fail: corrupting one field of a correct tiling must be reported.
+The walker itself is proved to fail: corrupting one field of a correct tiling must be reported, and its
+deduplicated slab measurement is held to the reference that measures every (tile, chunk) slab one by one.
 """
 from __future__ import annotations
 

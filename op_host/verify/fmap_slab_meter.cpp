@@ -105,6 +105,7 @@ void FmapSlabMeter::Measure(Checker& c, uint32_t block, uint64_t tile, const sch
         if (last_window_ != first_window_) MeasureWindows(c, block, tile, t, &windows_[last_window_], 1);
     }
 }
+
 void FmapSlabMeter::MeasureWindows(Checker& c, uint32_t block, uint64_t tile, const schedule::OutputTile& t,
                                    const Window* windows, size_t count) {
     // The hot loop of the walker: no message is built unless a slab fails.
