@@ -1,5 +1,6 @@
 // The reduction plan and the weight packing of the integer convolution (int_conv.h).
 #include <cstring>
+#include <type_traits>
 
 #include "int_conv.h"
 
@@ -21,9 +22,34 @@ int64_t packed_weight_bytes(int64_t cout, const ReductionPlan& plan) {
   return channel_blocks(cout) * kCoutBlock * (4 + plan.kgroups() * kGroupBytes);
 }
 
+namespace {
+
+// Channel `lane` of block b: element r of segment s goes to step r / Lanes, position r % Lanes.
+template <int Lanes>
+void pack_channel(const int8_t* wc, const ReductionPlan& plan, uint8_t* block, int64_t lane) {
+  using Elem = std::conditional_t<Lanes == 2, int16_t, int8_t>;
+  const int64_t taps = plan.kh * plan.kw;
+  for (int64_t s = 0; s < plan.segments; ++s) {
+    uint8_t* seg = block + (s * plan.groups * kCoutBlock + lane) * kGroupBytes;
+    int64_t r = 0;
+    const auto put = [&](int8_t value) {
+      const Elem e = value;
+      std::memcpy(seg + r / Lanes * kCoutBlock * kGroupBytes + r % Lanes * sizeof(Elem), &e, sizeof e);
+      ++r;
+    };
+    if (plan.merged) {   // a kernel row: (kernel column, channel) pairs, channel fastest
+      for (int64_t col = 0; col < plan.kw; ++col)
+        for (int64_t ci = 0; ci < plan.cin; ++ci) put(wc[ci * taps + s * plan.kw + col]);
+    } else {             // one tap: its channels
+      for (int64_t ci = 0; ci < plan.cin; ++ci) put(wc[ci * taps + s]);
+    }
+  }
+}
+
+}  // namespace
+
 void pack_weight(const int8_t* w, int64_t cout, const ReductionPlan& plan, uint8_t* packed) {
-  const int64_t blocks = channel_blocks(cout), lanes = plan.lanes(), taps = plan.kh * plan.kw;
-  const int64_t k = plan.cin * taps;
+  const int64_t blocks = channel_blocks(cout), k = plan.cin * plan.kh * plan.kw;
   const auto correction = reinterpret_cast<int32_t*>(packed);
   uint8_t* weights = packed + blocks * kCoutBlock * 4;
   for (int64_t co = 0; co < blocks * kCoutBlock; ++co) {
@@ -34,31 +60,11 @@ void pack_weight(const int8_t* w, int64_t cout, const ReductionPlan& plan, uint8
     std::memcpy(correction + co, &value, sizeof value);
   }
   const int64_t block_bytes = plan.kgroups() * kCoutBlock * kGroupBytes;
-#pragma omp parallel for schedule(static) if (blocks > 1 && blocks * block_bytes >= (1 << 18))
-  for (int64_t b = 0; b < blocks; ++b) {
-    uint8_t* dst = weights + b * block_bytes;
-    for (int64_t s = 0; s < plan.segments; ++s)
-      for (int64_t j = 0; j < plan.groups; ++j)
-        for (int64_t lane = 0; lane < kCoutBlock; ++lane)
-          for (int64_t e = 0; e < lanes; ++e) {
-            const int64_t co = b * kCoutBlock + lane, r = lanes * j + e;
-            int8_t value = 0;
-            if (co < cout && r < plan.run) {
-              // Element r of segment s: merged runs are (kernel column, channel) pairs of kernel row s.
-              const int64_t row = plan.merged ? s : s / plan.kw;
-              const int64_t col = plan.merged ? r / plan.cin : s % plan.kw;
-              const int64_t ci = plan.merged ? r % plan.cin : r;
-              value = w[(co * plan.cin + ci) * taps + row * plan.kw + col];
-            }
-            if (plan.kind == IntKernel::kPairs) {
-              const auto wide = static_cast<int16_t>(value);
-              std::memcpy(dst, &wide, sizeof wide);
-              dst += sizeof wide;
-            } else {
-              std::memcpy(dst, &value, 1);
-              dst += 1;
-            }
-          }
+  std::memset(weights, 0, static_cast<size_t>(blocks * block_bytes));   // channels >= cout, run tails
+  for (int64_t co = 0; co < cout; ++co) {
+    uint8_t* block = weights + co / kCoutBlock * block_bytes;
+    if (plan.kind == IntKernel::kPairs) pack_channel<2>(w + co * k, plan, block, co % kCoutBlock);
+    else pack_channel<4>(w + co * k, plan, block, co % kCoutBlock);
   }
 }
 
