@@ -21,9 +21,9 @@ NATIVE_DIR = ASAN_BUILD_DIR / "native"
 HOST_TESTS = ASAN_BUILD_DIR / "op_host" / "qconv_host_tests"
 PYTHON_TESTS = ["tests/test_check_params.py", "tests/test_infer_shape.py", "tests/test_tiling_properties.py",
                 "tests/test_cpu_native.py", "tests/test_cpu_int_conv.py"]
-# Sanitized code runs several times slower: the property tests walk 20 batches (2,000 shapes) per SoC here;
+# Sanitized code runs several times slower: the property tests walk 50 batches (5,000 shapes) per SoC here;
 # the uninstrumented run of the same file covers the full 10,000 per SoC.
-ASAN_PROPERTY_EXAMPLES = "20"
+ASAN_PROPERTY_EXAMPLES = "50"
 
 
 def _require_asan_tree() -> None:
