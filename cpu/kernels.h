@@ -36,9 +36,4 @@ struct EpilogueArgs {
 };
 void epilogue(const EpilogueArgs& a, bool allow_simd);
 
-// The scale the hardware multiplies by (python/qconv/scale.py hardware_scale, from native code): the low
-// 32 bits of an int64 word, or a float32's own bits, masked with 0xFFFFE000 and read as float32.
-// Returns the index of the first non-finite value, -1 when all n are finite.
-int64_t fp19_scale(const void* scale, bool is_int64, int64_t n, float* out);
-
 }  // namespace qconv::cpu

@@ -68,14 +68,6 @@ PYBIND11_MODULE(_cpu, m) {
       py::call_guard<py::gil_scoped_release>(),
       "float32 exact-integer partials (n, groups*cout, p) -> float16 (n, cout, p) contiguous: sum of int32 "
       "partials + int32 bias (0 = none), * scale, clamp +-65504, RNE");
-  m.def(
-      "fp19_scale",
-      [](uintptr_t scale, bool is_int64, int64_t n, uintptr_t out) {
-        return qc::fp19_scale(reinterpret_cast<const void*>(scale), is_int64, n, reinterpret_cast<float*>(out));
-      },
-      py::arg("scale"), py::arg("is_int64"), py::arg("n"), py::arg("out"), py::call_guard<py::gil_scoped_release>(),
-      "int64 or float32 scale (n,) -> float32 fp19 values at out; returns the index of the first non-finite "
-      "value, -1 when all are finite");
   m.def("has_avx512_vnni", &qc::has_avx512_vnni, "True when the VNNI kernel (quads) of int_conv runs");
   m.def(
       "best_int_kernel", [] { return static_cast<int>(qc::best_int_kernel()); },

@@ -188,24 +188,3 @@ def test_import_needs_no_native_module():
     assert done.returncode == 0, done.stderr
     assert "torch.Size([1, 3, 5, 5])" in done.stdout
 
-
-@needs_native
-def test_native_fp19_scale_matches_hardware_scale():
-    """The op's native scale decode against scale.py's: int64 words with garbage high bits, every
-    float32 class (subnormal, -0, inf, nan), and the index of the first non-finite value."""
-    g = torch.Generator().manual_seed(8)
-    words = torch.randint(-2**62, 2**62, (4096,), generator=g, dtype=torch.int64)
-    floats = torch.randint(-2**31, 2**31 - 1, (4096,), generator=g, dtype=torch.int32).view(torch.float32)
-    floats[:6] = torch.tensor([0.0, -0.0, 1e-40, -1e-45, 3.4e38, 1.0])
-    for scale in (words, floats):
-        out = torch.empty(scale.shape, dtype=torch.float32)
-        bad = native.fp19_scale(scale.data_ptr(), scale.dtype == torch.int64, scale.numel(), out.data_ptr())
-        expected = hardware_scale(scale)
-        assert torch.equal(out.view(torch.int32), expected.view(torch.int32))
-        finite = torch.isfinite(expected)
-        assert bad == (-1 if bool(finite.all()) else int((~finite).nonzero()[0, 0]))
-    for special in (float("nan"), float("inf"), -float("inf")):
-        s = torch.ones(5)
-        s[3] = special
-        out = torch.empty(5)
-        assert native.fp19_scale(s.data_ptr(), False, 5, out.data_ptr()) == 3

@@ -166,6 +166,25 @@ def test_weight_cache_never_stale():
         del w2
 
 
+def test_scale_cache_never_stale():
+    """The decoded scale is cached with the scale's content: in-place writes, writes through .data,
+    a dtype swap through .data (float32 -> int64, as torch_npu users assign) and a NaN all show."""
+    g = torch.Generator().manual_seed(6)
+    x = torch.randint(-128, 128, (1, 8, 6, 6), generator=g, dtype=torch.int8)
+    w = torch.randint(-128, 128, (4, 8, 3, 3), generator=g, dtype=torch.int8)
+    s = torch.rand(4, generator=g)
+    assert_exact(run(x, w, s), x, w, s)
+    s.mul_(3)
+    assert_exact(run(x, w, s), x, w, s)
+    s.data[2] = 0.125
+    assert_exact(run(x, w, s), x, w, s)
+    s.data = trans_quant_param(torch.rand(4, generator=g))
+    assert_exact(run(x, w, s), x, w, s)
+    s.data[1] = 0x7F800000                     # fp19 bits of +inf
+    with pytest.raises(ValueError, match=r"scale\[1\]"):
+        run(x, w, s)
+
+
 def test_callers_tensors_untouched():
     g = torch.Generator().manual_seed(4)
     x = torch.randint(-128, 128, (1, 2048, 5, 5), generator=g, dtype=torch.int8)

@@ -95,7 +95,8 @@ def channel_groups(cin: int, taps: int) -> tuple[int, int]:
 
 
 class _WeightEntry:
-    """Packed float32 layouts of one int8 weight, valid while the weight holds `snapshot`.
+    """Derived forms of one parameter (an int8 weight's packed layouts, a scale's fp19 values), valid
+    while the parameter holds `snapshot`.
 
     Neither data_ptr nor the version counter sees every in-place change (writes through `.data`
     bypass the counter; inference tensors have none), so validity is decided by content: comparing
@@ -106,12 +107,13 @@ class _WeightEntry:
         self.packs: OrderedDict[tuple, torch.Tensor] = OrderedDict()
 
     def matches(self, weight: torch.Tensor) -> bool:
-        if weight.shape != self.snapshot.shape:
+        if weight.shape != self.snapshot.shape or weight.dtype != self.snapshot.dtype:   # .data can swap both
             return False
         current = weight.detach().contiguous()
         native = native_module()
         if native is not None:
-            return native.equal_bytes(current.data_ptr(), self.snapshot.data_ptr(), current.numel())
+            return native.equal_bytes(current.data_ptr(), self.snapshot.data_ptr(),
+                                      current.numel() * current.element_size())
         return np.array_equal(_as_words(current), _as_words(self.snapshot))
 
 
@@ -385,20 +387,16 @@ def _int_kernel_for(native) -> int:
 
 
 def decode_scale(scale: torch.Tensor) -> torch.Tensor:
-    """int64 or float32 scale (Cout,) -> the float32 fp19 values the hardware multiplies by (scale.py
-    hardware_scale; natively when qconv._cpu is built: no torch ops). A non-finite value raises the
-    error of checks.check_scale_values."""
-    native = native_module()
-    if native is None or not scale.is_cpu:
+    """int64 or float32 scale (Cout,) -> the float32 fp19 values the hardware multiplies by
+    (scale.py hardware_scale), checked finite (a non-finite value raises check_scale_values' error).
+    Cached with the scale's content like a weight's packs: a model's scales are parameters."""
+    def make() -> torch.Tensor:
         s = hardware_scale(scale)
         if s.numel() and not math.isfinite(float(s.abs().max())):   # NaN propagates through max
             checks.check_scale_values(scale, s)
         return s
-    src = scale.contiguous()
-    s = torch.empty(src.shape, dtype=torch.float32)
-    if native.fp19_scale(src.data_ptr(), src.dtype == torch.int64, src.numel(), s.data_ptr()) >= 0:
-        checks.check_scale_values(scale, s)
-    return s
+
+    return PACK_CACHE.get(scale, ("fp19",), make)
 
 
 def _packed_int_weight(native, kind: int, weight: torch.Tensor, dilation) -> torch.Tensor:
