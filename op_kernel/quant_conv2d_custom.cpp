@@ -62,25 +62,13 @@ __aicore__ inline void RunLayoutTransform(AscendC::TPipe* pipe, GM_ADDR x, GM_AD
 // Phase 2 on one AIV: every tile of its cube block, in schedule order, through the ws.acc ring.
 __aicore__ inline void RunVectorEpilogue(AscendC::TPipe* pipe, GM_ADDR scale, GM_ADDR bias, GM_ADDR y,
                                          GM_ADDR workspace, const QuantConv2dTilingData& td) {
-    const uint32_t subs = static_cast<uint32_t>(AscendC::GetSubBlockNum());
-    const uint32_t sub = static_cast<uint32_t>(AscendC::GetSubBlockIdx());
-    const uint32_t block = static_cast<uint32_t>(AscendC::GetBlockIdx()) / subs;
     DequantEpilogue epilogue;
     epilogue.Init(pipe, scale, bias, y, td.batch, DequantArgsOf(td), td.ub_m, td.ub_buffers, true);
-    const schedule::BlockWork work = schedule::GetBlockWork(td, block);
-    VectorCreditAllSlots(td.acc_slots);
-    for (uint32_t t = 0; t < work.tiles; ++t) {
-        const schedule::OutputTile tile = schedule::GetTile(td, work, t);
-        const uint32_t slot = schedule::AccSlot(td, t);
-        AscendC::GlobalTensor<int32_t> slot_gm;
-        slot_gm.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(workspace + schedule::AccSlotOffset(td, block, t)),
-                                td.acc_slot_bytes / sizeof(int32_t));
-        VectorWaitTileReady(slot);
-        const schedule::VectorShare share = schedule::GetVectorShare(tile, sub, subs);
+    VectorConsumeTiles(workspace, td, [&](const AscendC::GlobalTensor<int32_t>& slot_gm, const schedule::OutputTile& tile,
+                                          const schedule::VectorShare& share) {
         epilogue.ProcessFromWorkspace(slot_gm, AccTileOf(tile), share.m_offset, share.m_len, share.n_offset,
                                       share.n_len);
-        VectorReleaseSlot(slot);
-    }
+    });
 }
 #endif
 

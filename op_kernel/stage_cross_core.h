@@ -12,6 +12,8 @@
 #pragma once
 
 #include "kernel_operator.h"
+#include "quant_conv2d_schedule.h"
+#include "quant_conv2d_tiling_data.h"
 #include "vector_ub_budget.h"
 
 #if __CCE_AICORE__ == 220
@@ -42,6 +44,28 @@ __aicore__ inline void VectorWaitTileReady(uint32_t slot) {
 // Issued on MTE2 so that it fires only after this AIV's reads of the slot (GM -> UB) have completed.
 __aicore__ inline void VectorReleaseSlot(uint32_t slot) {
     AscendC::CrossCoreSetFlag<kCubeVectorMode, PIPE_MTE2>(kSlotFreeFlagBase + slot);
+}
+
+// One AIV's side of the protocol: every tile of its cube block, in schedule order, through the ring.
+// on_tile(slot_gm, tile, share) reads this AIV's share of the tile's int32 accumulators from the slot
+// (GM -> UB on MTE2, which the release below waits for); it runs for every tile, share empty or not.
+template <class OnTile>
+__aicore__ inline void VectorConsumeTiles(GM_ADDR workspace, const QuantConv2dTilingData& td, OnTile on_tile) {
+    const uint32_t subs = static_cast<uint32_t>(AscendC::GetSubBlockNum());
+    const uint32_t sub = static_cast<uint32_t>(AscendC::GetSubBlockIdx());
+    const uint32_t block = static_cast<uint32_t>(AscendC::GetBlockIdx()) / subs;
+    const schedule::BlockWork work = schedule::GetBlockWork(td, block);
+    VectorCreditAllSlots(td.acc_slots);
+    for (uint32_t t = 0; t < work.tiles; ++t) {
+        const schedule::OutputTile tile = schedule::GetTile(td, work, t);
+        const uint32_t slot = schedule::AccSlot(td, t);
+        AscendC::GlobalTensor<int32_t> slot_gm;
+        slot_gm.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(workspace + schedule::AccSlotOffset(td, block, t)),
+                                td.acc_slot_bytes / sizeof(int32_t));
+        VectorWaitTileReady(slot);
+        on_tile(slot_gm, tile, schedule::GetVectorShare(tile, sub, subs));
+        VectorReleaseSlot(slot);
+    }
 }
 
 // ---- AIC side (used by the cube stage) ----

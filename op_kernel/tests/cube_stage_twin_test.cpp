@@ -80,21 +80,10 @@ void KernelBody(uint8_t* ws, uint8_t* out_bytes, const QuantConv2dTilingData& td
         RunCubeSplit(&pipe, ws, td);
     }
     if ASCEND_IS_AIV {
-        const uint32_t subs = static_cast<uint32_t>(AscendC::GetSubBlockNum());
-        const uint32_t sub = static_cast<uint32_t>(AscendC::GetSubBlockIdx());
-        const uint32_t block = static_cast<uint32_t>(AscendC::GetBlockIdx()) / subs;
         AscendC::TBuf<AscendC::TPosition::VECCALC> in;
         pipe.InitBuffer(in, 16 * td.m_l0 * sizeof(int32_t));
-        const schedule::BlockWork work = schedule::GetBlockWork(td, block);
-        VectorCreditAllSlots(td.acc_slots);
-        for (uint32_t t = 0; t < work.tiles; ++t) {
-            const schedule::OutputTile tile = schedule::GetTile(td, work, t);
-            const uint32_t slot = schedule::AccSlot(td, t);
-            AscendC::GlobalTensor<int32_t> slot_gm;
-            slot_gm.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(ws + schedule::AccSlotOffset(td, block, t)),
-                                    td.acc_slot_bytes / 4);
-            VectorWaitTileReady(slot);
-            const schedule::VectorShare share = schedule::GetVectorShare(tile, sub, subs);
+        VectorConsumeTiles(ws, td, [&](const AscendC::GlobalTensor<int32_t>& slot_gm, const schedule::OutputTile& tile,
+                                       const schedule::VectorShare& share) {
             for (uint32_t g = share.n_offset / 16; g * 16 < share.n_offset + share.n_len && share.m_len > 0; ++g) {
                 AscendC::LocalTensor<int32_t> ub = in.Get<int32_t>();
                 AscendC::DataCopy(ub, slot_gm[(g * td.m_l0 + share.m_offset) * 16], share.m_len * 16);
@@ -106,8 +95,7 @@ void KernelBody(uint8_t* ws, uint8_t* out_bytes, const QuantConv2dTilingData& td
                 AscendC::SetFlag<AscendC::HardEvent::MTE3_MTE2>(0);
                 AscendC::WaitFlag<AscendC::HardEvent::MTE3_MTE2>(0);
             }
-            VectorReleaseSlot(slot);
-        }
+        });
     }
 #else
     RunCubeCoupled(&pipe, ws, td, [&](const AscendC::LocalTensor<int32_t>& acc, const schedule::OutputTile& tile) {
