@@ -25,6 +25,7 @@ __aicore__ inline LayoutTransformArgs LayoutArgsOf(const QuantConv2dTilingData& 
     a.in_hw = td.hin * td.win;
     a.cout = td.cout;
     a.kernel_hw = td.kh * td.kw;
+    a.weight_prepacked = td.weight_format != 0;
     return a;
 }
 
@@ -91,7 +92,7 @@ extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weig
     }
     AscendC::SyncAll<false>();  // every AIC waits until both layouts are complete
     if ASCEND_IS_AIC {
-        RunCubeSplit(&pipe, user_ws, tiling_data);
+        RunCubeSplit(&pipe, weight, user_ws, tiling_data);
     }
     if ASCEND_IS_AIV {
         pipe.Reset();  // phase 1's UB goes back to the epilogue
@@ -104,7 +105,7 @@ extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weig
     DequantEpilogue epilogue;
     epilogue.Init(&pipe, scale, bias, y, tiling_data.batch, DequantArgsOf(tiling_data), tiling_data.ub_m,
                   tiling_data.ub_buffers, false);
-    RunCubeCoupled(&pipe, user_ws, tiling_data, [&](const AscendC::LocalTensor<int32_t>& acc,
+    RunCubeCoupled(&pipe, weight, user_ws, tiling_data, [&](const AscendC::LocalTensor<int32_t>& acc,
                                                     const qconv::schedule::OutputTile& tile) {
         epilogue.ProcessInUb(acc, AccTileOf(tile));
     });

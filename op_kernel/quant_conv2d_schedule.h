@@ -227,7 +227,7 @@ __aicore__ inline FmapSlab GetFmapSlab(const QuantConv2dTilingData& td, const Ou
                                  static_cast<int64_t>(c.kw_begin + c.kw_count - 1) * td.dilation_w;
         s.cols = ClipWindow(col_first, col_last, td.win);
         s.m_start_pt = 0;
-    } else if (ColumnWindowHasData(td, c.kw_begin, c.kw_count)) {
+    } else if (c.kw_count != td.kw && ColumnWindowHasData(td, c.kw_begin, c.kw_count)) {
         // The columns every output row reads for this chunk's kernel columns: the window is exactly
         // (Wo - 1) * stride + the chunk's kernel extent wide, so Load3D derives exactly Wo outputs per slab row.
         s.cols = ClipWindow(static_cast<int64_t>(c.kw_begin) * td.dilation_w - td.pad_w,
@@ -236,8 +236,9 @@ __aicore__ inline FmapSlab GetFmapSlab(const QuantConv2dTilingData& td, const Ou
                             td.win);
         s.m_start_pt = t.m_start - ho_first * td.wout;
     } else {
-        // Every tap in the padding (kw_count == kw: the engine never splits such a row across rows).
-        // Whole input rows with the full padding: Load3D then derives exactly Wo outputs per slab row.
+        // Whole kernel rows (or every tap in the padding, which the engine only allows with kw_count == kw):
+        // whole input rows with the full padding, so Load3D derives exactly Wo outputs per slab row and the
+        // slab of one channel group is one contiguous run of ws.fmap.
         s.cols.begin = 0;
         s.cols.count = td.win;
         s.cols.pad_before = td.pad_w;

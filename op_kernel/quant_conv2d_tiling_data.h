@@ -97,7 +97,9 @@ struct QuantConv2dTilingData {
     uint64_t ws_sync_bytes;      //       before its barrier (stage_cross_core.h); 2201: 0 bytes
 
     uint32_t kw_per_chunk;       // kernel columns per K chunk (== kw unless a kernel row is split; see L1 above)
-    uint32_t reserved[3];
+    uint32_t weight_format;      // qconv::WeightFormat: 0 NCHW (laid out into ws.weight by phase 1), 1 FRACTAL_Z
+                                 // input read by the cube as it is (ws.weight is then empty)
+    uint32_t reserved[2];
 };
 
 static_assert(sizeof(QuantConv2dTilingData) == 296, "tiling data layout changed: update host and kernel together");

@@ -39,13 +39,16 @@ public:
     static constexpr uint32_t kMaxStride = 65535;
     static constexpr uint32_t kMaxLoad2dRepeat = 255;
 
-    __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR workspace, const QuantConv2dTilingData& td,
-                                uint32_t block) {
+    // `weight` is the op's filter input: read as it is when it arrived in FRACTAL_Z, else ws.weight is.
+    __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR weight, GM_ADDR workspace,
+                                const QuantConv2dTilingData& td, uint32_t block) {
         td_ = &td;
         work_ = schedule::GetBlockWork(td, block);
         fmap_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(workspace + td.ws_fmap_offset), td.ws_fmap_bytes);
-        weight_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(workspace + td.ws_weight_offset),
-                                   td.ws_weight_bytes);
+        const uint64_t fractal_z_bytes = static_cast<uint64_t>(td.c1) * td.kh * td.kw * td.n1 * kFractalBytes;
+        weight_gm_.SetGlobalBuffer(
+            reinterpret_cast<__gm__ int8_t*>(td.weight_format != 0 ? weight : workspace + td.ws_weight_offset),
+            fractal_z_bytes);
         pipe->InitBuffer(fmap_l1_, td.fmap_l1_buffers, td.fmap_l1_bytes);
         pipe->InitBuffer(weight_l1_, td.weight_l1_buffers, td.weight_l1_bytes);
         pipe->InitBuffer(a_l0_, td.l0a_buffers, td.m_l0 * td.k_l0);
@@ -102,6 +105,21 @@ private:
         slab_ = slab;
         AscendC::LocalTensor<int8_t> dst = fmap_l1_.AllocTensor<int8_t>();
         const uint64_t row_bytes = static_cast<uint64_t>(td_->win) * kBlockBytes;
+        const uint64_t run_blocks = static_cast<uint64_t>(slab.rows.count) * td_->win;  // one channel group
+        const uint64_t gap_blocks = static_cast<uint64_t>(td_->hin - slab.rows.count) * td_->win;
+        if (slab.cols.count == td_->win && run_blocks <= kMaxStride && gap_blocks <= kMaxStride &&
+            chunk.c1_count <= kMaxBlockCount) {
+            // Whole rows: every channel group of the chunk in one DMA (the fixed cost of a DMA is paid once).
+            const uint64_t plane = static_cast<uint64_t>(tile.batch) * td_->c1 + chunk.c1_begin;
+            AscendC::DataCopyParams params;
+            params.blockCount = static_cast<uint16_t>(chunk.c1_count);
+            params.blockLen = static_cast<uint16_t>(run_blocks);
+            params.srcStride = static_cast<uint16_t>(gap_blocks);
+            params.dstStride = 0;
+            AscendC::DataCopy(dst, fmap_gm_[(plane * td_->hin + slab.rows.begin) * row_bytes], params);
+            fmap_l1_.EnQue(dst);
+            return fmap_l1_.DeQue<int8_t>();
+        }
         for (uint32_t c = 0; c < chunk.c1_count; ++c) {
             const uint64_t plane = (static_cast<uint64_t>(tile.batch) * td_->c1 + chunk.c1_begin + c) * td_->hin;
             for (uint32_t r = 0; r < slab.rows.count; r += kMaxBlockCount) {
@@ -247,10 +265,11 @@ private:
 #if __CCE_AICORE__ == 220
 // Arch 2201, on the AIC of a block: every tile of the block into the ws.acc ring, slot by slot, each Fixpipe
 // gated by a credit from both AIVs and announced to them when it has landed.
-__aicore__ inline void RunCubeSplit(AscendC::TPipe* pipe, GM_ADDR workspace, const QuantConv2dTilingData& td) {
+__aicore__ inline void RunCubeSplit(AscendC::TPipe* pipe, GM_ADDR weight, GM_ADDR workspace,
+                                    const QuantConv2dTilingData& td) {
     const uint32_t block = static_cast<uint32_t>(AscendC::GetBlockIdx());
     CubeConv cube;
-    cube.Init(pipe, workspace, td, block);
+    cube.Init(pipe, weight, workspace, td, block);
     for (uint32_t t = 0; t < cube.Tiles(); ++t) {
         const schedule::OutputTile tile = schedule::GetTile(td, cube.Work(), t);
         AscendC::LocalTensor<int32_t> acc = cube.ComputeTile(tile);
@@ -283,10 +302,10 @@ __aicore__ inline void RunCubeSplit(AscendC::TPipe* pipe, GM_ADDR workspace, con
 // layout with column-block stride m_l0, then `on_tile(acc_ub, tile)` dequantizes it on this core's vector
 // unit. on_tile must be done reading acc_ub when it returns (its own vector work is queued behind it).
 template <class OnTile>
-__aicore__ inline void RunCubeCoupled(AscendC::TPipe* pipe, GM_ADDR workspace, const QuantConv2dTilingData& td,
-                                      OnTile on_tile) {
+__aicore__ inline void RunCubeCoupled(AscendC::TPipe* pipe, GM_ADDR weight, GM_ADDR workspace,
+                                      const QuantConv2dTilingData& td, OnTile on_tile) {
     CubeConv cube;
-    cube.Init(pipe, workspace, td, static_cast<uint32_t>(AscendC::GetBlockIdx()));
+    cube.Init(pipe, weight, workspace, td, static_cast<uint32_t>(AscendC::GetBlockIdx()));
     AscendC::TQue<AscendC::TPosition::CO2, 1> acc_ub_queue;
     pipe->InitBuffer(acc_ub_queue, 1, vector_ub::AccTileBytes(td.m_l0, td.n_l0));   // the UB budget's phase 2
     for (uint32_t t = 0; t < cube.Tiles(); ++t) {

@@ -19,6 +19,7 @@ struct LayoutTransformArgs {
     uint32_t in_hw = 0;      // H * W of the input
     uint32_t cout = 0;
     uint32_t kernel_hw = 0;  // kh * kw
+    bool weight_prepacked = false;  // the filter arrived in FRACTAL_Z: only the fmap is laid out
 };
 
 class LayoutTransform {
@@ -51,7 +52,7 @@ public:
         pipe->InitBuffer(in_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
         pipe->InitBuffer(out_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
         fmap_items_ = args.batch * c1_ * CeilDiv(args.in_hw, kFmapRunMax);
-        weight_items_ = n1_ * 2 * c1_ * CeilDiv(args.kernel_hw, kKernelRunMax);
+        weight_items_ = args.weight_prepacked ? 0 : n1_ * 2 * c1_ * CeilDiv(args.kernel_hw, kKernelRunMax);
     }
 
     // This vector core's share: items core, core + cores, ...

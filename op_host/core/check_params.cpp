@@ -57,6 +57,25 @@ Status CheckSizes(const ConvParams& p, const OutputDims& out) {
     return Status::Ok();
 }
 
+std::string ShapeText(const std::vector<int64_t>& s) {
+    std::string t = "(";
+    for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+    return t + (s.size() == 1 ? ",)" : ")");
+}
+
+// A FRACTAL_Z filter must be exactly the packing of its logical (Cout, Cin, kh, kw) filter.
+Status CheckWeightStorage(const ConvParams& p) {
+    if (p.weight_format != WeightFormat::kFractalZ) return Status::Ok();
+    const std::vector<int64_t>& w = p.weight.shape;
+    const std::vector<int64_t> expected = {(w[1] + 31) / 32 * w[2] * w[3], (w[0] + 15) / 16, 16, 32};
+    if (p.weight_storage_shape != expected) {
+        return Status::Error("weight = FRACTAL_Z tensor of shape " + ShapeText(p.weight_storage_shape) +
+                             " does not match the filter (Cout, Cin, kh, kw) = " + ShapeText(w) +
+                             "; expected shape (C1*kh*kw, N1, 16, 32) = " + ShapeText(expected));
+    }
+    return Status::Ok();
+}
+
 }  // namespace
 
 Status CheckParams(const ConvParams& p, const SocSpec* soc) {
@@ -65,6 +84,7 @@ Status CheckParams(const ConvParams& p, const SocSpec* soc) {
     OutputDims out;
     QCONV_RETURN_IF_ERROR(InferShape(p, &out));
     QCONV_RETURN_IF_ERROR(CheckSizes(p, out));
+    QCONV_RETURN_IF_ERROR(CheckWeightStorage(p));
     if (soc != nullptr && !soc->output_width_one_supported && out.w == 1) {
         return NotSupported("output width Wo", "1", std::string("Wo >= 2 on ") + soc->name);
     }

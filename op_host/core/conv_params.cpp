@@ -21,6 +21,7 @@ ConvShape ToConvShape(const ConvParams& p) {
     s.offset_x = p.offset_x;
     s.has_bias = p.bias.has_value();
     s.scale_kind = p.scale.dtype == "torch.float32" ? ScaleKind::kFloat32 : ScaleKind::kQuantPreWord;
+    s.weight_format = p.weight_format;
     return s;
 }
 

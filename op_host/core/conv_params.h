@@ -20,7 +20,9 @@ struct TensorDesc {
 
 struct ConvParams {
     TensorDesc input;   // (N, Cin, H, W) int8
-    TensorDesc weight;  // (Cout, Cin, kh, kw) int8
+    TensorDesc weight;  // (Cout, Cin, kh, kw) int8: the filter's logical (origin) shape in either format
+    WeightFormat weight_format = WeightFormat::kNchw;
+    std::vector<int64_t> weight_storage_shape;  // kFractalZ: the packed tensor's shape, (C1*kh*kw, N1, 16, 32)
     TensorDesc scale;   // (Cout,) int64 or float32
     std::optional<TensorDesc> bias;  // (Cout,) int32
     bool has_offset = false;         // torch_npu's reserved `offset` input: must be absent

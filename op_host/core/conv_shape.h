@@ -11,6 +11,14 @@ enum class ScaleKind : uint32_t {
     kFloat32 = 1,       // float32 scale: converted as npu_trans_quant_param(round_mode=0) does
 };
 
+// How the filter arrives: the plain (Cout, Cin, kh, kw) tensor, laid out by the kernel on every launch, or
+// already in CANN's FRACTAL_Z for int8, [C1*kh*kw][N1][16][32] (packed once, e.g. by QuantConv2d or
+// npu_format_cast), which the cube reads as it is.
+enum class WeightFormat : uint32_t {
+    kNchw = 0,
+    kFractalZ = 1,
+};
+
 struct ConvShape {
     int64_t batch = 0;
     int64_t cin = 0;
@@ -29,6 +37,7 @@ struct ConvShape {
     int64_t offset_x = 0;
     bool has_bias = false;
     ScaleKind scale_kind = ScaleKind::kQuantPreWord;
+    WeightFormat weight_format = WeightFormat::kNchw;
 };
 
 // Output spatial size with floor division (the meta kernel's rule); may be <= 0 for bad input.

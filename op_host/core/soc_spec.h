@@ -53,6 +53,12 @@ struct SocSpec {
     EpilogueKind epilogue = EpilogueKind::kVectorFromWorkspace;
     double l2_bytes_per_cycle_per_core = 0.0;
     uint32_t load3d_k_limit = 65535;  // Load3D v2: K extent of one img2col load
+    // Fixed cost of one DMA instruction, and the whole chip's memory (the twin's cycle model uses the same).
+    double gm_read_dma_cycles = 0.0;
+    double gm_write_dma_cycles = 0.0;
+    double l1_to_l0_dma_cycles = 0.0;
+    double hbm_bytes_per_second = 0.0;
+    uint64_t l2_bytes = 0;
 };
 
 }  // namespace qconv

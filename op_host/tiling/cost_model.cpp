@@ -67,37 +67,71 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     const BlockShape b = BusiestBlock(p, plan);
     const double k_fracs = static_cast<double>(p.k_fracs);
     const double tiles = b.images * b.n_tiles * b.m_tiles;
+    const bool coupled = soc.topology == CoreTopology::kCoupled;
 
     c.macs = b.images * b.positions * b.channels * p.cin * p.kh * p.kw;
     c.cube_cycles = b.images * b.m_fracs * b.n_fracs * k_fracs;
     c.l1_to_l0a_bytes = b.images * b.n_tiles * b.m_fracs * kM0 * k_fracs * kK0;
     c.l1_to_l0b_bytes = b.images * b.m_tiles * b.n_fracs * kN0 * k_fracs * kK0;
 
+    // GM -> L1, priced as the twin's cycle model prices it (python/qconv/cycle_model.py): ws.fmap (and a
+    // weight laid out into ws.weight) at the L2 rate when the launch's working set fits L2, a pre-packed
+    // weight at the per-core GM rate, plus a fixed cost per DMA instruction.
     const double fmap_loaded = tiles * FmapBytesPerTile(p, plan, b.avg_tile_m);
     const double weight_per_n_tile = k_fracs * (b.n_fracs / b.n_tiles) * kFractalBytes;
-    const double weight_loads = plan.l1.weight_resident ? b.images * b.n_tiles : tiles;
-    const double weight_loaded = weight_loads * weight_per_n_tile;
-    const double fmap_unique = b.images * p.c1 * kK0 * static_cast<double>(p.hin) * p.win *
-                               std::min(1.0, b.positions / static_cast<double>(p.positions) + 1.0 / p.hout);
-    const double weight_unique = k_fracs * b.n_fracs * kFractalBytes;
-    c.gm_to_l1_bytes = std::min(fmap_loaded, fmap_unique) + std::min(weight_loaded, weight_unique);
-    c.l2_reread_bytes = std::max(0.0, fmap_loaded - fmap_unique) + std::max(0.0, weight_loaded - weight_unique);
-
-    c.out_bytes = b.images * b.m_fracs * kM0 * b.n_fracs * kN0 * 4;
-    const bool coupled = soc.topology == CoreTopology::kCoupled;
-    c.mte2_cycles = c.gm_to_l1_bytes / soc.gm_bytes_per_cycle_per_core +
-                    c.l2_reread_bytes / std::max(soc.l2_bytes_per_cycle_per_core, soc.gm_bytes_per_cycle_per_core);
-    c.mte1_cycles = c.l1_to_l0a_bytes / soc.l1_to_l0a_bytes_per_cycle + c.l1_to_l0b_bytes / soc.l1_to_l0b_bytes_per_cycle;
-    c.out_cycles = c.out_bytes / (coupled ? kL0cToUbBytesPerCycle : soc.gm_bytes_per_cycle_per_core);
+    const double weight_loads = plan.l1.weight_resident ? b.images * b.n_tiles : tiles * plan.l1.k_chunks;
+    const double weight_loaded = (plan.l1.weight_resident ? b.images * b.n_tiles : tiles) * weight_per_n_tile;
+    const double out_elems = static_cast<double>(p.batch) * static_cast<double>(p.positions) * p.cout;
+    const double working_set = static_cast<double>(p.batch) * p.c1 * kK0 * p.hin * p.win * 2 +
+                               k_fracs * p.n1 * kFractalBytes * 2 + out_elems * 6;
+    const double l2_rate = working_set <= static_cast<double>(soc.l2_bytes)
+                               ? std::max(soc.l2_bytes_per_cycle_per_core, soc.gm_bytes_per_cycle_per_core)
+                               : soc.gm_bytes_per_cycle_per_core;
+    const double weight_rate = p.weight_prepacked ? soc.gm_bytes_per_cycle_per_core : l2_rate;
+    const bool whole_rows = plan.mode == kMTileAcrossRows && plan.l1.kw_per_chunk == p.kw;
+    const double fmap_dmas = tiles * plan.l1.k_chunks * (whole_rows ? 1.0 : plan.l1.c1_per_chunk);
+    c.gm_to_l1_bytes = fmap_loaded + weight_loaded;
+    c.l2_reread_bytes = 0;
+    c.mte2_cycles = fmap_loaded / l2_rate + weight_loaded / weight_rate +
+                    (fmap_dmas + weight_loads) * soc.gm_read_dma_cycles;
 
     const double steps_per_chunk = static_cast<double>(CeilDiv(plan.l1.chunk_k, plan.l0.k_l0));
+    const double steps = tiles * plan.l1.k_chunks * steps_per_chunk;
+    c.mte1_cycles = c.l1_to_l0a_bytes / soc.l1_to_l0a_bytes_per_cycle +
+                    c.l1_to_l0b_bytes / soc.l1_to_l0b_bytes_per_cycle + steps * 2 * soc.l1_to_l0_dma_cycles;
+
+    // The acc tile leaves L0C: 2201 Fixpipe into ws.acc (L2), 2002 L0C -> UB.
+    c.out_bytes = b.images * b.m_fracs * kM0 * b.n_fracs * kN0 * 4;
+    c.out_cycles = coupled ? c.out_bytes / kL0cToUbBytesPerCycle
+                           : c.out_bytes / l2_rate + tiles * soc.gm_write_dma_cycles;
+
+    // The vector side of the block (2201: each of the vector_per_cube AIVs takes its share of every tile;
+    // 2002: the same core): acc back from ws.acc, ~24 B of vector writes per output, y out (2 B per output).
+    const double vec_share = coupled ? 1.0 : 1.0 / std::max<uint32_t>(soc.vector_per_cube, 1);
+    const double outputs = b.images * b.positions * b.channels * vec_share;
+    const double vector_cycles = outputs * kVectorBytesPerOutput / kVectorBytesPerCycle;
+    const double vec_in_cycles = coupled ? 0.0 : outputs * 4 / l2_rate + tiles * soc.gm_read_dma_cycles;
+    const double vec_out_cycles = outputs * 2 / soc.gm_bytes_per_cycle_per_core + tiles * soc.gm_write_dma_cycles;
+
     c.issue_cycles = tiles * (plan.l1.k_chunks * (steps_per_chunk * kIssueCyclesPerStep + kIssueCyclesPerChunk) +
                               kIssueCyclesPerTile);
 
     double inner = plan.l0.l0a_buffers > 1 ? std::max(c.mte1_cycles, c.cube_cycles) : c.mte1_cycles + c.cube_cycles;
     inner = plan.l0.l0c_buffers > 1 ? std::max(inner, c.out_cycles) : inner + c.out_cycles;
     const bool l1_double = plan.l1.fmap_buffers > 1 && plan.l1.weight_buffers > 1;
-    c.total_cycles = (l1_double ? std::max(c.mte2_cycles, inner) : c.mte2_cycles + inner) + c.issue_cycles;
+    double total = (l1_double ? std::max(c.mte2_cycles, inner) : c.mte2_cycles + inner) + c.issue_cycles;
+    const double vector_side = std::max({vector_cycles, vec_in_cycles, vec_out_cycles});
+    total = coupled ? total + vector_side : std::max(total, vector_side);
+
+    // The whole chip's HBM: every block's weight reads (a pre-packed weight is re-read by every m block) and y.
+    const double blocks_sharing_weight = static_cast<double>(plan.split.blocks()) / std::max<uint32_t>(
+        static_cast<uint32_t>(CeilDiv(p.n1, plan.split.n_per_block)), 1);
+    const double hbm_bytes = (p.weight_prepacked ? k_fracs * p.n1 * kFractalBytes * blocks_sharing_weight : 0) +
+                             out_elems * 2;
+    if (soc.hbm_bytes_per_second > 0) {
+        total = std::max(total, hbm_bytes / soc.hbm_bytes_per_second * soc.clock_ghz * 1e9);
+    }
+    c.total_cycles = total;
     c.time_us = c.total_cycles / (soc.clock_ghz * 1e3);
     c.cube_utilisation = c.total_cycles > 0 ? c.cube_cycles / c.total_cycles : 0;
 

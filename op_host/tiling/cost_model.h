@@ -28,6 +28,10 @@ inline constexpr double kIssueCyclesPerChunk = 256.0;
 // per-tile set-up. An estimate like the two above (to be calibrated with msprof); without it a schedule of
 // millions of one-position tiles could model as cheap as one of few large tiles moving the same bytes.
 inline constexpr double kIssueCyclesPerTile = 512.0;
+// The dequant epilogue's vector writes per output (int32 add, cast to f32, mul, max, min, cast to f16, transpose:
+// 4+4+4+4+4+2+2 bytes) and the vector unit's write rate (one repeat of 8 x 32 B blocks per cycle).
+inline constexpr double kVectorBytesPerOutput = 24.0;
+inline constexpr double kVectorBytesPerCycle = 256.0;
 // 2002: L0C -> UB through the vector unit, 512 B/cycle (npu_roofline.md section 2.5, INI l0_c_to_ub_rate).
 inline constexpr double kL0cToUbBytesPerCycle = 512.0;
 

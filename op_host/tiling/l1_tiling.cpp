@@ -17,7 +17,8 @@ bool ColumnWindowsHaveData(const Problem& p, uint32_t kw_cols) {
 }
 
 uint64_t AcrossRowsSlabCols(const Problem& p, uint32_t kw_cols) {
-    if (!ColumnWindowsHaveData(p, kw_cols)) {
+    // Whole kernel rows take whole input rows (schedule::GetFmapSlab): one contiguous run per channel group.
+    if (kw_cols == p.kw || !ColumnWindowsHaveData(p, kw_cols)) {
         return p.win;
     }
     return std::min<uint64_t>(p.win, static_cast<uint64_t>(p.wout - 1) * p.stride_w +

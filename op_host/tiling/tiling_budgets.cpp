@@ -145,7 +145,7 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
     c.Le("acc_slots", td.acc_slots, kMaxAccSlots);
     c.Eq("acc_slot_bytes", td.acc_slot_bytes, static_cast<uint64_t>(td.m_l0) * td.n_l0 * 4);
     c.Eq("ws fmap bytes", td.ws_fmap_bytes, static_cast<uint64_t>(td.batch) * td.c1 * td.hin * td.win * kK0);
-    c.Eq("ws weight bytes", td.ws_weight_bytes, p.k_fracs * td.n1 * kFractalBytes);
+    c.Eq("ws weight bytes", td.ws_weight_bytes, td.weight_format != 0 ? 0 : p.k_fracs * td.n1 * kFractalBytes);
     const uint64_t acc = soc.topology == CoreTopology::kCoupled
                              ? 0
                              : static_cast<uint64_t>(td.block_dim) * td.acc_slots * td.acc_slot_bytes;

@@ -89,6 +89,7 @@ uint64_t TilesPerBlock(const Problem& p, const TilePlan& plan) {
 QuantConv2dTilingData Fill(const ConvShape& shape, const Problem& p, const SocSpec& soc, const TilePlan& plan,
                            uint32_t acc_slots, const WorkspaceLayout& ws) {
     QuantConv2dTilingData td{};
+    td.weight_format = static_cast<uint32_t>(shape.weight_format);
     td.batch = p.batch;
     td.cin = p.cin;
     td.hin = p.hin;

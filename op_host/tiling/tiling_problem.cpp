@@ -20,6 +20,7 @@ uint32_t Field(const char* name, int64_t value, int64_t min, int64_t max) {
 Problem MakeProblem(const ConvShape& s) {
     constexpr int64_t kU32 = 0xFFFFFFFFll;
     Problem p{};
+    p.weight_prepacked = s.weight_format == WeightFormat::kFractalZ;
     p.batch = Field("batch", s.batch, 1, kU32);
     p.cin = Field("cin", s.cin, 1, kU32);
     p.hin = Field("input H", s.hin, 1, kU32);

@@ -21,6 +21,7 @@ struct Problem {
     uint32_t n1;            // ceil(cout / 16)
     uint64_t positions;     // hout * wout (M of one image)
     uint64_t k_fracs;       // c1 * kh * kw (K / 32)
+    bool weight_prepacked;  // the filter arrives in FRACTAL_Z: no ws.weight, no weight layout pass
     uint32_t kernel_extent_h() const { return (kh - 1) * dilation_h + 1; }
     uint32_t kernel_extent_w() const { return (kw - 1) * dilation_w + 1; }
 };

@@ -17,7 +17,7 @@ WorkspaceLayout PlanWorkspace(const Problem& p, const SocSpec& soc, uint32_t m_l
     w.fmap_offset = 0;
     w.fmap_bytes = static_cast<uint64_t>(p.batch) * p.c1 * p.hin * p.win * kK0;
     w.weight_offset = AlignUp(w.fmap_offset + w.fmap_bytes, kWorkspaceAlign);
-    w.weight_bytes = p.k_fracs * p.n1 * kFractalBytes;
+    w.weight_bytes = p.weight_prepacked ? 0 : p.k_fracs * p.n1 * kFractalBytes;
     w.acc_offset = AlignUp(w.weight_offset + w.weight_bytes, kWorkspaceAlign);
     w.acc_slot_bytes = static_cast<uint64_t>(m_l0) * n_l0 * 4;
     w.acc_bytes = soc.topology == CoreTopology::kCoupled ? 0 : static_cast<uint64_t>(blocks) * acc_slots * w.acc_slot_bytes;

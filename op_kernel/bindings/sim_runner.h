@@ -30,7 +30,8 @@ using TilingMutator = std::function<void(QuantConv2dTilingData&)>;
 
 struct Problem {
     py::array x;       // c-contiguous; dtypes are checked by CheckParams
-    py::array weight;
+    py::array weight;  // (Cout, Cin, kh, kw), or FRACTAL_Z (C1*kh*kw, N1, 16, 32) when weight_shape is given
+    std::vector<int64_t> weight_shape;  // FRACTAL_Z: the filter's logical (Cout, Cin, kh, kw); empty: plain NCHW
     py::array scale;
     py::object bias;  // None or int32 array
     std::vector<int64_t> stride;
@@ -75,7 +76,13 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
     const SocSpec& soc = FindSoc(soc_name);
     ConvParams params;
     params.input = {ShapeOf(p.x), TorchDtypeName(p.x)};
-    params.weight = {ShapeOf(p.weight), TorchDtypeName(p.weight)};
+    if (p.weight_shape.empty()) {
+        params.weight = {ShapeOf(p.weight), TorchDtypeName(p.weight)};
+    } else {
+        params.weight = {p.weight_shape, TorchDtypeName(p.weight)};
+        params.weight_format = WeightFormat::kFractalZ;
+        params.weight_storage_shape = ShapeOf(p.weight);
+    }
     params.scale = {ShapeOf(p.scale), TorchDtypeName(p.scale)};
     py::array bias_array;
     if (!p.bias.is_none()) {
@@ -117,6 +124,8 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
         {"workspace", workspace, td.ws_total_bytes, sim::GmRole::kWorkspace},
         {"tiling", &td, sizeof(td), sim::GmRole::kTiling},
     };
+    py::dict gm_buffer_bytes;  // sizes of the launch's GM buffers: the cycle model's working set
+    for (const sim::GmBuffer& b : args) gm_buffer_bytes[py::str(b.name)] = b.bytes;
     const sim::Kernel kernel = kernel_for(soc.npu_arch);
     uint8_t* const ptrs[7] = {static_cast<uint8_t*>(args[0].data), static_cast<uint8_t*>(args[1].data),
                               static_cast<uint8_t*>(args[2].data), static_cast<uint8_t*>(args[3].data),
@@ -141,7 +150,32 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
             d["elements"] = c.elements;
             pipes[sim::PipeName(static_cast<sim::Pipe>(i))] = d;
         }
+        py::list phases;
+        for (const sim::PhaseCounters& ph : core.counters.phases) {
+            py::dict phase_pipes;
+            for (int i = 0; i < sim::kPipeCount; ++i) {
+                const sim::PipeCounter& c = ph.pipe[i];
+                py::dict d;
+                d["instructions"] = c.instructions;
+                d["bytes"] = c.bytes;
+                d["elements"] = c.elements;
+                py::dict gm;
+                for (const auto& [arg, t] : ph.gm[i]) {
+                    py::dict rw;
+                    rw["read"] = t.read;
+                    rw["written"] = t.written;
+                    gm[py::str(arg)] = rw;
+                }
+                d["gm"] = gm;
+                py::dict local;
+                for (const auto& [mem, bytes] : ph.local_written[i]) local[py::str(mem)] = bytes;
+                d["local"] = local;
+                phase_pipes[sim::PipeName(static_cast<sim::Pipe>(i))] = d;
+            }
+            phases.append(phase_pipes);
+        }
         py::dict entry;
+        entry["phases"] = phases;
         entry["name"] = core.name;
         entry["block"] = core.block_idx;
         entry["sub"] = core.sub_idx;
@@ -155,6 +189,7 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
     tiling_info["k_l0"] = td.k_l0;
     tiling_info["acc_slots"] = td.acc_slots;
     tiling_info["workspace_bytes"] = td.ws_total_bytes;
+    tiling_info["gm_buffer_bytes"] = gm_buffer_bytes;
     return py::make_tuple(y_bits.attr("view")("float16"), cores, tiling_info);
 }
 
@@ -165,8 +200,10 @@ inline py::array Contiguous(const py::object& a, const char* name) {
 }
 
 inline Problem ProblemFrom(py::object x, py::object weight, py::object scale, py::object bias, std::vector<int64_t> stride,
-                           std::vector<int64_t> padding, std::vector<int64_t> dilation, int64_t offset_x) {
+                           std::vector<int64_t> padding, std::vector<int64_t> dilation, int64_t offset_x,
+                           std::vector<int64_t> weight_shape = {}) {
     Problem p;
+    p.weight_shape = std::move(weight_shape);
     p.x = Contiguous(x, "input");
     p.weight = Contiguous(weight, "weight");
     p.scale = Contiguous(scale, "scale");

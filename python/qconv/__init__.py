@@ -10,6 +10,7 @@ from qconv import ops as _ops  # noqa: F401  (registers torch.ops.qconv.quant_co
 from qconv.module import QuantConv2d
 from qconv.ops import quant_conv2d
 from qconv.scale import decode_quant_param, trans_quant_param
+from qconv.weight_format import PackedWeight, pack_fractal_z, unpack_fractal_z
 
 try:
     from qconv import npu as _npu
@@ -17,4 +18,5 @@ try:
 except Exception as _e:  # the CPU kit must stay usable if the device glue is broken; say so
     _warnings.warn(f"qconv: the NPU kernel / torchair converter hooks were not installed: {_e!r}")
 
-__all__ = ["QuantConv2d", "quant_conv2d", "trans_quant_param", "decode_quant_param"]
+__all__ = ["QuantConv2d", "quant_conv2d", "trans_quant_param", "decode_quant_param", "PackedWeight",
+           "pack_fractal_z", "unpack_fractal_z"]

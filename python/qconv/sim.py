@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from qconv import _native, checks, reference
+from qconv.weight_format import PackedWeight
 
 DEFAULT_SOC = "ascend910b"
 PIPES = ("SCALAR", "VECTOR", "CUBE", "MTE1", "MTE2", "MTE3", "FIXPIPE")
@@ -65,15 +66,22 @@ def _tensor(value, name: str) -> torch.Tensor:
 
 def run(x, weight, scale, bias=None, stride=1, padding=0, dilation=1, offset_x=0,
         soc: str = DEFAULT_SOC) -> tuple[torch.Tensor, SimCounters]:
-    """Runs QuantConv2d in the twin of `soc`; returns (float16 output (N, Cout, Ho, Wo), SimCounters)."""
-    x, weight, scale = _tensor(x, "input"), _tensor(weight, "weight"), _tensor(scale, "scale")
+    """Runs QuantConv2d in the twin of `soc`; returns (float16 output (N, Cout, Ho, Wo), SimCounters).
+    `weight` is the (Cout, Cin, kh, kw) int8 filter, or a qconv.PackedWeight (FRACTAL_Z, packed once by
+    qconv.pack_fractal_z) which the kernel reads without laying it out."""
+    packed = weight if isinstance(weight, PackedWeight) else None
+    x, scale = _tensor(x, "input"), _tensor(scale, "scale")
+    # A packed filter is checked by its logical shape (a zero-stride stand-in: no copy).
+    weight = (torch.zeros((1, 1, 1, 1), dtype=torch.int8, device=x.device).expand(packed.shape) if packed
+              else _tensor(weight, "weight"))
     bias = None if bias is None else _tensor(bias, "bias")
     g = checks.check_op_args(x, weight, scale, stride, padding, dilation, 1, offset_x, "rint", None, bias, None)
     checks.check_scale_values(scale, torch.from_numpy(reference.scale_to_fp19(scale)))
     as_numpy = lambda t: np.ascontiguousarray(t.detach().cpu().numpy())  # noqa: E731
-    y, cores, tiling = _module().run(as_numpy(x), as_numpy(weight), as_numpy(scale),
+    y, cores, tiling = _module().run(as_numpy(x), as_numpy(packed.data if packed else weight), as_numpy(scale),
                                      None if bias is None else as_numpy(bias), list(g.stride),
-                                     list(g.padding), list(g.dilation), int(offset_x), soc)
+                                     list(g.padding), list(g.dilation), int(offset_x), soc,
+                                     list(packed.shape) if packed else [])
     return torch.from_numpy(y), SimCounters(cores, tiling)
 
 

@@ -83,14 +83,25 @@ void Core::Issue(Pipe p, uint64_t bytes, uint64_t elements) {
     const int i = static_cast<int>(p);
     ++seq[i];
     vc[i][Slot(p)] = seq[i];
-    PipeCounter& c = counters.pipe[i];
-    ++c.instructions;
-    c.bytes += bytes;
-    c.elements += elements;
+    for (PipeCounter* c : {&counters.pipe[i], &counters.phases.back().pipe[i]}) {
+        ++c->instructions;
+        c->bytes += bytes;
+        c->elements += elements;
+    }
+}
+
+void Core::CountGm(Pipe p, const Region& r, uint64_t read, uint64_t written) {
+    if (r.mem != Mem::kGm) return;
+    // Region names are "GM <argument>": the counters name the argument.
+    const std::string arg = r.name.rfind("GM ", 0) == 0 ? r.name.substr(3) : r.name;
+    GmTraffic& t = counters.phases.back().gm[static_cast<int>(p)][arg];
+    t.read += read;
+    t.written += written;
 }
 
 void Core::CheckRead(Pipe p, const Region& r_in, uint64_t off, uint64_t len, const char* api) {
     if (len == 0) return;
+    CountGm(p, r_in, len, 0);
     Region& r = const_cast<Region&>(r_in);  // the reader record is shadow state, not the memory itself
     const Clock& mine = vc[static_cast<int>(p)];
     const uint16_t own = Slot(p);
@@ -121,6 +132,8 @@ void Core::CheckRead(Pipe p, const Region& r_in, uint64_t off, uint64_t len, con
 
 void Core::MarkWrite(Pipe p, Region& r, uint64_t off, uint64_t len, uint16_t api_id) {
     if (len == 0) return;
+    CountGm(p, r, 0, len);
+    if (r.mem != Mem::kGm) counters.phases.back().local_written[static_cast<int>(p)][MemName(r.mem)] += len;
     const uint16_t own = Slot(p);
     const uint32_t s = seq[static_cast<int>(p)];
     const uint64_t g0 = off >> kGranuleShift;

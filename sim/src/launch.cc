@@ -219,6 +219,7 @@ void LaunchState::ArriveAndWait(Barrier& b, uint32_t participants, const std::st
         Block([&b, gen] { return b.generation != gen; }, what);
     }
     me.ObserveAll(b.released);
+    me.counters.phases.emplace_back();  // what follows a barrier runs after everything before it
 }
 
 namespace {

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace qconv::sim {
 
@@ -16,8 +19,24 @@ struct PipeCounter {
     uint64_t elements = 0;  // VECTOR: lanes computed; CUBE: multiply-accumulates of whole fractals
 };
 
-struct CoreCounters {
+// Bytes one pipe of one core moved from / into one GM argument buffer ("x", "weight", "workspace", ...):
+// the twin's count of what a cycle model charges to HBM or, for a workspace that fits the L2 cache, to L2.
+struct GmTraffic {
+    uint64_t read = 0;
+    uint64_t written = 0;
+};
+
+// What a core issued between two all-core barriers (SyncAll): the stretches of a launch that run one
+// after another, so a cycle model can add them up instead of overlapping them.
+struct PhaseCounters {
     PipeCounter pipe[kPipeCount];
+    std::map<std::string, GmTraffic> gm[kPipeCount];  // GM buffer name -> traffic, per pipe
+    std::map<std::string, uint64_t> local_written[kPipeCount];  // local buffer ("L0A", "UB", ...) -> bytes written
+};
+
+struct CoreCounters {
+    PipeCounter pipe[kPipeCount];     // the whole launch
+    std::vector<PhaseCounters> phases{1};  // phase i ends at the core's i-th SyncAll
 };
 
 }  // namespace qconv::sim

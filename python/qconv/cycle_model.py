@@ -1,0 +1,153 @@
+"""The twin's cycle model: a launch's exact counts (qconv.sim.run) -> a modelled device time, with the cited
+rates of configs/socs.yaml. It is an optimistic bound for the counted work, never a measurement:
+
+- A launch runs in phases, split where every core passes an all-core barrier (SyncAll); phases add up.
+- Inside a phase every pipe of a core runs in parallel with the others (ideal overlap, the best case); a
+  pipe's cycles are the sum over its instructions of a fixed cost per DMA instruction plus bytes over the
+  pipe's rate, and a core's cycles are those of its busiest pipe. The fixed costs are Huawei's own A2/A3
+  instruction-level model's (configs/socs.yaml [PYPTO]): a GM read 307 cycles, a GM write 153, an L1 -> L0
+  load 27, each paid in full by every instruction, as that model serialises the DMAs of one queue.
+- Rates: CUBE multiply-accumulates / cube_int8_macs_per_cycle; MTE1 bytes written into L0A /
+  l1_to_l0a_bytes_per_cycle plus those into L0B / l1_to_l0b_bytes_per_cycle; VECTOR bytes written / 256 (one repeat of
+  8 x 32 B blocks); SCALAR one instruction per cycle; GM traffic (the twin attributes each byte to the GM
+  buffer it is read from or written to) at gm_bytes_per_cycle_per_core, except the workspace's own traffic
+  at l2_bytes_per_cycle_per_core when the launch's working set (x, weight, y, workspace) fits the L2 cache.
+- The whole chip: in each phase, the bytes every core moves to or from HBM cannot go faster than
+  hbm_bytes_per_second, nor the L2-resident bytes faster than l2_bytes_per_second.
+
+`bound(...)` is the minimal-traffic roofline the model is judged against: x, weight and y each moved once
+between HBM and the chip at hbm_bytes_per_second, or the cube's peak, whichever is slower.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+GM_PIPES = ("MTE2", "MTE3", "FIXPIPE")
+VECTOR_BYTES_PER_CYCLE = 256   # one vector repeat: 8 data blocks of 32 B (Ascend C vector API docs)
+
+
+@dataclass
+class LaunchModel:
+    """Modelled time of one launch and where it goes."""
+    time_us: float
+    phases_us: list[float]
+    bound_by: str                       # "core <name> <pipe>", "hbm" or "l2": what set the longest phase
+    hbm_bytes: int
+    l2_bytes: int
+    pipe_cycles: dict = field(default_factory=dict)  # core name -> {pipe: cycles}, whole launch
+
+
+def _facts(soc: str) -> dict:
+    from qconv._generated.socs import SOCS
+    return SOCS[soc]
+
+
+def _rate(facts: dict, name: str) -> float:
+    return float(facts.get(name, facts.get("rates", {}).get(name)))
+
+
+def working_set_bytes(gm_buffer_bytes: dict) -> int:
+    return sum(v for k, v in gm_buffer_bytes.items() if k in ("x", "weight", "y", "workspace", "scale", "bias"))
+
+
+def model_launch(counters, soc: str) -> LaunchModel:
+    """qconv.sim.SimCounters of one launch on `soc` -> LaunchModel."""
+    facts = _facts(soc)
+    clock_hz = facts["clock_mhz"] * 1e6
+    gm_rate = _rate(facts, "gm_bytes_per_cycle_per_core")
+    l2_rate = _rate(facts, "l2_bytes_per_cycle_per_core")
+    fixed = {"MTE2": _rate(facts, "gm_read_dma_cycles"), "MTE3": _rate(facts, "gm_write_dma_cycles"),
+             "FIXPIPE": _rate(facts, "gm_write_dma_cycles"), "MTE1": _rate(facts, "l1_to_l0_dma_cycles")}
+    ws_in_l2 = working_set_bytes(counters.tiling.get("gm_buffer_bytes", {})) <= _rate(facts, "l2_bytes")
+    l0a_rate, l0b_rate = _rate(facts, "l1_to_l0a_bytes_per_cycle"), _rate(facts, "l1_to_l0b_bytes_per_cycle")
+    rates = {"CUBE": ("elements", facts["cube_int8_macs_per_cycle"]),
+             "VECTOR": ("bytes", VECTOR_BYTES_PER_CYCLE), "SCALAR": ("instructions", 1)}
+    phases = max(len(c.get("phases", [])) for c in counters.cores)
+    phase_times, whole, hbm_total, l2_total = [], {}, 0, 0
+    longest, bound_by = -1.0, "-"
+    for ph in range(phases):
+        slowest, slowest_what = 0.0, "-"
+        hbm = l2 = 0
+        for core in counters.cores:
+            if ph >= len(core["phases"]):
+                continue
+            pipes = core["phases"][ph]
+            cycles = {}
+            for pipe, data in pipes.items():
+                c = data["instructions"] * fixed.get(pipe, 0.0)
+                if pipe in GM_PIPES:
+                    gm_counted = 0
+                    for buf, rw in data.get("gm", {}).items():
+                        moved = rw["read"] + rw["written"]
+                        gm_counted += moved
+                        if buf == "workspace" and ws_in_l2:
+                            c += moved / l2_rate
+                            l2 += moved
+                        else:
+                            c += moved / gm_rate
+                            hbm += moved
+                    # Bytes of the pipe that touched no GM buffer (e.g. 2002 UB -> L1 on MTE3).
+                    c += max(0, data["bytes"] - gm_counted) / gm_rate if pipe != "MTE2" else 0.0
+                elif pipe == "MTE1":
+                    # L1 -> L0A (img2col) and L1 -> L0B run at their own rates; anything else at the slower one.
+                    local = data.get("local", {})
+                    l0a, l0b = local.get("L0A", 0), local.get("L0B", 0)
+                    c += l0a / l0a_rate + (data["bytes"] - l0a) / l0b_rate
+                elif pipe in rates:
+                    unit, rate = rates[pipe]
+                    c += data[unit] / rate
+                cycles[pipe] = c
+                whole.setdefault(core["name"], {}).setdefault(pipe, 0.0)
+                whole[core["name"]][pipe] += c
+            busiest = max(cycles, key=cycles.get)
+            if cycles[busiest] > slowest:
+                slowest, slowest_what = cycles[busiest], f"core {core['name']} {busiest}"
+        t_core = slowest / clock_hz
+        t_hbm = hbm / _rate(facts, "hbm_bytes_per_second")
+        t_l2 = l2 / _rate(facts, "l2_bytes_per_second")
+        t = max(t_core, t_hbm, t_l2)
+        what = slowest_what if t == t_core else ("hbm" if t == t_hbm else "l2")
+        if t > longest:
+            longest, bound_by = t, what
+        phase_times.append(t * 1e6)
+        hbm_total += hbm
+        l2_total += l2
+    return LaunchModel(sum(phase_times), phase_times, bound_by, hbm_total, l2_total, whole)
+
+
+def gm_bytes(counters) -> dict:
+    """Bytes read and written per GM buffer over every core and phase: {"x": {"read": n, "written": n}, ...}."""
+    out: dict = {}
+    for core in counters.cores:
+        for pipes in core.get("phases", []):
+            for data in pipes.values():
+                for buf, rw in data.get("gm", {}).items():
+                    t = out.setdefault(buf, {"read": 0, "written": 0})
+                    t["read"] += rw["read"]
+                    t["written"] += rw["written"]
+    return out
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The minimal-traffic roofline of one convolution."""
+    t_cube_us: float
+    t_mem_us: float
+    min_bytes: int
+
+    @property
+    def time_us(self) -> float:
+        return max(self.t_cube_us, self.t_mem_us)
+
+    @property
+    def limit(self) -> str:
+        return "cube" if self.t_cube_us >= self.t_mem_us else "mem"
+
+
+def bound(soc: str, n: int, cin: int, h: int, w: int, cout: int, kh: int, kw: int, ho: int, wo: int) -> Bound:
+    """x (int8), weight (int8) and y (float16) moved once at the chip's HBM bandwidth, or the cube's peak."""
+    facts = _facts(soc)
+    min_bytes = n * cin * h * w + cout * cin * kh * kw + 2 * n * cout * ho * wo
+    macs = n * cout * ho * wo * cin * kh * kw
+    peak = facts["cube_cores"] * facts["cube_int8_macs_per_cycle"] * facts["clock_mhz"] * 1e6
+    return Bound(macs / peak * 1e6, min_bytes / _rate(facts, "hbm_bytes_per_second") * 1e6, min_bytes)
