@@ -8,7 +8,7 @@
 #   --launch-count  launches to collect (default: repeats x number of shapes, i.e. all of them)
 #   --warm-up       msprof op's warm-up runs before each collected launch (default 5)
 #   --output        msprof op output directory (default: <build>/profile/<UTC time>)
-#   --cases         shapes of qconv.profiling.PROFILE_CASES (default: all); --repeats launches per shape
+#   --cases         shapes of qconv.cases.PROFILE_CASES (default: all); --repeats launches per shape
 #
 # Runs bench/profile_cases.py under `msopprof` (CANN 9) or `msprof op` (CANN 8), then
 # `qconv-kit profile --backend npu --dir <output>`. Needs CANN, torch_npu, an NPU and the installed

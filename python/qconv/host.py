@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from qconv import _native
-
-DEFAULT_SOC = "ascend910b"
+from qconv._generated.socs import DEFAULT as DEFAULT_SOC
 
 
 def _module():

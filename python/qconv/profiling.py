@@ -23,6 +23,9 @@ import math
 import pathlib
 from dataclasses import dataclass, field
 
+from qconv import cases
+from qconv.cases import PROFILE_CASES, Case
+
 RATIO_KEYS = ("cube", "fixpipe", "mte1", "mte2", "vector", "vec_mte2", "vec_mte3")
 
 # summary key -> (PipeUtilization column, the total-cycles column that weights it), in preference order.
@@ -238,69 +241,19 @@ def format_table(summaries: list[ProfileSummary]) -> str:
     return "\n".join(lines)
 
 
-# --- the shapes both sides profile ----------------------------------------------------------------
+# --- the shapes both sides profile (qconv.cases.PROFILE_CASES) ------------------------------------
 
-@dataclass(frozen=True)
-class ProfileCase:
-    """One QuantConv2d launch: int8 input (n, cin, h, w), weight (cout, cin, kh, kw), int64 scale, int32 bias."""
-    name: str
-    n: int
-    cin: int
-    h: int
-    w: int
-    cout: int
-    kernel: tuple[int, int]
-    stride: tuple[int, int] = (1, 1)
-    padding: tuple[int, int] = (0, 0)
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} {self.n}x{self.cin}x{self.h}x{self.w}->{self.cout} k{self.kernel[0]}x{self.kernel[1]}" \
-            f" s{self.stride[0]}"
-
-    def tensors(self, seed: int = 0):
-        """Deterministic inputs: (x, weight, scale int64, bias) on the CPU."""
-        import torch
-
-        from qconv.scale import trans_quant_param
-        gen = torch.Generator().manual_seed(seed)
-        x = torch.randint(-128, 128, (self.n, self.cin, self.h, self.w), dtype=torch.int8, generator=gen)
-        w = torch.randint(-128, 128, (self.cout, self.cin, *self.kernel), dtype=torch.int8, generator=gen)
-        scale = trans_quant_param(torch.rand(self.cout, generator=gen) * 1e-3)
-        bias = torch.randint(-1000, 1000, (self.cout,), dtype=torch.int32, generator=gen)
-        return x, w, scale, bias
-
-
-# ResNet-50 layer shapes (batch 1) plus a small one; bench/profile_cases.py runs these on the NPU.
-PROFILE_CASES = [
-    ProfileCase("small_3x3", 1, 16, 16, 16, 32, (3, 3), padding=(1, 1)),
-    ProfileCase("r50_stem_7x7", 1, 3, 224, 224, 64, (7, 7), (2, 2), (3, 3)),
-    ProfileCase("r50_l1_3x3", 1, 64, 56, 56, 64, (3, 3), padding=(1, 1)),
-    ProfileCase("r50_l1_1x1", 1, 256, 56, 56, 64, (1, 1)),
-    ProfileCase("r50_l2_3x3_s2", 1, 128, 56, 56, 128, (3, 3), (2, 2), (1, 1)),
-    ProfileCase("r50_l3_3x3", 1, 256, 14, 14, 256, (3, 3), padding=(1, 1)),
-    ProfileCase("r50_l4_1x1", 1, 2048, 7, 7, 512, (1, 1)),
-]
-
-
-def find_cases(names: str | None) -> list[ProfileCase]:
+def find_cases(names: str | None) -> list[Case]:
     """Comma-separated case names (None: all) -> cases, with a clear error for an unknown name."""
-    if not names:
-        return list(PROFILE_CASES)
-    by_name = {c.name: c for c in PROFILE_CASES}
-    unknown = [n for n in names.split(",") if n not in by_name]
-    if unknown:
-        raise ValueError(f"--cases = {','.join(unknown)} is not supported; allowed: {', '.join(by_name)}")
-    return [by_name[n] for n in names.split(",")]
+    return cases.by_name(PROFILE_CASES, names.split(",") if names else None, "--cases")
 
 
-def profile_sim(cases: list[ProfileCase], soc: str) -> list[ProfileSummary]:
+def profile_sim(profile_cases: list[Case], soc: str) -> list[ProfileSummary]:
     """Run each case in the twin of `soc` and summarise its counters."""
     from qconv import sim
 
     summaries = []
-    for case in cases:
-        x, w, scale, bias = case.tensors()
-        _, counters = sim.run(x, w, scale, bias, case.stride, case.padding, 1, 0, soc=soc)
+    for case in profile_cases:
+        _, counters = sim.run(*cases.make_inputs(case), **case.attrs, soc=soc)
         summaries.append(summarise_sim(counters, soc, case.label))
     return summaries

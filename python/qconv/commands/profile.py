@@ -12,13 +12,14 @@ import argparse
 import sys
 
 from qconv import profiling
+from qconv._generated.socs import DEFAULT as DEFAULT_SOC
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=("npu", "sim"), required=True,
                         help="npu: summarise msprof op CSVs from --dir; sim: run the cases in the CPU twin")
     parser.add_argument("--dir", help="msprof op output directory (--backend npu)")
-    parser.add_argument("--soc", default="ascend910b", help="SoC of the twin (--backend sim)")
+    parser.add_argument("--soc", default=DEFAULT_SOC, help=f"SoC of the twin (--backend sim; default {DEFAULT_SOC})")
     parser.add_argument("--cases", help="comma-separated case names (default: all of "
                                         + ", ".join(c.name for c in profiling.PROFILE_CASES) + ")")
 

@@ -10,6 +10,7 @@ import argparse
 import json
 
 from qconv import host
+from qconv.shapes import pair
 
 _LEVELS = (("l1", "L1"), ("l0a", "L0A"), ("l0b", "L0B"), ("l0c", "L0C"), ("ub", "UB"))
 
@@ -25,8 +26,9 @@ def _dims(text: str, lengths: tuple[int, ...], what: str) -> list[int]:
 
 
 def _pair(text: str) -> list[int]:
+    """'v' or 'vh,vw' -> [vh, vw] (qconv.shapes.pair's rule, from command-line text)."""
     dims = [int(v) for v in text.split(",")]
-    return dims * 2 if len(dims) == 1 else dims
+    return list(pair(dims[0] if len(dims) == 1 else dims, "pair"))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
