@@ -18,3 +18,14 @@ except Exception as _e:  # the CPU kit must stay usable if the device glue is br
     _warnings.warn(f"qconv: the NPU kernel / torchair converter hooks were not installed: {_e!r}")
 
 __all__ = ["QuantConv2d", "quant_conv2d", "trans_quant_param", "decode_quant_param"]
+
+# Submodules reachable as attributes (qconv.sim.run(...) after `import qconv`), imported on first use:
+# the twin and the host core load compiled modules, which a plain `import qconv` must not need.
+_LAZY_SUBMODULES = ("cases", "host", "profiling", "reference", "shapes", "sim", "target")
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f"qconv.{name}")
+    raise AttributeError(f"module 'qconv' has no attribute {name!r}")
