@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from torch.nn.modules.utils import _pair
 
-from qconv import checks
+from qconv import checks, target
 from qconv._generated import limits
 from qconv.scale import trans_quant_param
 
@@ -101,7 +101,8 @@ class QuantConv2d(nn.Module):
         return torch.clamp(torch.round(x / input_scale) + offset_x, -128, 127).to(torch.int8)
 
     @classmethod
-    def from_float(cls, conv: nn.Conv2d, input_scale: float, offset_x: int = 0, scale_round_mode: int = 1):
+    def from_float(cls, conv: nn.Conv2d, input_scale: float, offset_x: int = 0, scale_round_mode: int = 1,
+                   soc: str | None = None):
         """Quantize a float nn.Conv2d for int8 inputs q = quantize_input(x, input_scale, offset_x).
 
         Math. Weights are symmetric per output channel: s_w[c] = max|W[c]| / 127 (1 for an all-zero
@@ -114,6 +115,9 @@ class QuantConv2d(nn.Module):
         via trans_quant_param(round_mode=scale_round_mode) (default 1: nearest fp19 value).
         Error per output: |sum (W - s_w*Wq) x| <= s_w/2 * sum|x| plus the fp19 scale error (2^-11
         relative), the bias rounding (s_x*s_w/2) and the float16 rounding of the result.
+        On a SoC whose op subtracts offset_x itself (offset_x_form zero_point, ascend310p; qconv.target),
+        the -offset_x*sum(Wq[c]) term is the op's, not the bias's. soc: the SoC the module will run on
+        (None: qconv.target.get_soc()).
         """
         if conv.groups != 1:
             raise ValueError(limits.message("not_supported", param="groups", value=conv.groups, allowed="1"))
@@ -127,7 +131,9 @@ class QuantConv2d(nn.Module):
         scale = input_scale * w_scale
         bias = conv.bias.detach().to(torch.float64).cpu() if conv.bias is not None else torch.zeros(w.shape[0],
                                                                                                      dtype=torch.float64)
-        bias_q = torch.round(bias / scale) - offset_x * wq.sum(dim=(1, 2, 3))
+        bias_q = torch.round(bias / scale)
+        if target.offset_x_form(soc) == target.PAD_ONLY:
+            bias_q -= offset_x * wq.sum(dim=(1, 2, 3))
         if bias_q.abs().max() >= 2**31:
             raise ValueError(f"bias / (input_scale * weight_scale) = {bias_q.abs().max().item():.4g} does not fit "
                              "int32: input_scale is too small for this layer's bias")

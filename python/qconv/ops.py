@@ -11,6 +11,7 @@ import torch
 
 from qconv import checks, cpu_conv
 from qconv._generated import op_decl
+from qconv.scale import decode_scale
 
 QUALIFIED_NAME = op_decl.QUALIFIED_NAME
 
@@ -25,16 +26,18 @@ def _fake(input, weight, scale, strides=(1, 1), pads=(0, 0), dilations=(1, 1), g
     return input.new_empty((g.n, g.cout, g.ho, g.wo), dtype=torch.float16)
 
 
-def _cpu(input, weight, scale, strides=(1, 1), pads=(0, 0), dilations=(1, 1), groups=1, offset_x=0,
-         round_mode="rint", output_dtype=None, bias=None, offset=None):
+def _cpu_kernel(input, weight, scale, strides=(1, 1), pads=(0, 0), dilations=(1, 1), groups=1, offset_x=0,
+                round_mode="rint", output_dtype=None, bias=None, offset=None):
+    """The CPU kernel, with the offset_x semantics of qconv.target.get_soc(): the schema is torch_npu's and
+    carries no SoC (an NPU computes its own chip's semantics; the CPU stands in for the target one)."""
     g = checks.check_op_args(input, weight, scale, strides, pads, dilations, groups, offset_x, round_mode,
                              output_dtype, bias, offset)
-    s = cpu_conv.decode_scale(scale)       # raises on a non-finite scale
+    s = decode_scale(scale)       # raises on a non-finite scale
     return cpu_conv.quant_conv2d(input, weight, s, bias, g.stride, g.padding, g.dilation, offset_x, (g.ho, g.wo))
 
 
 torch.library.register_fake(QUALIFIED_NAME, _fake, lib=_LIB)
-_LIB.impl(op_decl.NAME, _cpu, "CPU")
+_LIB.impl(op_decl.NAME, _cpu_kernel, "CPU")
 
 
 def register_kernel(dispatch_key: str, kernel) -> None:

@@ -108,3 +108,21 @@ def hardware_scale(scale):
     else:
         raise TypeError(f"scale must have dtype torch.int64 or torch.float32, got {scale.dtype}")
     return (bits & -8192).view(torch.float32)     # -8192 == int32(0xFFFFE000)
+
+
+def decode_scale(scale):
+    """torch tensor, int64 or float32 (Cout,) -> hardware_scale(scale), checked finite (a non-finite value
+    raises check_scale_values' error). Cached with the scale's content like a weight's packs (a model's
+    scales are parameters): the CPU op and the twin launcher decode through here."""
+    import math
+
+    from qconv import checks
+    from qconv.param_cache import PACK_CACHE
+
+    def make():
+        s = hardware_scale(scale)
+        if s.numel() and not math.isfinite(float(s.abs().max())):   # NaN propagates through max
+            checks.check_scale_values(scale, s)
+        return s
+
+    return PACK_CACHE.get(scale, ("fp19",), make)

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from qconv import _native, checks, reference
+from qconv import _native, checks
+from qconv.scale import decode_scale
 
 DEFAULT_SOC = "ascend910b"
 PIPES = ("SCALAR", "VECTOR", "CUBE", "MTE1", "MTE2", "MTE3", "FIXPIPE")
@@ -69,7 +70,7 @@ def run(x, weight, scale, bias=None, stride=1, padding=0, dilation=1, offset_x=0
     x, weight, scale = _tensor(x, "input"), _tensor(weight, "weight"), _tensor(scale, "scale")
     bias = None if bias is None else _tensor(bias, "bias")
     g = checks.check_op_args(x, weight, scale, stride, padding, dilation, 1, offset_x, "rint", None, bias, None)
-    checks.check_scale_values(scale, torch.from_numpy(reference.scale_to_fp19(scale)))
+    decode_scale(scale)           # the CPU op's decoding: raises on a non-finite scale
     as_numpy = lambda t: np.ascontiguousarray(t.detach().cpu().numpy())  # noqa: E731
     y, cores, tiling = _module().run(as_numpy(x), as_numpy(weight), as_numpy(scale),
                                      None if bias is None else as_numpy(bias), list(g.stride),

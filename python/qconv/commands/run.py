@@ -46,7 +46,8 @@ def run_case(case: Case, backend, soc: str, repeat: int = 1) -> Result:
     fastest timed run; every run's output is compared."""
     from qconv import reference
     x, w, scale, bias = make_inputs(case)
-    expected = reference.quant_conv2d(x, w, scale, bias, case.stride, case.padding, case.dilation, case.offset_x)
+    expected = reference.quant_conv2d(x, w, scale, bias, case.stride, case.padding, case.dilation, case.offset_x,
+                                      soc=soc)
     try:
         times, max_abs, mismatches = [], 0.0, 0
         for _ in range(repeat):
@@ -89,7 +90,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from qconv import backends
+    from qconv import backends, target
     if args.list:
         for c in CASES:
             print(f"{c.name:<20} {c.shape():<48} {c.macs / 1e6:8.1f} MMAC{'' if c in RUN_CASES else '  (extra)'}")
@@ -103,11 +104,12 @@ def main(args: argparse.Namespace) -> int:
         return 2
     try:
         backend = backends.get(args.backend)
+        semantics = target.describe(args.soc)
     except ValueError as e:
         print(f"error: {e}")
         return 2
-    print(f"qconv-kit run: {len(cases)} cases on backend {backend.name!r} (soc {args.soc}), "
-          "each compared bit for bit with the golden")
+    print(f"qconv-kit run: {len(cases)} cases on backend {backend.name!r}, each compared bit for bit with the golden")
+    print(f"semantics: {semantics}")
     results = []
     for case in cases:
         results.append(run_case(case, backend, args.soc, max(1, args.repeat)))
