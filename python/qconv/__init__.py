@@ -9,6 +9,7 @@ import warnings as _warnings
 from qconv import ops as _ops  # noqa: F401  (registers torch.ops.qconv.quant_conv2d)
 from qconv.module import QuantConv2d
 from qconv.ops import quant_conv2d
+from qconv.quantize import quantize_model
 from qconv.scale import decode_quant_param, trans_quant_param
 
 try:
@@ -17,7 +18,7 @@ try:
 except Exception as _e:  # the CPU kit must stay usable if the device glue is broken; say so
     _warnings.warn(f"qconv: the NPU kernel / torchair converter hooks were not installed: {_e!r}")
 
-__all__ = ["QuantConv2d", "quant_conv2d", "trans_quant_param", "decode_quant_param"]
+__all__ = ["QuantConv2d", "quant_conv2d", "quantize_model", "trans_quant_param", "decode_quant_param"]
 
 # Submodules reachable as attributes (qconv.sim.run(...) after `import qconv`), imported on first use:
 # the twin and the host core load compiled modules, which a plain `import qconv` must not need.
