@@ -36,6 +36,7 @@ import subprocess
 import sys
 import time
 
+from qconv import target
 from qconv.cases import CPU_BENCH_CASES, make_inputs
 
 SHAPES = {case.name: case for case in CPU_BENCH_CASES}
@@ -162,6 +163,7 @@ def main() -> int:
                                 args.torch_passes, args.kernel)))
         return 0
     print(cpu_summary())
+    print(f"semantics: {target.describe()}")
     print(f"{args.stat} ms per call (GOPS), {args.threads} threads, lowest of {args.rounds} round(s), "
           f"{'one process per path' if args.isolated else 'paths interleaved'}, "
           f"qconv kernel: {args.kernel}{', torch passes' if args.torch_passes else ''}; "

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from qconv import cases, reference, sim
+from qconv import cases, reference, sim, target
 from qconv._generated.socs import DEFAULT as DEFAULT_SOC
 
 
@@ -21,7 +21,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="also compare every layer with the golden (untimed)")
     args = parser.parse_args()
 
-    print(f"qconv-kit twin benchmark: ResNet-50 convolutions, batch 1, soc {args.soc}")
+    print(f"qconv-kit twin benchmark: ResNet-50 convolutions, batch 1, {target.describe(args.soc)}")
     print(f"{'layer':<22} {'MACs (M)':>9} {'blocks':>6} {'time (s)':>9} {'MAC/s (M)':>10} {'cube instr':>10}"
           + ("  exact" if args.check else ""))
     total_time = 0.0
@@ -36,7 +36,8 @@ def main() -> int:
         line = (f"{layer.name:<22} {layer.macs / 1e6:>9.1f} {counters.tiling['block_dim']:>6} {elapsed:>9.3f} "
                 f"{layer.macs / elapsed / 1e6:>10.1f} {counters.total('CUBE'):>10}")
         if args.check:
-            golden = reference.quant_conv2d(x.numpy(), w.numpy(), scale.numpy(), bias.numpy(), **layer.attrs)
+            golden = reference.quant_conv2d(x.numpy(), w.numpy(), scale.numpy(), bias.numpy(), **layer.attrs,
+                                            soc=args.soc)
             line += "  yes" if np.array_equal(y.numpy().view(np.uint16), golden.view(np.uint16)) else "  NO"
         print(line)
     print(f"total: {len(cases.RESNET50)} layers, {total_macs / 1e9:.2f} GMACs in {total_time:.1f} s "

@@ -32,11 +32,13 @@ def main(args: argparse.Namespace) -> int:
             summaries = profiling.summarise_msprof_output(args.dir)
             source = f"msprof op data in {args.dir}"
         else:
+            from qconv import target
             from qconv._generated.socs import SOCS
             if args.soc not in SOCS:
                 raise ValueError(f"--soc = {args.soc} is not supported; allowed: {', '.join(SOCS)}")
             summaries = profiling.profile_sim(profiling.find_cases(args.cases), args.soc)
-            source = f"CPU twin of {args.soc}, cycle model of qconv.profiling (ideal overlap, not a measurement)"
+            source = (f"CPU twin of {args.soc}, cycle model of qconv.profiling (ideal overlap, not a measurement); "
+                      f"{target.describe(args.soc)}")
     except (ValueError, profiling.ProfileDataError) as exc:
         print(f"qconv-kit profile: error: {exc}", file=sys.stderr)
         return 2
