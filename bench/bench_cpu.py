@@ -1,7 +1,7 @@
 """CPU speed of torch.ops.qconv.quant_conv2d against torch's float32 F.conv2d and fbgemm's int8 conv.
 
 Prints, for each ResNet-50 shape, the median time of three paths and the ratios; asserts nothing about
-time. Hygiene (reference/cpu_int8_perf.md section 1): every shape runs in a fresh process with glibc
+time. Hygiene: every shape runs in a fresh process with glibc
 malloc kept from returning memory to the OS (otherwise every call re-faults its temporaries), 2
 threads, warm-up calls, then repetitions for at least --min-time seconds; medians reported.
 By default the three paths of a shape alternate call by call in that process, so a load change on a

@@ -26,7 +26,7 @@ def run(x, w, scale, bias=None, stride=1, padding=0, dilation=1, offset_x=0):
 
 
 def adversarial(kind: str, shape_x, shape_w, g):
-    """Data that pushes float32 partial sums past 2^24 (reference/cpu_int8_perf.md section 3)."""
+    """Data that pushes float32 partial sums past 2^24 (float32 holds every integer exactly only up to 2^24)."""
     if kind == "saturated":      # {-128, -127} x {-128, -127}: every product positive, many odd sums
         return (torch.randint(-128, -126, shape_x, generator=g, dtype=torch.int8),
                 torch.randint(-128, -126, shape_w, generator=g, dtype=torch.int8))

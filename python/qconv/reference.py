@@ -1,6 +1,6 @@
 """The golden: QuantConv2d written for obviousness, independent of every fast path.
 
-Semantics (ARCHITECTURE.md, reference/torch_npu_quantconv2d.md section 3):
+Semantics (docs/design.md section 1 gives the upstream source of each line):
 
     xpad = x padded by (ph, pw) on each side with the value offset_x (not 0)
     acc  = int32 sum over ci, kh, kw of xpad * w   (+ bias[co], int32)            soc ascend910b, ascend910_93
@@ -20,12 +20,12 @@ zero-point form is computed here literally, tap by tap, not through the folded i
 paths use (acc - offset_x * sum(w[co])), so that the two check each other.
 
 The accumulator is the exact sum wrapped to int32 two's complement. Whether the hardware wraps or
-saturates on overflow is not documented (UNCERTAIN U2); an overflow needs |acc| > 2^31, i.e.
+saturates on overflow is not documented; an overflow needs |acc| > 2^31, i.e.
 K = Cin*kh*kw > 131072 saturated taps or a huge bias, which no realistic layer reaches.
-Two more choices the public sources do not settle (reference/torch_npu_quantconv2d.md section 7):
-U1, float32 multiply then float16 rounding (every public golden does this; a single rounding of
-the exact product would differ only on rare double-rounding ties); U5, an fp19 scale with exponent
-0 is used as the float32 subnormal its bits spell (no flush to zero).
+Two more choices the public sources do not settle (docs/design.md section 1): float32 multiply then
+float16 rounding (every public golden does this; a single rounding of the exact product would differ
+only on rare double-rounding ties); an fp19 scale with exponent 0 is used as the float32 subnormal its
+bits spell (no flush to zero).
 
 Everything here is numpy. The sum: one kernel tap at a time, a channel contraction in float64
 (BLAS, fast) whose every partial sum is an integer of magnitude <= Cin * 2^15 < 2^53, hence exact
