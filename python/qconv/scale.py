@@ -1,7 +1,8 @@
 """Dequant-scale helpers: torch_npu's `npu_trans_quant_param`, its inverse, and the fp19 value the
 hardware multiplies by.
 
-The 64-bit "deq scale" word (reference/torch_npu_quantconv2d.md section 3.3):
+The 64-bit "deq scale" word (mirror-cann/asc-devkit docs/zh/api/SIMD-API/基础API/矩阵计算（ISASI）/矩阵计算的搬出/
+关键特性说明/随路量化.md, table 1; docs/design.md section 1):
 
     bits  0..31  M1: float32 bits; the hardware reads only bits 13..31 (1 sign, 8 exponent,
                  10 mantissa bits = "fp19"), so the low 13 bits are ignored
