@@ -121,7 +121,8 @@ def assert_op_matches_golden(soc, x, w, scale, bias, stride, padding, dilation, 
 @given(seed=st.integers(0, 2**31), soc=st.sampled_from(sorted(FORMS)), n=st.integers(1, 2),
        cin=st.integers(1, 40), cout=st.integers(1, 20), h=st.integers(1, 12), w=st.integers(1, 12),
        kh=st.integers(1, 4), kw=st.integers(1, 4), stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
-       padding=st.tuples(st.integers(0, 3), st.integers(0, 3)), dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+       padding=st.tuples(st.integers(0, 3), st.integers(0, 3)),
+       dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
        offset_x=st.integers(-128, 127), with_bias=st.booleans(), float_scale=st.booleans())
 def test_random_shapes_both_forms(cpu_path, seed, soc, n, cin, cout, h, w, kh, kw, stride, padding, dilation,
                                   offset_x, with_bias, float_scale):

@@ -43,17 +43,17 @@ def quant_conv2d(x, weight, scale_fp19, bias, stride, padding, dilation, offset_
         bias = zero_point_bias(weight, bias, offset_x)
     native = native_module()
     path, engine = choose_path(native, weight, out_hw)
-    if path in (Path.INT_QUADS, Path.INT_PAIRS):
+    if path in (ConvPath.INT_QUADS, ConvPath.INT_PAIRS):
         return int_conv(native, x, weight, scale_fp19, bias, stride, padding, dilation, offset_x, out_hw,
                         _INT_KINDS[path], _forced[1])
-    if path is Path.FLOAT32_NATIVE_PASSES:
+    if path is ConvPath.FLOAT32_NATIVE_PASSES:
         return cpu_float32.with_native_passes(native, engine, x, weight, scale_fp19, bias, stride, padding,
                                               dilation, offset_x)
-    return cpu_float32.with_torch_passes(engine if path is Path.FLOAT32 else None, x, weight, scale_fp19, bias,
+    return cpu_float32.with_torch_passes(engine if path is ConvPath.FLOAT32 else None, x, weight, scale_fp19, bias,
                                          stride, padding, dilation, offset_x, max_scale)
 
 
-class Path(enum.Enum):
+class ConvPath(enum.Enum):
     """Where quant_conv2d computes; each is exact."""
     INT_QUADS = "int_quads"                     # cpu/int_conv: uint8 x int8 quads (AVX-512 VNNI vpdpbusd)
     INT_PAIRS = "int_pairs"                     # cpu/int_conv: int16 pairs (AVX2 vpmaddwd)
@@ -62,11 +62,11 @@ class Path(enum.Enum):
     EXACT_INT = "exact_int"                     # no float32 convolution provably exact: float64 im2col
 
 
-_INT_KINDS = {Path.INT_QUADS: 4, Path.INT_PAIRS: 2}     # cpu/int_conv.h's kind codes
+_INT_KINDS = {ConvPath.INT_QUADS: 4, ConvPath.INT_PAIRS: 2}     # cpu/int_conv.h's kind codes
 _forced: tuple[int | None, int] = (None, 512)           # set_int_kernel's (kind, vector_bits)
 
 
-def choose_path(native, weight, out_hw) -> tuple[Path, str | None]:
+def choose_path(native, weight, out_hw) -> tuple[ConvPath, str | None]:
     """(path, float32 engine or None). The integer kernel whenever the native module is built and the CPU
     has AVX2 (without it, its scalar code is slower than the float32 path), unless set_int_kernel forces
     another kind; else float32 where an engine is provably exact for this shape (cpu_float32.fp32_engine,
@@ -75,12 +75,12 @@ def choose_path(native, weight, out_hw) -> tuple[Path, str | None]:
     if native is not None and kind is None and native.has_avx2_f16c():
         kind = native.best_int_kernel()
     if native is not None and kind:
-        return (Path.INT_QUADS if kind == 4 else Path.INT_PAIRS), None
+        return (ConvPath.INT_QUADS if kind == 4 else ConvPath.INT_PAIRS), None
     _, cin, kh, kw = weight.shape
     engine = cpu_float32.fp32_engine(cin, kh * kw, out_hw, fused_layouts=native is not None)
     if engine is None or cin == 0 or kh * kw > cpu_float32.EXACT_FP32_TAPS:
-        return Path.EXACT_INT, None
-    return (Path.FLOAT32 if native is None else Path.FLOAT32_NATIVE_PASSES), engine
+        return ConvPath.EXACT_INT, None
+    return (ConvPath.FLOAT32 if native is None else ConvPath.FLOAT32_NATIVE_PASSES), engine
 
 
 def zero_point_bias(weight: torch.Tensor, bias: torch.Tensor | None, offset_x: int) -> torch.Tensor:
@@ -127,7 +127,7 @@ def _packed_int_weight(native, kind: int, weight: torch.Tensor, dilation) -> tor
 
 def set_int_kernel(kind: int | None, vector_bits: int = 512) -> None:
     """Which path quant_conv2d takes when qconv._cpu is built, for tests and benchmarks. None (default):
-    choose_path's choice; 4 or 2: that integer kind (Path.INT_QUADS, Path.INT_PAIRS); 0: the float32
+    choose_path's choice; 4 or 2: that integer kind (ConvPath.INT_QUADS, ConvPath.INT_PAIRS); 0: the float32
     path. vector_bits caps the integer kernel's vectors: 512, 256 or 0 (its scalar code, which also runs
     where the CPU lacks the instructions)."""
     if kind not in (None, 0, 2, 4):
