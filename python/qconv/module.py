@@ -22,7 +22,8 @@ from qconv.scale import trans_quant_param
 
 class QuantConv2d(nn.Module):
     """int8 2-D convolution with per-output-channel dequantization to float16:
-    output = float16(clamp(float32(conv(x padded with offset_x, weight) + bias) * scale_fp19, +-65504))."""
+    output = float16(clamp(float32(conv(x padded with offset_x, weight) + bias) * scale_fp19, +-65504)), where
+    the conv subtracts offset_x from every tap on a zero-point SoC (ascend310p; qconv.target)."""
 
     def __init__(self, in_channels, out_channels, kernel_size, output_dtype, stride=1, padding=0,
                  dilation=1, groups=1, bias=True, offset=False, offset_x=0, round_mode="rint",
