@@ -10,8 +10,7 @@ behind them is described in docs/measurement.md. `qconv-kit tiling` and `qconv-k
 """
 import qconv
 from qconv import cases, profiling
-
-soc = "ascend910b"
+from qconv._generated.socs import DEFAULT as soc   # configs/socs.yaml default_soc
 case = cases.by_name(cases.PROFILE_CASES, ["small_3x3"])[0]
 x_shape, w_shape = (case.n, case.cin, *case.hw), (case.cout, case.cin, *case.kernel)
 
