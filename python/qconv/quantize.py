@@ -61,6 +61,14 @@ class QuantizedConv2d(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.conv(self.quantize(x)).to(x.dtype)
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # QuantConv2d keeps offset_x as a constructor attribute (torch_npu's signature), not as state; here it
+        # is always the input's zero point, which the state dict does carry.
+        offset = state_dict.get(prefix + "quantize.offset")
+        if isinstance(offset, torch.Tensor) and offset.numel() == 1:
+            self.conv.offset_x = int(offset.item())
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
 
 @dataclass
 class QuantReport:
