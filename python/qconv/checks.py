@@ -13,6 +13,7 @@ from typing import NamedTuple, Sequence
 import torch
 
 from qconv._generated import limits
+from qconv.shapes import output_size
 
 
 class Geometry(NamedTuple):
@@ -79,13 +80,6 @@ def check_equal(param: str, actual, other: str, expected) -> None:
 def check_device(param: str, tensor: torch.Tensor, input: torch.Tensor) -> None:
     if tensor.device != input.device:
         raise ValueError(limits.message("wrong_device", param=param, actual=tensor.device, expected=input.device))
-
-
-def output_size(h, w, kh, kw, stride, padding, dilation):
-    """(Ho, Wo) with floor division (torch_npu's meta; C++ truncation would differ for a negative
-    numerator, where floor correctly reports an empty output)."""
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
-    return (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
 
 
 def check_attrs(kernel_size, stride, padding, dilation, groups, offset_x, *, names=None) -> tuple:

@@ -17,9 +17,9 @@ import numpy as np
 import torch
 
 from qconv import _native, checks
+from qconv._generated.socs import DEFAULT as DEFAULT_SOC
 from qconv.scale import decode_scale
 
-DEFAULT_SOC = "ascend910b"
 PIPES = ("SCALAR", "VECTOR", "CUBE", "MTE1", "MTE2", "MTE3", "FIXPIPE")
 
 
