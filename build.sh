@@ -7,6 +7,7 @@
 #   ./build.sh pkg           build the op package (.run) with CANN (needs ASCEND_HOME_PATH)
 #   ./build.sh profile ...   profile on an NPU with msprof (tools/profile.sh)
 #   ./build.sh check-headers [CANN dir]  g++ -fsyntax-only of op_kernel against real CANN headers
+#   ./build.sh check-pkg [CANN dir]      the op package build with CANN 8.1's msopgen and template, up to the compiler
 #
 # Environment: QCONV_VENV (default .venv), QCONV_BUILD_DIR (default build), QCONV_JOBS (default nproc).
 set -euo pipefail
@@ -93,7 +94,7 @@ case "$cmd" in
   build)
     build
     ;;
-  pkg|profile|check-headers)
+  pkg|profile|check-headers|check-pkg)
     script="$ROOT/tools/${cmd//-/_}.sh"
     [ -x "$script" ] || die "'$cmd' is not available in this checkout ($script is missing)"
     check_prereqs
@@ -102,7 +103,7 @@ case "$cmd" in
     exec "$script" "$@"
     ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     [ -z "$cmd" ] || [ "$cmd" = "-h" ] || [ "$cmd" = "--help" ] || exit 2
     ;;
 esac

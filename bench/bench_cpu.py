@@ -1,7 +1,7 @@
 """CPU speed of torch.ops.qconv.quant_conv2d against torch's float32 F.conv2d and fbgemm's int8 conv.
 
 Prints, for each ResNet-50 shape, the median time of three paths and the ratios; asserts nothing about
-time. Hygiene (reference/cpu_int8_perf.md section 1): every shape runs in a fresh process with glibc
+time. Hygiene: every shape runs in a fresh process with glibc
 malloc kept from returning memory to the OS (otherwise every call re-faults its temporaries), 2
 threads, warm-up calls, then repetitions for at least --min-time seconds; medians reported.
 By default the three paths of a shape alternate call by call in that process, so a load change on a
@@ -36,15 +36,10 @@ import subprocess
 import sys
 import time
 
-SHAPES = {
-    # name: (N, Cin, Cout, H=W, k, stride, pad)
-    "r50_l1_3x3": (1, 64, 64, 56, 3, 1, 1),
-    "r50_l1_1x1": (1, 256, 64, 56, 1, 1, 0),
-    "r50_l2_3x3": (1, 128, 128, 28, 3, 1, 1),
-    "r50_l4_3x3": (1, 512, 512, 7, 3, 1, 1),
-    "r50_stem_7x7": (1, 3, 64, 224, 7, 2, 3),
-    "r50_l2_3x3_b8": (8, 128, 128, 28, 3, 1, 1),
-}
+from qconv import target
+from qconv.cases import CPU_BENCH_CASES, make_inputs
+
+SHAPES = {case.name: case for case in CPU_BENCH_CASES}
 PATHS = ("qconv", "fp32", "fbgemm")
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "4294967296", "MALLOC_TRIM_THRESHOLD_": "68719476736"}
 
@@ -56,23 +51,20 @@ def make_call(path: str, shape, torch_passes: bool = False, kernel: str = "auto"
     """The timed callable of one path (set-up such as weight packing happens here, untimed)."""
     import torch
     import torch.nn.functional as F
-    n, cin, cout, hw, k, s, p = shape
-    g = torch.Generator().manual_seed(0)
-    x = torch.randint(-128, 128, (n, cin, hw, hw), generator=g, dtype=torch.int8)
-    w = torch.randint(-128, 128, (cout, cin, k, k), generator=g, dtype=torch.int8)
+    x, w, scale, bias = make_inputs(shape)
+    cout, cin, k, s, p = shape.cout, shape.cin, shape.kernel[0], shape.stride[0], shape.padding[0]
     if path == "qconv":
         import qconv  # noqa: F401  (registers the op)
         from qconv import cpu_conv
         cpu_conv.set_int_kernel(KERNELS[kernel])
         if torch_passes:
             cpu_conv.set_native_module(None)
-        scale = torch.rand(cout, generator=g) * 2.0**-12
-        bias = torch.randint(-2**20, 2**20, (cout,), generator=g, dtype=torch.int32)
         op = torch.ops.qconv.quant_conv2d
-        return lambda: op(x, w, scale, [s, s], [p, p], [1, 1], 1, 3, "rint", None, bias, None)
+        return lambda: op(x, w, scale, list(shape.stride), list(shape.padding), list(shape.dilation), 1,
+                          shape.offset_x, "rint", None, bias, None)
     if path == "fp32":
         xf, wf = x.float(), w.float()
-        return lambda: F.conv2d(xf, wf, None, s, p)
+        return lambda: F.conv2d(xf, wf, None, shape.stride, shape.padding, shape.dilation)
     if path == "fbgemm":
         torch.backends.quantized.engine = "fbgemm"
         xq = torch.quantize_per_tensor(x.float() + 128, 1.0, 0, torch.quint8).contiguous(
@@ -146,9 +138,7 @@ def cpu_summary() -> str:
 
 
 def gops(shape, ms: float) -> float:
-    n, cin, cout, hw, k, s, p = shape
-    ho = (hw + 2 * p - k) // s + 1
-    return 2 * n * cout * ho * ho * cin * k * k / (ms * 1e6)
+    return 2 * shape.macs / (ms * 1e6)
 
 
 def main() -> int:
@@ -173,6 +163,7 @@ def main() -> int:
                                 args.torch_passes, args.kernel)))
         return 0
     print(cpu_summary())
+    print(f"semantics: {target.describe()}")
     print(f"{args.stat} ms per call (GOPS), {args.threads} threads, lowest of {args.rounds} round(s), "
           f"{'one process per path' if args.isolated else 'paths interleaved'}, "
           f"qconv kernel: {args.kernel}{', torch passes' if args.torch_passes else ''}; "

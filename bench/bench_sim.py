@@ -11,36 +11,36 @@ import time
 
 import numpy as np
 
-from qconv import reference, resnet50, sim
+from qconv import cases, reference, sim, target
+from qconv._generated.socs import DEFAULT as DEFAULT_SOC
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--soc", default="ascend910b", help="SoC to simulate (default ascend910b)")
+    parser.add_argument("--soc", default=DEFAULT_SOC, help=f"SoC to simulate (default {DEFAULT_SOC})")
     parser.add_argument("--check", action="store_true", help="also compare every layer with the golden (untimed)")
     args = parser.parse_args()
 
-    print(f"qconv-kit twin benchmark: ResNet-50 convolutions, batch 1, soc {args.soc}")
+    print(f"qconv-kit twin benchmark: ResNet-50 convolutions, batch 1, {target.describe(args.soc)}")
     print(f"{'layer':<22} {'MACs (M)':>9} {'blocks':>6} {'time (s)':>9} {'MAC/s (M)':>10} {'cube instr':>10}"
           + ("  exact" if args.check else ""))
     total_time = 0.0
     total_macs = 0
-    for index, layer in enumerate(resnet50.LAYERS):
-        d = resnet50.make_inputs(layer, seed=index)
+    for index, layer in enumerate(cases.RESNET50):
+        x, w, scale, bias = cases.make_inputs(layer, seed=index)
         start = time.perf_counter()
-        y, counters = sim.run(d["x"], d["weight"], d["scale"], d["bias"], stride=d["stride"],
-                              padding=d["padding"], soc=args.soc)
+        y, counters = sim.run(x, w, scale, bias, **layer.attrs, soc=args.soc)
         elapsed = time.perf_counter() - start
         total_time += elapsed
         total_macs += layer.macs
         line = (f"{layer.name:<22} {layer.macs / 1e6:>9.1f} {counters.tiling['block_dim']:>6} {elapsed:>9.3f} "
                 f"{layer.macs / elapsed / 1e6:>10.1f} {counters.total('CUBE'):>10}")
         if args.check:
-            golden = reference.quant_conv2d(d["x"].numpy(), d["weight"].numpy(), d["scale"].numpy(),
-                                            d["bias"].numpy(), d["stride"], d["padding"])
+            golden = reference.quant_conv2d(x.numpy(), w.numpy(), scale.numpy(), bias.numpy(), **layer.attrs,
+                                            soc=args.soc)
             line += "  yes" if np.array_equal(y.numpy().view(np.uint16), golden.view(np.uint16)) else "  NO"
         print(line)
-    print(f"total: {len(resnet50.LAYERS)} layers, {total_macs / 1e9:.2f} GMACs in {total_time:.1f} s "
+    print(f"total: {len(cases.RESNET50)} layers, {total_macs / 1e9:.2f} GMACs in {total_time:.1f} s "
           f"(target < 60 s), simulated {total_macs / total_time / 1e6:.0f} MMAC/s")
     return 0
 

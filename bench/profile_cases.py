@@ -1,4 +1,4 @@
-"""The application tools/profile.sh runs under `msprof op`: each shape of qconv.profiling.PROFILE_CASES
+"""The application tools/profile.sh runs under `msprof op`: each shape of qconv.cases.PROFILE_CASES
 launched `--repeats` times on the current NPU, in order. It writes <output>/launches.txt, one shape label
 per launch, so that `qconv-kit profile --backend npu --dir <output>` labels each row with its shape.
 
@@ -15,7 +15,7 @@ import sys
 import torch
 
 import qconv
-from qconv import npu, profiling
+from qconv import cases, npu, profiling
 
 
 def main(argv=None) -> int:
@@ -40,9 +40,10 @@ def main(argv=None) -> int:
     device = torch.device("npu", torch.npu.current_device())
     labels = []
     for case in cases:
-        x, w, scale, bias = (t.to(device) for t in case.tensors())
+        x, w, scale, bias = (None if t is None else t.to(device) for t in cases.make_inputs(case))
         for _ in range(args.repeats):
-            qconv.quant_conv2d(x, w, scale, case.stride, case.padding, 1, 1, 0, "rint", torch.float16, bias)
+            qconv.quant_conv2d(x, w, scale, case.stride, case.padding, case.dilation, 1, case.offset_x, "rint",
+                               torch.float16, bias)
             labels.append(case.label)
         torch.npu.synchronize()
     args.output.mkdir(parents=True, exist_ok=True)

@@ -81,6 +81,9 @@ extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weig
 #if __CCE_AICORE__ == 220
     KERNEL_TASK_TYPE_DEFAULT(KERNEL_TYPE_MIX_AIC_1_2);
 #endif
+    // The op build generates GET_TILING_DATA for the struct registered here (CANN 8.1 tbe/tikcpp reads it
+    // from the preprocessed kernel; without it the build generates no GET_TILING_DATA).
+    REGISTER_TILING_DEFAULT(qconv::QuantConv2dTilingData);
     GET_TILING_DATA(tiling_data, tiling);
     // `workspace` starts with the system workspace on the NPU (the TilingFunc requests system + user bytes);
     // every ws_* offset of the tiling data counts from the user part.

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 import qconv
 from qconv import QuantConv2d, reference
 from qconv.scale import trans_quant_param
+from qconv.shapes import pair
 
 DTYPES = [torch.int8, torch.uint8, torch.int32, torch.int64, torch.float16, torch.float32, torch.bool]
 
@@ -63,14 +64,10 @@ def test_fuzzed_arguments_raise_clear_errors_or_run(data, broken, n, cin, cout, 
         event("ran" if out.numel() else "ran, empty output")
         assert out.dtype == torch.float16 and out.dim() == 4
         if out.numel():
-            expected = reference.quant_conv2d(x, w, s, b, _pair(strides), _pair(pads), _pair(dilations), offset_x)
+            expected = reference.quant_conv2d(x, w, s, b, pair(strides), pair(pads), pair(dilations), offset_x)
             assert torch.equal(out.view(torch.int16), expected.view(torch.int16))
     for t, o in zip([t for t in (x, w, s, b) if t is not None], originals):
         assert torch.equal(t, o)
-
-
-def _pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
 
 
 def test_nan_and_inf_float_scale_is_a_clear_error():

@@ -201,3 +201,15 @@ def test_every_soc_number_cites_a_source():
         assert cited and cited <= tags, f"no known source on: {line}"
         checked += 1
     assert checked >= 15 * len(SOCS_YAML["socs"])
+
+
+def test_default_soc_is_rendered_and_must_name_a_soc(tmp_path, rendered):
+    default = yaml.safe_load((ROOT / "configs/socs.yaml").read_text())["default_soc"]
+    assert f"DEFAULT = {default!r}" in rendered["py/socs.py"].decode()
+    configs = tmp_path / "configs"
+    shutil.copytree(ROOT / "configs", configs)
+    socs = yaml.safe_load((configs / "socs.yaml").read_text())
+    socs["default_soc"] = "ascend999"
+    (configs / "socs.yaml").write_text(yaml.safe_dump(socs, sort_keys=False))
+    with pytest.raises(ValueError, match="default_soc = 'ascend999' is not supported; allowed: ascend910b"):
+        render(configs, tmp_path / "out")

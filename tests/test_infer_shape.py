@@ -1,21 +1,17 @@
 """InferShape (C++) against the floor formula for thousands of random shapes, valid and invalid.
 
-The formula is written out here in Python integers (exact, floor division), independent of both the C++
-code and qconv.checks; qconv.checks.output_size must agree with it too.
+The formula is the golden's (qconv.reference.output_size: Python integers, floor division), independent of
+both the C++ code and qconv.shapes; qconv.shapes.output_size must agree with it too.
 """
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from qconv import checks, host
+from qconv import host, reference, shapes
 from qconv._generated import limits
 
 SHAPES = 4000
-
-
-def floor_output(size, pad, dilation, kernel, stride):
-    return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
 
 
 def random_geometry(rng: np.random.Generator, n: int):
@@ -39,9 +35,8 @@ def test_infer_shape_matches_floor_formula_on_random_shapes():
     rng = np.random.default_rng(20261127)
     valid = invalid = 0
     for n, cin, h, w, cout, kh, kw, stride, pad, dil in random_geometry(rng, SHAPES):
-        ho = floor_output(h, pad[0], dil[0], kh, stride[0])
-        wo = floor_output(w, pad[1], dil[1], kw, stride[1])
-        assert checks.output_size(h, w, kh, kw, stride, pad, dil) == (ho, wo)
+        ho, wo = reference.output_size(h, w, kh, kw, stride, pad, dil)
+        assert shapes.output_size(h, w, kh, kw, stride, pad, dil) == (ho, wo)
         got = host.infer_shape((n, cin, h, w), (cout, cin, kh, kw), strides=stride, pads=pad, dilations=dil)
         if ho > 0 and wo > 0:
             valid += 1
@@ -68,7 +63,7 @@ def test_infer_shape_matches_floor_formula_on_random_shapes():
 ])
 def test_infer_shape_edges(h, k, s, p, d, expected):
     got = host.infer_shape((1, 1, h, 8), (1, 1, k, 1), strides=(s, 1), pads=(p, 0), dilations=(d, 1))
-    assert floor_output(h, p, d, k, s) == expected
+    assert reference.output_size(h, 1, k, 1, (s, 1), (p, 0), (d, 1))[0] == expected
     if expected > 0:
         assert got["shape"] == (1, 1, expected, 8)
     else:

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 
 import qconv
-from qconv import cpu_conv, reference
+from qconv import cpu_float32, reference
 from qconv.scale import trans_quant_param
 
 
@@ -26,7 +26,7 @@ def run(x, w, scale, bias=None, stride=1, padding=0, dilation=1, offset_x=0):
 
 
 def adversarial(kind: str, shape_x, shape_w, g):
-    """Data that pushes float32 partial sums past 2^24 (reference/cpu_int8_perf.md section 3)."""
+    """Data that pushes float32 partial sums past 2^24 (float32 holds every integer exactly only up to 2^24)."""
     if kind == "saturated":      # {-128, -127} x {-128, -127}: every product positive, many odd sums
         return (torch.randint(-128, -126, shape_x, generator=g, dtype=torch.int8),
                 torch.randint(-128, -126, shape_w, generator=g, dtype=torch.int8))
@@ -78,7 +78,7 @@ def test_kernel_wider_than_1024_taps_takes_the_float64_path():
 @pytest.mark.parametrize("cin,k,expected", [(64, 3, (1, 64)), (128, 3, (2, 64)), (512, 3, (8, 64)), (1152, 1, (2, 576)), (509, 3, (5, 102)),
                                             (1031, 1, (2, 516)), (2048, 1, (2, 1024)), (3, 7, (1, 3))])
 def test_channel_groups(cin, k, expected):
-    groups, per_group = cpu_conv.channel_groups(cin, k * k)
+    groups, per_group = cpu_float32.channel_groups(cin, k * k)
     assert (groups, per_group) == expected
     assert per_group * k * k <= 1024 and groups * per_group >= cin
 
@@ -280,14 +280,14 @@ def test_group_plan_uses_the_data_bound():
     g = torch.Generator().manual_seed(9)
     w = torch.randint(-128, 128, (8, 128, 3, 3), generator=g, dtype=torch.int8)       # K = 1152
     x = torch.randint(-128, 128, (1, 128, 6, 6), generator=g, dtype=torch.int8)
-    groups, _, bound = cpu_conv._plan_groups(x, w, (1, 1), 0)
+    groups, _, bound = cpu_float32.plan_groups(x, w, (1, 1), 0)
     assert groups == 1 and bound <= 2**24                    # ||w||_1 ~ 1152 * 64: one conv is exact
     x_sat, w_sat = adversarial("all_min", (1, 128, 6, 6), (8, 128, 3, 3), g)
-    assert cpu_conv._plan_groups(x_sat, w_sat, (1, 1), 0)[0] == 2
+    assert cpu_float32.plan_groups(x_sat, w_sat, (1, 1), 0)[0] == 2
     # offset_x counts as input data when there is padding
     small = torch.ones(1, 128, 6, 6, dtype=torch.int8)
-    assert cpu_conv._plan_groups(small, w_sat, (0, 0), -128)[0] == 1
-    assert cpu_conv._plan_groups(small, w_sat, (1, 0), -128)[0] == 2
+    assert cpu_float32.plan_groups(small, w_sat, (0, 0), -128)[0] == 1
+    assert cpu_float32.plan_groups(small, w_sat, (1, 0), -128)[0] == 2
     for xx, ww, ox in ((x, w, 0), (x_sat, w_sat, 0), (small, w_sat, -128)):
         s = torch.full((8,), 2.0**-14)
         assert_exact(run(xx, ww, s, padding=1, offset_x=ox), xx, ww, s, padding=1, offset_x=ox)

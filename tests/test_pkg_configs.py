@@ -192,7 +192,9 @@ def test_pkg_lays_the_kit_over_the_msopgen_project(tmp_path):
     assert top[1] == "project(opp)" and top[2] == f"include_directories({ROOT} {tmp_path / 'build' / 'generated' / 'include'} )"
     kernel_cmake = (project / "op_kernel" / "CMakeLists.txt").read_text()
     assert "include(${CMAKE_CURRENT_LIST_DIR}/compile_options.cmake)" in kernel_cmake
-    assert f"add_ops_compile_options(ALL OPTIONS -I{ROOT})" in kernel_cmake
+    assert "add_ops_compile_options" not in kernel_cmake      # every kernel option is in compile_options.cmake
+    options = (project / "op_kernel" / "compile_options.cmake").read_text()
+    assert options.count("add_ops_compile_options(ALL ") == 1     # a second ALL line would replace the first
     assert "bash " in proc.stdout and "--install-path=<dir>" in proc.stdout and "set_env.bash" in proc.stdout
 
 
@@ -201,3 +203,22 @@ def test_pkg_stops_when_the_built_ops_info_differs(tmp_path):
     assert proc.returncode == 1
     assert "aic-ascend910b-ops-info.json QuantConv2dCustom.input2" in proc.stdout
     assert "the built ops-info differs from the generated one" in proc.stderr
+
+
+def test_compile_options_name_concrete_socs_and_one_all_line(stage):
+    """CANN 8.1's opdesc_parser maps concrete SoC versions only (ascend910b would mean the old Ascend910 ProB,
+    ascend910_93 is a KeyError) and a later ALL line replaces an earlier one."""
+    lines = [line for line in (stage / "op_kernel" / "compile_options.cmake").read_text().splitlines()
+             if line.startswith("add_ops_compile_options(")]
+    all_lines = [line for line in lines if line.startswith("add_ops_compile_options(ALL ")]
+    assert len(all_lines) == 1
+    per_soc = {}
+    for line in lines[1:]:
+        m = re.fullmatch(r"add_ops_compile_options\(QuantConv2dCustom COMPUTE_UNIT (.*) OPTIONS (.*)\)", line)
+        assert m, line
+        per_soc[tuple(m.group(1).split())] = m.group(2).split()
+    shared = all_lines[0].split(" OPTIONS ")[1].rstrip(")").split()
+    for soc in SOCS["socs"]:
+        units = tuple(v["soc_version"] for v in soc["variants"])
+        assert soc["name"] not in units
+        assert sorted(shared + per_soc.get(units, [])) == sorted(soc["compile_options"])

@@ -1,9 +1,8 @@
-"""qconv.profiling and `qconv-kit profile`: msprof op CSVs (fixtures written from the column names of
-Ascend msopprof docs/en/user_guide/msopprof_performance_data.md) and the twin's counters, summarised in
+"""qconv.profiling and `qconv-kit profile`: msprof op CSVs (fixtures in tests/msprof_fixtures.py, written
+with the column lists of Ascend/msopprof's metric_csv_header.h) and the twin's counters, summarised in
 one format. Expected numbers are worked out by hand in the comments."""
 from __future__ import annotations
 
-import csv
 import os
 import pathlib
 import subprocess
@@ -16,94 +15,83 @@ from qconv.cli import main as cli_main
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
-BASIC_HEADER = ["Op Name", "Op Type", "Task Duration(us)", "Block Dim", "Mix Block Dim", "Device ID", "PID",
-                "Current Freq", "Rated Freq"]
-# Atlas A2/A3 PipeUtilization.csv: one row per core; cube rows leave the aiv_* cells N/A and vice versa.
-A2_PIPE_HEADER = ["block_id", "sub_block_id", "aic_time(us)", "aic_total_cycles", "aiv_time(us)", "aiv_total_cycles",
-                  "aiv_vec_time(us)", "aiv_vec_ratio", "aic_cube_time(us)", "aic_cube_ratio", "aic_scalar_ratio",
-                  "aiv_scalar_ratio", "aic_fixpipe_time(us)", "aic_fixpipe_ratio", "aic_mte1_ratio",
-                  "aic_mte2_ratio", "aiv_mte2_ratio", "aic_mte3_ratio", "aiv_mte3_ratio", "aic_icache_miss_rate"]
-# Atlas inference (310P): coupled AI cores, aic_* columns only, vector ratio as aic_vec_ratio, no fixpipe.
-P310_PIPE_HEADER = ["aic_time(us)", "aic_total_cycles", "aic_cube_time(us)", "aic_cube_ratio", "aic_scalar_ratio",
-                    "aic_mte1_ratio", "aic_mte2_ratio", "aic_mte3_ratio", "aic_vec_time(us)", "aic_vec_ratio"]
+from msprof_fixtures import (A2_RATIOS, BASIC_310P, PIPE_310P, SUFFIX, a2_launch,  # noqa: E402
+                             mix_ratio, write_csv)
 
 
-def write_csv(path: pathlib.Path, header, rows):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-
-
-def a2_launch(directory: pathlib.Path, duration="41.5", suffix=""):
-    write_csv(directory / f"OpBasicInfo{suffix}.csv", BASIC_HEADER,
-              [["quant_conv2d_custom_1", "QuantConv2dCustom", duration, "2", "4", "0", "77", "1800", "1800"]])
-    na = "N/A"
-    rows = [
-        # two cube cores: 1000 and 3000 cycles
-        [0, "cube0", "0.56", "1000", na, na, na, na, "0.4", "0.8", "0.05", na, "0.1", "0.2", "0.3", "0.6", na, "0.0", na,
-         "0.01"],
-        [1, "cube1", "1.67", "3000", na, na, na, na, "1.4", "0.4", "0.05", na, "0.1", "0.1", "0.2", "0.2", na, "0.0", na,
-         "0.01"],
-        # four vector cores, 2000 cycles each
-        [0, "vector0", na, na, "1.1", "2000", "0.5", "0.5", na, na, na, "0.1", na, na, na, na, "0.2", na, "0.1", "0.0"],
-        [0, "vector1", na, na, "1.1", "2000", "0.5", "0.7", na, na, na, "0.1", na, na, na, na, "0.4", na, "0.3", "0.0"],
-        [1, "vector0", na, na, "1.1", "2000", "0.5", "0.1", na, na, na, "0.1", na, na, na, na, "0.0", na, "0.1", "0.0"],
-        [1, "vector1", na, na, "1.1", "2000", "0.5", "0.3", na, na, na, "0.1", na, na, na, na, "0.2", na, "0.1", "0.0"],
-    ]
-    write_csv(directory / f"PipeUtilization{suffix}.csv", A2_PIPE_HEADER, rows)
-
-
-def test_a2_launch_weights_each_ratio_by_its_cores_cycles(tmp_path):
+def test_a2_mix_launch_ratios_are_pipe_time_over_core_time(tmp_path):
     a2_launch(tmp_path)
     s = profiling.summarise_launch(tmp_path)
-    assert (s.shape, s.time_us, s.block_dim, s.mix_block_dim) == ("quant_conv2d_custom_1", 41.5, 2, 4)
-    # cube: (0.8*1000 + 0.4*3000) / 4000 = 0.5; fixpipe: (0.2*1000 + 0.1*3000) / 4000 = 0.125
-    # mte1: (0.3*1000 + 0.2*3000) / 4000 = 0.225; mte2: (0.6*1000 + 0.2*3000) / 4000 = 0.3
-    # vector: mean of 0.5, 0.7, 0.1, 0.3 (equal cycles) = 0.4; vec_mte2 = 0.2; vec_mte3 = 0.15
-    expected = {"cube": 0.5, "fixpipe": 0.125, "mte1": 0.225, "mte2": 0.3, "vector": 0.4, "vec_mte2": 0.2,
-                "vec_mte3": 0.15}
-    assert s.ratios == pytest.approx(expected)
+    assert (s.shape, s.time_us, s.block_dim, s.mix_block_dim) == ("QuantConv2dCustom_1a2b_1", 41.5, 2, 4)
+    assert (s.current_freq, s.rated_freq) == (1650, 1800)
+    # cube (1.5 + 2.5) / (2 + 4); msopprof's own aic_cube_ratio cells are fractions of int(41.5) us instead
+    assert s.ratios == pytest.approx(A2_RATIOS)
+    assert s.ratios["cube"] > 10 * mix_ratio(2.5, 41.5)
     assert s.bound == "cube"
 
 
 def test_310p_launch_reads_the_coupled_columns(tmp_path):
-    write_csv(tmp_path / "OpBasicInfo.csv", BASIC_HEADER,
-              [["quant_conv2d_custom_2", "QuantConv2dCustom", "10", "8", "N/A", "0", "5", "1060", "1060"]])
-    write_csv(tmp_path / "PipeUtilization.csv", P310_PIPE_HEADER, [
-        ["9.0", "100", "5", "0.5", "0.1", "0.2", "0.3", "0.1", "3", "0.9"],
-        ["9.0", "300", "5", "0.1", "0.1", "0.2", "0.7", "0.3", "3", "0.1"],
+    write_csv(tmp_path / f"OpBasicInfo{SUFFIX}.csv", BASIC_310P, [
+        {"Op Name": "QuantConv2dCustom_9c_2", "Op Type": "aicore", "Task Duration(us)": "10.2", "Block Dim": 8,
+         "Device Id": 0, "Pid": 5, "Current Freq": 1060, "Rated Freq": 1060}])
+    write_csv(tmp_path / f"PipeUtilization{SUFFIX}.csv", PIPE_310P, [
+        {"aic_time(us)": 9.0, "aic_total_cycles": 9540, "aic_cube_time(us)": 3.0, "aic_mte2_time(us)": 6.0,
+         "aic_mte3_time(us)": 1.0, "aic_vec_time(us)": 2.0, "aic_mte1_time(us)": 0.5},
+        {"aic_time(us)": 3.0, "aic_total_cycles": 3180, "aic_cube_time(us)": 0.6, "aic_mte2_time(us)": 1.2,
+         "aic_mte3_time(us)": 0.2, "aic_vec_time(us)": 1.0, "aic_mte1_time(us)": 0.1},
     ])
     s = profiling.summarise_launch(tmp_path, "r50")
     assert s.mix_block_dim is None and s.block_dim == 8
-    # cube (0.5*100 + 0.1*300)/400 = 0.2; mte2 (0.3*100 + 0.7*300)/400 = 0.6; vector (0.9*100 + 0.1*300)/400 = 0.3
-    assert s.ratios["cube"] == pytest.approx(0.2)
-    assert s.ratios["mte2"] == pytest.approx(0.6)
-    assert s.ratios["vector"] == pytest.approx(0.3)
-    assert s.ratios["vec_mte3"] == pytest.approx(0.25)            # aic_mte3_ratio: (0.1*100 + 0.3*300)/400
+    assert s.ratios["cube"] == pytest.approx(3.6 / 12) and s.ratios["mte2"] == pytest.approx(7.2 / 12)
+    assert s.ratios["vector"] == pytest.approx(3.0 / 12) and s.ratios["vec_mte3"] == pytest.approx(1.2 / 12)
     assert s.ratios["fixpipe"] is None and s.ratios["vec_mte2"] is None
     assert s.bound == "mte2"
 
 
-def test_msprof_tree_with_timestamped_files_and_launch_labels(tmp_path):
-    # msprof op with several launches: device0/<Op>/<seq>/ and timestamp-suffixed CSV names
-    a2_launch(tmp_path / "OPPROF_1" / "device0" / "QuantConv2dCustom" / "0", "10", "_20261127120000")
-    a2_launch(tmp_path / "OPPROF_1" / "device0" / "QuantConv2dCustom" / "1", "20", "_20261127120001")
+def test_twelve_launches_in_numeric_order_with_their_labels(tmp_path):
+    # msopprof: OPPROF_<time>_<id>/<kernel name>/<n>/ with n = 0, 1, ..., 11 (not zero-padded)
+    kernel_dir = tmp_path / "OPPROF_20261127120000_XYZABC" / "QuantConv2dCustom_1a2b_1"
+    for n in range(12):
+        a2_launch(kernel_dir / str(n), duration=str(n + 1))
     summaries = profiling.summarise_msprof_output(tmp_path)
-    assert [s.time_us for s in summaries] == [10.0, 20.0]
-    assert summaries[0].shape == "OPPROF_1/device0/QuantConv2dCustom/0"
-    (tmp_path / profiling.LAUNCHES_FILE).write_text("small_3x3 1x16x16x16\nr50_l1 1x64x56x56\n")
-    assert [s.shape for s in profiling.summarise_msprof_output(tmp_path)] == ["small_3x3 1x16x16x16",
-                                                                             "r50_l1 1x64x56x56"]
-    (tmp_path / profiling.LAUNCHES_FILE).write_text("only one label\n")      # count mismatch: paths instead
-    assert summaries[1].shape == profiling.summarise_msprof_output(tmp_path)[1].shape
+    assert [s.time_us for s in summaries] == [float(n + 1) for n in range(12)]     # 10, 11 after 9, not after 1
+    labels = [f"case{n}" for n in range(12)]
+    (tmp_path / profiling.LAUNCHES_FILE).write_text("\n".join(labels) + "\n")
+    summaries = profiling.summarise_msprof_output(tmp_path)
+    assert [(s.shape, s.time_us) for s in summaries] == [(label, n + 1.0) for n, label in enumerate(labels)]
+    (tmp_path / profiling.LAUNCHES_FILE).write_text("only one label\n")          # count mismatch: paths instead
+    assert profiling.summarise_msprof_output(tmp_path)[11].shape.endswith("QuantConv2dCustom_1a2b_1/11")
+
+
+def test_launch_labels_are_not_applied_across_kernel_or_device_directories(tmp_path):
+    a2_launch(tmp_path / "OPPROF_1" / "device0" / "QuantConv2dCustom_1a2b_1" / "0", "10")
+    a2_launch(tmp_path / "OPPROF_1" / "device1" / "QuantConv2dCustom_1a2b_1" / "0", "20")
+    (tmp_path / profiling.LAUNCHES_FILE).write_text("a\nb\n")
+    assert [s.shape for s in profiling.summarise_msprof_output(tmp_path)] == [
+        "OPPROF_1/device0/QuantConv2dCustom_1a2b_1/0", "OPPROF_1/device1/QuantConv2dCustom_1a2b_1/0"]
+
+
+def test_partial_launches_print_as_dashes(tmp_path, capsys):
+    kernel_dir = tmp_path / "OPPROF_1" / "QuantConv2dCustom_1a2b_1"
+    a2_launch(kernel_dir / "0")
+    a2_launch(kernel_dir / "1", duration="NA")               # no duration
+    a2_launch(kernel_dir / "2", pipe=False)                   # no PipeUtilization data
+    summaries = profiling.summarise_msprof_output(tmp_path)
+    assert summaries[1].time_us is None and summaries[1].ratios["cube"] == pytest.approx(A2_RATIOS["cube"])
+    assert summaries[2].time_us == 41.5 and all(v is None for v in summaries[2].ratios.values())
+    assert cli_main(["profile", "--backend", "npu", "--dir", str(tmp_path)]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    header = rows[1].split()
+    assert header[-2:] == ["freq_mhz", "bound"]
+    second, third = rows[3].split(), rows[4].split()
+    assert second[1] == "-" and second[-2] == "1650/1800" and second[-1] == "cube"
+    assert third[1] == "41.50" and third[4:11] == ["-"] * 7 and third[-1] == "-"
 
 
 def test_bad_profile_data_is_reported_with_the_file_and_column(tmp_path):
     with pytest.raises(profiling.ProfileDataError, match="no OpBasicInfo.csv under"):
         profiling.summarise_msprof_output(tmp_path)
-    write_csv(tmp_path / "OpBasicInfo.csv", ["Op Name", "Block Dim"], [["x", "2"]])
+    write_csv(tmp_path / "OpBasicInfo.csv", ["Op Name", "Block Dim"], [{"Op Name": "x", "Block Dim": 2}])
     with pytest.raises(profiling.ProfileDataError, match=r"lacks the column\(s\) Task Duration\(us\)"):
         profiling.summarise_launch(tmp_path)
 
@@ -151,12 +139,13 @@ def test_twin_counters_coupled_soc():
 
 
 def test_profile_command_on_npu_data(tmp_path, capsys):
-    a2_launch(tmp_path / "OPPROF_1")
+    a2_launch(tmp_path / "OPPROF_1" / "QuantConv2dCustom_1a2b_1" / "0")
     (tmp_path / profiling.LAUNCHES_FILE).write_text("small_3x3 1x16x16x16->32 k3x3 s1\n")
     assert cli_main(["profile", "--backend", "npu", "--dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[1].split()[:4] == ["shape", "time_us", "blocks", "mix"]
     assert out[2].startswith("small_3x3 1x16x16x16->32 k3x3 s1") and "41.50" in out[2] and out[2].endswith("cube")
+    assert "1650/1800" in out[2]
 
 
 def test_profile_command_errors(tmp_path, capsys):
@@ -177,20 +166,21 @@ def test_profile_command_on_the_twin(capsys):
     assert cli_main(["profile", "--backend", "sim", "--cases", "small_3x3"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("# CPU twin of ascend910b")
-    row = lines[2].split()       # label (4 words), time_us, blocks, mix, 7 ratios, bound
+    row = lines[2].split()       # label (4 words), time_us, blocks, mix, 7 ratios, freq_mhz ("-"), bound
     assert row[0] == "small_3x3" and float(row[4]) > 0 and int(row[5]) >= 1
     ratios = dict(zip(profiling.RATIO_KEYS, (float(v) for v in row[7:14])))
     assert all(0 <= v <= 1 + 1e-9 for v in ratios.values()) and ratios["cube"] > 0
     # the bound column is the largest ratio; a busiest pipe sets each core's cycles, so it is near 1
-    assert ratios[row[14]] == max(ratios.values()) and 0.5 < ratios[row[14]] <= 1 + 1e-9
+    assert row[14] == "-"
+    assert ratios[row[15]] == max(ratios.values()) and 0.5 < ratios[row[15]] <= 1 + 1e-9
 
 
 FAKE_PROFILER = r'''#!/usr/bin/env bash
 # Stands in for msprof op: records its arguments, writes one launch of fixture CSVs, runs no application.
 printf '%s\n' "$@" > "$FAKE_LOG"
 for a in "$@"; do case "$a" in --output=*) out=${a#--output=};; esac; done
-mkdir -p "$out/OPPROF_1"
-cp "$FAKE_FIXTURE"/*.csv "$out/OPPROF_1/"
+mkdir -p "$out/OPPROF_1/QuantConv2dCustom_1a2b_1/0"
+cp "$FAKE_FIXTURE"/*.csv "$out/OPPROF_1/QuantConv2dCustom_1a2b_1/0/"
 '''
 
 
@@ -211,12 +201,12 @@ def test_profile_sh_drives_the_profiler_and_summarises(tmp_path):
                           "--output", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
     args = (tmp_path / "args.txt").read_text().splitlines()
-    assert args[:4] == ["--kernel-name=quant_conv2d_custom*", "--launch-count=4", "--warm-up=3",
+    assert args[:4] == ["--kernel-name=QuantConv2dCustom*", "--launch-count=4", "--warm-up=3",
                         f"--output={tmp_path / 'out'}"]
     assert args[4:6] == [sys.executable, str(ROOT / "bench" / "profile_cases.py")]
     assert args[6:] == ["--output", str(tmp_path / "out"), "--repeats", "2", "--cases", "small_3x3,r50_l1_3x3"]
     rows = proc.stdout.splitlines()
-    assert rows[-1].startswith("OPPROF_1") and "41.50" in rows[-1] and rows[-1].endswith("cube")
+    assert rows[-1].startswith("OPPROF_1/QuantConv2dCustom_1a2b_1/0") and "41.50" in rows[-1] and rows[-1].endswith("cube")
 
 
 def test_profile_sh_errors(tmp_path):

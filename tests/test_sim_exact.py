@@ -15,6 +15,7 @@ import torch
 
 from qconv import _native, reference
 from qconv.scale import trans_quant_param
+from qconv.shapes import pair
 
 try:
     _native.load("_sim")
@@ -64,14 +65,6 @@ WIDTH_ONE_CASES = [
 ]
 
 
-def _pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
-
-
-def _out_size(h, w, kh, kw, stride, padding, dilation):
-    return reference.output_size(h, w, kh, kw, stride, padding, dilation)
-
-
 def _random_case(rng: random.Random):
     while True:
         n = rng.choice((1, 1, 1, 2, 3))
@@ -86,7 +79,7 @@ def _random_case(rng: random.Random):
         padding = (rng.randint(0, 3), rng.randint(0, 3))
         h = rng.randint(1, 24)
         w = rng.randint(1, 24) if kw < 30 else rng.randint(kw, kw + 8)
-        ho, wo = _out_size(h, w, kh, kw, stride, padding, dilation)
+        ho, wo = reference.output_size(h, w, kh, kw, stride, padding, dilation)
         if ho <= 0 or wo <= 0 or n * cout * ho * wo * cin * kh * kw > MAX_MACS:
             continue
         return (n, cin, h, w, cout, kh, kw, stride, padding, dilation, rng.randint(-128, 127),
@@ -95,7 +88,7 @@ def _random_case(rng: random.Random):
 
 def _allowed(soc: str, case) -> bool:
     """310P does not support an output width of 1."""
-    return soc != "ascend310p" or _out_size(*case[2:4], *case[5:10])[1] != 1
+    return soc != "ascend310p" or reference.output_size(*case[2:4], *case[5:10])[1] != 1
 
 
 def cases_for(soc: str) -> list[tuple]:
@@ -119,8 +112,8 @@ def make_problem(case, seed: int):
         # QUANT_PRE words with junk in the bits the hardware ignores (above bit 47).
         scale = trans_quant_param(scale) | (torch.randint(0, 2 ** 15, (cout,), generator=g) << 48)
     bias = torch.randint(-2 ** 20, 2 ** 20, (cout,), generator=g, dtype=torch.int32) if with_bias else None
-    return dict(x=x, weight=weight, scale=scale, bias=bias, stride=_pair(stride), padding=_pair(padding),
-                dilation=_pair(dilation), offset_x=offset_x)
+    return dict(x=x, weight=weight, scale=scale, bias=bias, stride=pair(stride), padding=pair(padding),
+                dilation=pair(dilation), offset_x=offset_x)
 
 
 def assert_bit_exact(y: torch.Tensor, problem: dict) -> None:
@@ -153,13 +146,13 @@ def test_the_case_lists_cover_the_required_edges():
         assert any(c[1] % 32 for c in cases) and any(c[4] % 16 for c in cases)
         assert any(c[5] == c[6] == 1 for c in cases) and any(c[5] == c[6] == 7 for c in cases)
         assert any(c[6] > 32 for c in cases)
-        assert any(63 in _pair(c[7]) for c in cases) and any(max(_pair(c[9])) > 1 for c in cases)
-        assert any(max(_pair(c[8])) > 0 and c[10] != 0 for c in cases)
+        assert any(63 in pair(c[7]) for c in cases) and any(max(pair(c[9])) > 1 for c in cases)
+        assert any(max(pair(c[8])) > 0 and c[10] != 0 for c in cases)
         assert any(c[0] > 1 for c in cases)
         assert {c[11] for c in cases} == {True, False} and {"int64", "float32"} <= {c[12] for c in cases}
-        hw_tail = [c for c in cases if np.prod(_out_size(c[2], c[3], c[5], c[6], c[7], c[8], c[9])) % 16]
+        hw_tail = [c for c in cases if np.prod(reference.output_size(c[2], c[3], c[5], c[6], c[7], c[8], c[9])) % 16]
         assert hw_tail
-        width_one = [c for c in cases if _out_size(c[2], c[3], c[5], c[6], c[7], c[8], c[9])[1] == 1]
+        width_one = [c for c in cases if reference.output_size(c[2], c[3], c[5], c[6], c[7], c[8], c[9])[1] == 1]
         assert bool(width_one) == (soc != "ascend310p")
 
 

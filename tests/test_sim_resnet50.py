@@ -3,10 +3,12 @@ the golden, on A2 and A3 (split cores, ws.acc hand-off) and on 310P (coupled cor
 int64 and float32 scales and use a nonzero offset_x so padding is exercised."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from qconv import _native, reference, resnet50
+from qconv import _native, cases, reference
 
 try:
     _native.load("_sim")
@@ -17,15 +19,14 @@ from qconv import sim  # noqa: E402
 
 
 @pytest.mark.parametrize("soc", ("ascend910b", "ascend910_93", "ascend310p"))
-@pytest.mark.parametrize("index", range(len(resnet50.LAYERS)), ids=[layer.name for layer in resnet50.LAYERS])
+@pytest.mark.parametrize("index", range(len(cases.RESNET50)), ids=[layer.name for layer in cases.RESNET50])
 def test_resnet50_layer_bit_exact(soc, index):
-    layer = resnet50.LAYERS[index]
-    d = resnet50.make_inputs(layer, seed=index, float_scale=index % 2 == 1, offset_x=-5 if index % 3 else 0)
-    y, counters = sim.run(d["x"], d["weight"], d["scale"], d["bias"], stride=d["stride"], padding=d["padding"],
-                          offset_x=d["offset_x"], soc=soc)
-    golden = reference.quant_conv2d(d["x"].numpy(), d["weight"].numpy(), d["scale"].numpy(), d["bias"].numpy(),
-                                    d["stride"], d["padding"], 1, d["offset_x"])
-    assert tuple(y.shape) == (1, layer.cout, layer.out_hw, layer.out_hw)
+    layer = dataclasses.replace(cases.RESNET50[index], scale_dtype="float32" if index % 2 else "int64",
+                                offset_x=-5 if index % 3 else 0)
+    x, w, scale, bias = cases.make_inputs(layer, seed=index)
+    y, counters = sim.run(x, w, scale, bias, **layer.attrs, soc=soc)
+    golden = reference.quant_conv2d(x.numpy(), w.numpy(), scale.numpy(), bias.numpy(), **layer.attrs)
+    assert tuple(y.shape) == (1, layer.cout, *layer.out_hw)
     differ = np.count_nonzero(y.numpy().view(np.uint16) != golden.view(np.uint16))
     assert differ == 0, f"{layer.name} on {soc}: {differ} of {golden.size} outputs differ from the golden"
     # Every multiply-accumulate of the layer went through the cube (whole fractals, so at least the MACs).

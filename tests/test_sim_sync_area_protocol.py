@@ -127,8 +127,8 @@ def test_without_the_clear_a_core_leaves_early_or_hangs():
 
 
 def test_clearing_only_the_own_word_is_not_enough():
-    """SyncAll.md asks every core to clear the WHOLE area: with the own word only, a fast core reads a slow core's
-    stale flag and leaves early."""
+    """SyncAll.md (mirror-cann/asc-devkit docs/zh/api/SIMD-API/基础API/同步控制/核间同步/) asks every core to
+    clear the WHOLE area: with the own word only, a fast core reads a slow core's stale flag and leaves early."""
     early, _ = _explore("clear_own", 2, (0, 1))
     assert early is not None
 

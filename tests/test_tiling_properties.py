@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from qconv import _native, host
 from qconv._generated import limits
+from qconv.shapes import output_size
 
 INT32_MAX = 2**31 - 1
 BATCH = 100           # shapes per hypothesis example (one C++ call)
@@ -85,8 +86,7 @@ def random_shape(rng: np.random.Generator, wo_one_supported: bool) -> list[int]:
         min_w = max(min_w, extent_w - 2 * pw + sw)  # Wo >= 2
     h = _skewed(rng, max(1, extent_h - 2 * ph), _hi("input_h"), 64)
     w = _skewed(rng, min_w, _hi("input_w"), 64)
-    ho = (h + 2 * ph - extent_h) // sh + 1
-    wo = (w + 2 * pw - extent_w) // sw + 1
+    ho, wo = output_size(h, w, kh, kw, (sh, sw), (ph, pw), (dh, dw))
     cin = _skewed(rng, 1, min(INT32_MAX // (h * w), INT32_MAX // (kh * kw), 1 << 16), 64)
     cout = _skewed(rng, 1, min(INT32_MAX // (ho * wo), INT32_MAX // (cin * kh * kw), 1 << 16), 64)
     batch = _skewed(rng, 1, min(INT32_MAX // (cin * h * w), INT32_MAX // (cout * ho * wo), 64), 2)
@@ -112,9 +112,7 @@ def tile_lower_bound(batch, hout, wout, cout, spec):
 
 
 def _output_hw(r):
-    ho = (r[2] + 2 * r[9] - r[11] * (r[5] - 1) - 1) // r[7] + 1
-    wo = (r[3] + 2 * r[10] - r[12] * (r[6] - 1) - 1) // r[8] + 1
-    return ho, wo
+    return output_size(r[2], r[3], r[5], r[6], (r[7], r[8]), (r[9], r[10]), (r[11], r[12]))
 
 
 def _elements(r):

@@ -63,9 +63,18 @@ TARGETS = [
 ]
 
 
+def check_configs(ctx: dict) -> None:
+    """Cross-references a template cannot check: default_soc names a SoC of the table."""
+    names = [s["name"] for s in ctx["socs"]["socs"]]
+    default = ctx["socs"].get("default_soc")
+    if default not in names:
+        raise ValueError(f"configs/socs.yaml: default_soc = {default!r} is not supported; allowed: {', '.join(names)}")
+
+
 def render_all(config_dir: pathlib.Path, template_dir: pathlib.Path, out: pathlib.Path,
                py_out: pathlib.Path) -> list[pathlib.Path]:
     ctx = load_configs(config_dir)
+    check_configs(ctx)
     env = make_env(template_dir)
     written = []
     roots = {"out": out, "py": py_out}

@@ -3,6 +3,7 @@
 #
 #   tools/pkg.sh [--soc-version <SoC>] [--out <dir>]   build the package (needs CANN: ASCEND_HOME_PATH, msopgen)
 #   tools/pkg.sh --stage <dir>                         only write the kit's part of the project (no CANN needed)
+#   tools/pkg.sh --project-only [--out <dir>]          stop once the project is laid out (tools/check_pkg.sh)
 #
 # The project is msopgen's skeleton for this CANN version (its cmake/ scripts and build.sh belong to
 # the toolkit) with the kit's files laid over it:
@@ -12,6 +13,14 @@
 #                           CANN adapters, flattened as msopgen's CMake globs op_host/*.cpp
 #   op_kernel/              the kernel source and headers plus the generated per-SoC compile options
 #   expected/               the generated aic-<soc>-ops-info.json, compared with the built package's
+# and two edits of the template's build files (the template is CANN 8.1.RC1's
+# tools/op_project_templates/ascendc/customize), each checked to apply exactly:
+#   -std=c++11 -> -std=c++17   in opbuild() (cmake/func.cmake) and intf_pub (cmake/intf.cmake): the host core
+#                              is C++17, one source with the twin and the tests; libstdc++'s ABI does not
+#                              change with -std (_GLIBCXX_USE_CXX11_ABI=0 stays), so it links with CANN's libraries
+#   opbuild()'s include dirs   opbuild compiles op_host at configure time with only the CANN and op_kernel
+#                              dirs; the kit root and the generated headers are added there and, by
+#                              include_directories(), to the op_host targets
 # Environment: PYTHON (the kit's venv python), QCONV_BUILD_DIR (default build).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,13 +29,14 @@ BUILD=${QCONV_BUILD_DIR:-$ROOT/build}
 say() { printf '[pkg] %s\n' "$*"; }
 die() { printf '[pkg] error: %s\n' "$*" >&2; exit 1; }
 
-STAGE_ONLY="" SOC_VERSION="" OUT=$BUILD/pkg
+STAGE_ONLY="" PROJECT_ONLY="" SOC_VERSION="" OUT=$BUILD/pkg
 while [ $# -gt 0 ]; do
   case "$1" in
     --stage) STAGE_ONLY=${2:?--stage needs a directory}; shift 2 ;;
     --soc-version) SOC_VERSION=${2:?--soc-version needs a value, e.g. Ascend910B2}; shift 2 ;;
     --out) OUT=${2:?--out needs a directory}; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --project-only) PROJECT_ONLY=1; shift ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see tools/pkg.sh --help)" ;;
   esac
 done
@@ -103,10 +113,31 @@ rm -f "$PROJECT"/op_host/*.cpp "$PROJECT"/op_host/*.h "$PROJECT"/op_kernel/*.cpp
 cp "$OUT/stage/CMakePresets.json" "$PROJECT/"
 cp "$OUT/stage/op_host/"* "$PROJECT/op_host/"
 cp "$OUT/stage/op_kernel/"* "$PROJECT/op_kernel/"
-{ echo "include(\${CMAKE_CURRENT_LIST_DIR}/compile_options.cmake)"
-  while read -r d; do echo "add_ops_compile_options(ALL OPTIONS -I$d)"; done < "$OUT/stage/include_dirs.txt"
-} >> "$PROJECT/op_kernel/CMakeLists.txt"
+# The kernel needs no include dir beyond its own; compile_options.cmake holds every kernel option.
+echo "include(\${CMAKE_CURRENT_LIST_DIR}/compile_options.cmake)" >> "$PROJECT/op_kernel/CMakeLists.txt"
 sed -i "0,/^project(.*)/s||&\ninclude_directories($(tr '\n' ' ' < "$OUT/stage/include_dirs.txt"))|" "$PROJECT/CMakeLists.txt"
+patch_template() {  # patch_template <file> <sed expression> <what>: the edit must change exactly one line
+  local before after
+  before=$(sha256sum < "$1")
+  sed -i "$2" "$1"
+  after=$(sha256sum < "$1")
+  [ "$before" != "$after" ] || die "$(basename "$1") of this CANN's op project template has no $3 to adjust: \
+tools/pkg.sh knows CANN 8.1's template (see its header)"
+}
+if [ -f "$PROJECT/cmake/func.cmake" ]; then   # the template's opbuild(); absent only from stand-in projects
+  patch_template "$PROJECT/cmake/func.cmake" 's/ -shared -std=c++11 / -shared -std=c++17 /' "opbuild() -std=c++11"
+  opbuild_includes=$(sed 's/^/-I /' "$OUT/stage/include_dirs.txt" | tr '\n' ' ')
+  patch_template "$PROJECT/cmake/func.cmake" \
+    "s|-I \${CMAKE_CURRENT_SOURCE_DIR}/../op_kernel$|& $opbuild_includes|" "opbuild() include line"
+  patch_template "$PROJECT/cmake/intf.cmake" 's/:-std=c++11>/:-std=c++17>/' "intf_pub -std=c++11"
+  # (cmake/device_task.cmake's -std=c++11 builds the device-side tiling sink, which this op does not use)
+  ! grep -n -- '-std=c++11' "$PROJECT/CMakeLists.txt" "$PROJECT/cmake/func.cmake" "$PROJECT/cmake/intf.cmake" \
+    || die "the op project template sets -std=c++11 in more places than tools/pkg.sh adjusts (listed above)"
+fi
+if [ -n "$PROJECT_ONLY" ]; then
+  say "laid the kit over the msopgen project in $PROJECT"
+  exit 0
+fi
 
 say "building (log: $OUT/build.log)"
 (cd "$PROJECT" && bash build.sh) > "$OUT/build.log" 2>&1 || die "the op package build failed (see $OUT/build.log)"

@@ -4,11 +4,12 @@
 #   tools/profile.sh [--kernel-name <pattern>] [--launch-count <n>] [--warm-up <n>] [--output <dir>]
 #                    [--cases <a,b>] [--repeats <n>] [-- <extra msprof op options>]
 #
-#   --kernel-name   kernels to profile (default: quant_conv2d_custom*, the op package's kernel)
+#   --kernel-name   kernels to profile (default: QuantConv2dCustom*: msopgen-built kernels are named after
+#                   the op type, <OpType>_<hash>_<n>, and msprof matches case-sensitively)
 #   --launch-count  launches to collect (default: repeats x number of shapes, i.e. all of them)
 #   --warm-up       msprof op's warm-up runs before each collected launch (default 5)
 #   --output        msprof op output directory (default: <build>/profile/<UTC time>)
-#   --cases         shapes of qconv.profiling.PROFILE_CASES (default: all); --repeats launches per shape
+#   --cases         shapes of qconv.cases.PROFILE_CASES (default: all); --repeats launches per shape
 #
 # Runs bench/profile_cases.py under `msopprof` (CANN 9) or `msprof op` (CANN 8), then
 # `qconv-kit profile --backend npu --dir <output>`. Needs CANN, torch_npu, an NPU and the installed
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --cases) CASES=${2:?--cases needs a value}; shift 2 ;;
     --repeats) positive --repeats "${2:?--repeats needs a value}" 1; REPEATS=$2; shift 2 ;;
     --) shift; EXTRA=("$@"); break ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see tools/profile.sh --help)" ;;
   esac
 done
@@ -47,7 +48,7 @@ else
 Without an NPU, 'qconv-kit profile --backend sim' summarises the CPU twin's pipes."
 fi
 
-[ -n "$KERNEL_NAME" ] || KERNEL_NAME="$("$PYTHON" -c 'from qconv._generated.op_decl import KERNEL_NAME; print(KERNEL_NAME)')*"
+[ -n "$KERNEL_NAME" ] || KERNEL_NAME="$("$PYTHON" -c 'from qconv._generated.op_decl import GE_OP_TYPE; print(GE_OP_TYPE)')*"
 N_CASES=$("$PYTHON" -c 'import sys; from qconv import profiling; print(len(profiling.find_cases(sys.argv[1] or None)))' "$CASES") \
   || die "--cases = $CASES is not valid (see qconv-kit profile --help for the names)"
 [ -n "$LAUNCH_COUNT" ] || LAUNCH_COUNT=$((N_CASES * REPEATS))

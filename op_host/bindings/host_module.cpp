@@ -7,7 +7,10 @@
 
 #include <qconv_generated/soc_table.h>
 
+#include <qconv_generated/limits.h>
+
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -16,6 +19,7 @@
 #include "op_host/core/check_params.h"
 #include "op_host/core/conv_params.h"
 #include "op_host/core/infer_shape.h"
+#include "op_host/core/message.h"
 #include "op_host/tiling/tiling_engine.h"
 #include "op_host/verify/tiling_invariants.h"
 
@@ -27,15 +31,65 @@ namespace {
 const SocSpec& SocByName(const std::string& name) {
     const SocSpec* soc = soc_table::Find(name);
     if (soc == nullptr) {
-        throw py::value_error("soc = " + name + " is not supported; allowed: " + soc_table::kSocNames);
+        throw py::value_error(FormatMessage(limits::messages::kNotSupported,
+                                            {{"param", "soc"}, {"value", name}, {"allowed", soc_table::kSocNames}}));
     }
     return *soc;
 }
 
-TensorDesc Tensor(const py::dict& d, const char* name) {
+// Strict conversions of the dicts' values. pybind11's casters convert (a numpy float32 through __int__,
+// truncating); every integer here must be an exact Python integer (__index__, not a bool) that fits
+// int64, every text a str, and a refusal names the key, the value and what is allowed, in limits.yaml's
+// wording.
+std::string Repr(py::handle v) { return py::repr(v).cast<std::string>(); }
+
+py::object Item(const py::dict& d, const std::string& key) {
+    if (!d.contains(key)) throw py::key_error("missing key '" + key + "'");
+    return d[key.c_str()];
+}
+
+int64_t ExactInt(py::handle v, const std::string& param) {
+    if (py::isinstance<py::bool_>(v) || !PyIndex_Check(v.ptr())) {
+        throw py::type_error(FormatMessage(limits::messages::kNotInteger,
+                                           {{"param", param}, {"value", Repr(v)}, {"allowed", "an int64 integer"}}));
+    }
+    const py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(v.ptr()));
+    if (!index) throw py::error_already_set();
+    int overflow = 0;
+    const long long value = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    if (overflow != 0) {
+        throw py::value_error(FormatMessage(limits::messages::kOutOfRange,
+                                            {{"param", param}, {"value", Repr(index)},
+                                             {"min", ToText(std::numeric_limits<int64_t>::min())},
+                                             {"max", ToText(std::numeric_limits<int64_t>::max())}}));
+    }
+    if (value == -1 && PyErr_Occurred()) throw py::error_already_set();
+    return static_cast<int64_t>(value);
+}
+
+std::vector<int64_t> ExactInts(py::handle v, const std::string& param) {
+    if (!py::isinstance<py::list>(v) && !py::isinstance<py::tuple>(v)) {
+        throw py::type_error(FormatMessage(limits::messages::kNotSupported,
+                                           {{"param", param}, {"value", Repr(v)}, {"allowed", "a list of integers"}}));
+    }
+    std::vector<int64_t> out;
+    size_t i = 0;
+    for (py::handle item : v) out.push_back(ExactInt(item, param + "[" + std::to_string(i++) + "]"));
+    return out;
+}
+
+std::string Text(py::handle v, const std::string& param) {
+    if (!py::isinstance<py::str>(v)) {
+        throw py::type_error(FormatMessage(limits::messages::kNotSupported,
+                                           {{"param", param}, {"value", Repr(v)}, {"allowed", "a str"}}));
+    }
+    return v.cast<std::string>();
+}
+
+TensorDesc Tensor(const py::dict& d, const std::string& name) {
     TensorDesc t;
-    t.shape = d[name].cast<std::vector<int64_t>>();
-    t.dtype = d[(std::string(name) + "_dtype").c_str()].cast<std::string>();
+    t.shape = ExactInts(Item(d, name), name + ".shape");
+    t.dtype = Text(Item(d, name + "_dtype"), name + "_dtype");
     return t;
 }
 
@@ -47,14 +101,22 @@ ConvParams ParamsFromDict(const py::dict& d) {
     p.weight = Tensor(d, "weight");
     p.scale = Tensor(d, "scale");
     if (d.contains("bias") && !d["bias"].is_none()) p.bias = Tensor(d, "bias");
-    p.has_offset = d.contains("has_offset") && d["has_offset"].cast<bool>();
-    p.strides = d["strides"].cast<std::vector<int64_t>>();
-    p.pads = d["pads"].cast<std::vector<int64_t>>();
-    p.dilations = d["dilations"].cast<std::vector<int64_t>>();
-    p.groups = d["groups"].cast<int64_t>();
-    p.offset_x = d["offset_x"].cast<int64_t>();
-    p.round_mode = d["round_mode"].cast<std::string>();
-    p.output_dtype = d["output_dtype"].cast<std::string>();
+    if (d.contains("has_offset")) {
+        const py::object has_offset = d["has_offset"];
+        if (!py::isinstance<py::bool_>(has_offset)) {
+            throw py::type_error(FormatMessage(limits::messages::kNotSupported, {{"param", "has_offset"},
+                                                                                {"value", Repr(has_offset)},
+                                                                                {"allowed", "True or False"}}));
+        }
+        p.has_offset = has_offset.cast<bool>();
+    }
+    p.strides = ExactInts(Item(d, "strides"), "strides");
+    p.pads = ExactInts(Item(d, "pads"), "pads");
+    p.dilations = ExactInts(Item(d, "dilations"), "dilations");
+    p.groups = ExactInt(Item(d, "groups"), "groups");
+    p.offset_x = ExactInt(Item(d, "offset_x"), "offset_x");
+    p.round_mode = Text(Item(d, "round_mode"), "round_mode");
+    p.output_dtype = Text(Item(d, "output_dtype"), "output_dtype");
     return p;
 }
 
@@ -95,11 +157,13 @@ ConvShape ShapeFromDict(const py::dict& d) {
         } else if (kShapeFields[i] == "scale_kind" && py::isinstance<py::str>(d[key])) {
             const std::string kind = d[key].cast<std::string>();
             if (kind != "int64" && kind != "float32") {
-                throw py::value_error("scale_kind = " + kind + " is not supported; allowed: int64, float32");
+                throw py::value_error(FormatMessage(limits::messages::kNotSupported,
+                                                    {{"param", "scale_kind"}, {"value", "'" + kind + "'"},
+                                                     {"allowed", "'int64', 'float32'"}}));
             }
             row.push_back(kind == "float32" ? 1 : 0);
         } else {
-            row.push_back(d[key].cast<int64_t>());
+            row.push_back(ExactInt(d[key], kShapeFields[i]));
         }
     }
     return ShapeFromRow(row.data());

@@ -113,8 +113,9 @@ ge::graphStatus QuantConv2dCustomTilingFunc(gert::TilingContext* context) {
     context->SetBlockDim(block_dim);
     // Both kernels have an all-core barrier (2201: hard SyncAll, 2002: soft SyncAll). Batch mode starts the
     // kernel only once all its cores are free, so no started core can wait at the barrier for a core that an op
-    // of another stream holds (SetScheduleMode, atlasopapi_07_00248; SyncAll.md; ops-nn sets it for its 310P
-    // soft-SyncAll ops). Not fatal when refused: without concurrent streams the barrier cannot deadlock.
+    // of another stream holds (SetScheduleMode: hiascend.com CANN API page atlasopapi_07_00248; mirror-cann/asc-devkit
+    // docs/zh/api/SIMD-API/基础API/同步控制/核间同步/SyncAll.md; hicann/ops-nn sets it for its 310P soft-SyncAll
+    // ops, e.g. pooling/avg_pool3_d/op_host/avg_pool3_d_tiling.cpp). Not fatal when refused: without concurrent streams the barrier cannot deadlock.
     if (context->SetScheduleMode(kBatchScheduleMode) != ge::GRAPH_SUCCESS) {
         std::fprintf(stderr, "[qconv] %s: SetScheduleMode(batch) refused; multi-stream runs may deadlock\n",
                      context->GetNodeName());

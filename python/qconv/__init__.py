@@ -9,6 +9,7 @@ import warnings as _warnings
 from qconv import ops as _ops  # noqa: F401  (registers torch.ops.qconv.quant_conv2d)
 from qconv.module import QuantConv2d
 from qconv.ops import quant_conv2d
+from qconv.quantize import quantize_model
 from qconv.scale import decode_quant_param, trans_quant_param
 from qconv.weight_format import PackedWeight, pack_fractal_z, unpack_fractal_z
 
@@ -18,5 +19,16 @@ try:
 except Exception as _e:  # the CPU kit must stay usable if the device glue is broken; say so
     _warnings.warn(f"qconv: the NPU kernel / torchair converter hooks were not installed: {_e!r}")
 
-__all__ = ["QuantConv2d", "quant_conv2d", "trans_quant_param", "decode_quant_param", "PackedWeight",
+__all__ = ["QuantConv2d", "quant_conv2d", "quantize_model", "trans_quant_param", "decode_quant_param", "PackedWeight",
            "pack_fractal_z", "unpack_fractal_z"]
+
+# Submodules reachable as attributes (qconv.sim.run(...) after `import qconv`), imported on first use:
+# the twin and the host core load compiled modules, which a plain `import qconv` must not need.
+_LAZY_SUBMODULES = ("cases", "host", "profiling", "reference", "shapes", "sim", "target")
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f"qconv.{name}")
+    raise AttributeError(f"module 'qconv' has no attribute {name!r}")

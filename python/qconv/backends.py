@@ -106,9 +106,10 @@ def best() -> Backend:
 
 
 def _cpu_run(x, weight, scale, bias, stride, padding, dilation, offset_x, soc):
-    del soc  # the CPU op has no SoC: it computes the documented semantics exactly
-    return torch.ops.qconv.quant_conv2d(x, weight, scale, list(stride), list(padding), list(dilation), 1,
-                                        offset_x, "rint", None, bias, None)
+    from qconv import target
+    with target.using(soc):   # the CPU op computes the target SoC's semantics (qconv.target)
+        return torch.ops.qconv.quant_conv2d(x, weight, scale, list(stride), list(padding), list(dilation), 1,
+                                            offset_x, "rint", None, bias, None)
 
 
 register("cpu", _cpu_run)

@@ -8,11 +8,13 @@ data and live in check_scale_values.
 from __future__ import annotations
 
 import functools
+import operator
 from typing import NamedTuple, Sequence
 
 import torch
 
 from qconv._generated import limits
+from qconv.shapes import output_size
 
 
 class Geometry(NamedTuple):
@@ -28,16 +30,50 @@ class Geometry(NamedTuple):
     dilation: tuple[int, int]
     ho: int
     wo: int
+    offset_x: int
 
 
-def _pair(param: str, value) -> tuple[int, int]:
-    if isinstance(value, (int, torch.SymInt)):
-        return (value, value)
-    if not isinstance(value, Sequence):
-        raise TypeError(limits.message("wrong_length", param=param, expected=2, actual=type(value).__name__))
-    if len(value) != 2:
-        raise ValueError(limits.message("wrong_length", param=param, expected=2, actual=len(value)))
-    return (value[0], value[1])
+def shown(value) -> str:
+    """A caller's value as an error message shows it: repr, a tensor by its shape and dtype."""
+    if isinstance(value, torch.Tensor) and value.numel() != 1:
+        return f"a tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def allowed_integers(name: str) -> str:
+    lo, hi = limits.RANGES[name]
+    return f"an integer in [{lo}, {hi}]"
+
+
+def as_int(param: str, value, allowed: str):
+    """`value` as an exact int (operator.index: int, numpy integer, one-element integer tensor; symbolic
+    sizes pass through), else a TypeError naming param, value and `allowed`. A float is never truncated, a
+    string never parsed and a bool never read as 0/1, so nothing but a true int reaches a cache key (1.0 and
+    1 hash alike) or a C++ binding."""
+    if isinstance(value, torch.SymInt):
+        return value
+    if not isinstance(value, bool) and not (isinstance(value, torch.Tensor) and value.dtype == torch.bool):
+        try:
+            return operator.index(value)
+        except (TypeError, ValueError, RuntimeError):
+            pass
+    raise TypeError(limits.message("not_integer", param=param, value=shown(value), allowed=allowed))
+
+
+def int_pair(param: str, value, name: str) -> tuple[int, int]:
+    """A (h, w) attribute taken exactly: one integer v means (v, v) as in torch_npu, else exactly two
+    integers (as_int each). `name` is its range in limits.yaml, for the wording (no range check here)."""
+    try:
+        length = None if isinstance(value, (str, bytes)) else len(value)
+    except TypeError:            # no length, or a 0-d tensor / array: a scalar
+        length = None
+    if length is None:
+        v = as_int(param, value, f"{allowed_integers(name)} or a pair of them")
+        return (v, v)
+    if length != 2:
+        raise ValueError(limits.message("wrong_length", param=param, expected=2, actual=length))
+    return tuple(as_int(f"{param}[{i}]", v, allowed_integers(name)) for i, v in enumerate(value))
 
 
 def check_range(param: str, value, name: str) -> None:
@@ -46,11 +82,18 @@ def check_range(param: str, value, name: str) -> None:
         raise ValueError(limits.out_of_range_message(param, value, name))
 
 
+def check_int(param: str, value, name: str) -> int:
+    """An exact int in limits.yaml's range `name`."""
+    value = as_int(param, value, allowed_integers(name))
+    check_range(param, value, name)
+    return value
+
+
 def check_pair_range(param: str, value, name: str) -> tuple[int, int]:
-    pair = _pair(param, value)
-    for i, v in enumerate(pair):
+    values = int_pair(param, value, name)
+    for i, v in enumerate(values):
         check_range(f"{param}[{i}]", v, name)
-    return pair
+    return values
 
 
 def _dtype_name(dtype) -> str:
@@ -64,6 +107,13 @@ def check_dtype(param: str, tensor: torch.Tensor, allowed: Sequence[torch.dtype]
     if tensor.dtype not in allowed:
         raise TypeError(limits.message("wrong_dtype", param=param, expected=" or ".join(map(_dtype_name, allowed)),
                                        actual=tensor.dtype))
+
+
+def check_layout(param: str, tensor: torch.Tensor) -> None:
+    """Sparse (and other non-strided) tensors have no strides for the kernels to read."""
+    if tensor.layout != torch.strided:
+        raise ValueError(limits.message("not_supported", param=param, value=f"a {tensor.layout} tensor",
+                                        allowed="a dense tensor (torch.strided)"))
 
 
 def check_rank(param: str, tensor: torch.Tensor, rank: int) -> None:
@@ -81,13 +131,6 @@ def check_device(param: str, tensor: torch.Tensor, input: torch.Tensor) -> None:
         raise ValueError(limits.message("wrong_device", param=param, actual=tensor.device, expected=input.device))
 
 
-def output_size(h, w, kh, kw, stride, padding, dilation):
-    """(Ho, Wo) with floor division (torch_npu's meta; C++ truncation would differ for a negative
-    numerator, where floor correctly reports an empty output)."""
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
-    return (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-
-
 def check_attrs(kernel_size, stride, padding, dilation, groups, offset_x, *, names=None) -> tuple:
     """Ranges of the scalar attributes; `names` maps stride/padding/dilation to the caller's
     parameter names (the op says strides/pads/dilations, the module stride/padding/dilation)."""
@@ -96,20 +139,25 @@ def check_attrs(kernel_size, stride, padding, dilation, groups, offset_x, *, nam
     stride = check_pair_range(names.get("stride", "stride"), stride, "stride")
     padding = check_pair_range(names.get("padding", "padding"), padding, "padding")
     dilation = check_pair_range(names.get("dilation", "dilation"), dilation, "dilation")
-    check_range("groups", groups, "groups")
-    check_range("offset_x", offset_x, "offset_x")
-    return kernel, stride, padding, dilation
+    groups = check_int("groups", groups, "groups")
+    offset_x = check_int("offset_x", offset_x, "offset_x")
+    return kernel, stride, padding, dilation, groups, offset_x
 
 
-_OP_NAMES = {"stride": "strides", "padding": "pads", "dilation": "dilations"}
+_OP_NAMES = (("stride", "strides"), ("padding", "pads"), ("dilation", "dilations"))
+# qconv.sim.run's keyword names, for its messages.
+MODULE_NAMES = (("stride", "stride"), ("padding", "padding"), ("dilation", "dilation"))
 
 
 def check_op_args(input, weight, scale, strides, pads, dilations, groups, offset_x, round_mode,
-                  output_dtype, bias, offset) -> Geometry:
+                  output_dtype, bias, offset, *, names: tuple = _OP_NAMES) -> Geometry:
     """Every documented check of torch.ops.qconv.quant_conv2d; returns the geometry."""
     check_dtype("input", input, (torch.int8,))
     check_dtype("weight", weight, (torch.int8,))
     check_dtype("scale", scale, (torch.int64, torch.float32))
+    check_layout("input", input)
+    check_layout("weight", weight)
+    check_layout("scale", scale)
     check_rank("input", input, 4)
     check_rank("weight", weight, 4)
     check_rank("scale", scale, 1)
@@ -121,34 +169,39 @@ def check_op_args(input, weight, scale, strides, pads, dilations, groups, offset
     check_device("scale", scale, input)
     if bias is not None:
         check_dtype("bias", bias, (torch.int32,))
+        check_layout("bias", bias)
         check_rank("bias", bias, 1)
         check_equal("bias.shape[0]", bias.shape[0], "weight.shape[0]", cout)
         check_device("bias", bias, input)
     if offset is not None:
-        raise ValueError(limits.message("not_supported", param="offset", value="a tensor", allowed="None (reserved)"))
-    if round_mode != "rint":
-        raise ValueError(limits.message("not_supported", param="round_mode", value=repr(round_mode), allowed="'rint'"))
-    if output_dtype not in (None, torch.float16):
-        raise ValueError(limits.message("not_supported", param="output_dtype", value=output_dtype,
+        raise ValueError(limits.message("not_supported", param="offset",
+                                        value="a tensor" if isinstance(offset, torch.Tensor) else shown(offset),
+                                        allowed="None (reserved)"))
+    if not isinstance(round_mode, str) or round_mode != "rint":
+        raise ValueError(limits.message("not_supported", param="round_mode", value=shown(round_mode), allowed="'rint'"))
+    if output_dtype is not None and output_dtype is not torch.float16:
+        raise ValueError(limits.message("not_supported", param="output_dtype", value=shown(output_dtype),
                                         allowed="torch.float16 (None means torch.float16)"))
-    key = (h, w, kh, kw, _frozen(strides), _frozen(pads), _frozen(dilations), groups, offset_x)
+    # Exact ints before the cache: its key must never hold a float, a str or a bool (1.0 == 1 would let a
+    # refused call's entry answer a valid one, and the reverse).
+    (_, stride_name), (_, pads_name), (_, dilation_name) = names
+    key = (h, w, kh, kw, int_pair(stride_name, strides, "stride"), int_pair(pads_name, pads, "padding"),
+           int_pair(dilation_name, dilations, "dilation"), as_int("groups", groups, allowed_integers("groups")),
+           as_int("offset_x", offset_x, allowed_integers("offset_x")), names)
     try:
         checked = _checked_attrs(*key)
     except TypeError:        # symbolic sizes (torch.compile) are not hashable: check without the cache
         checked = _checked_attrs.__wrapped__(*key)
-    return Geometry(n, cin, h, w, cout, kh, kw, *checked)
-
-
-def _frozen(value):
-    return tuple(value) if isinstance(value, list) else value
+    return Geometry(n, cin, h, w, cout, kh, kw, *checked, key[-2])
 
 
 @functools.lru_cache(maxsize=512)
-def _checked_attrs(h, w, kh, kw, strides, pads, dilations, groups, offset_x):
+def _checked_attrs(h, w, kh, kw, strides, pads, dilations, groups, offset_x, names):
     """(stride, padding, dilation, ho, wo) after the checks of the attributes and spatial sizes; cached
-    because a model calls the op with the same few combinations (rejections are never cached)."""
-    _, stride, padding, dilation = check_attrs((kh, kw), strides, pads, dilations, groups, offset_x,
-                                               names={"kernel_size": "kernel_size", **_OP_NAMES})
+    because a model calls the op with the same few combinations (rejections are never cached). Every
+    argument is an exact int: check_op_args takes them through as_int first."""
+    _, stride, padding, dilation, _, _ = check_attrs((kh, kw), strides, pads, dilations, groups, offset_x,
+                                                     names=dict(names))
     check_range("input.shape[2]", h, "input_h")
     check_range("input.shape[3]", w, "input_w")
     ho, wo = output_size(h, w, kh, kw, stride, padding, dilation)

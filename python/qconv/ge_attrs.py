@@ -10,18 +10,10 @@ from __future__ import annotations
 import torch
 
 from qconv._generated import op_decl
+from qconv.shapes import pair
 
 # GE DataType values (CANN graph/types.h) of the dtype names configs/op.yaml uses.
 GE_DTYPES = {"float32": 0, "float16": 1, "int8": 2, "int32": 3, "int64": 9}
-
-
-def _pair(value, name: str) -> tuple[int, int]:
-    if isinstance(value, int):
-        return value, value
-    value = list(value)
-    if len(value) != 2:
-        raise ValueError(f"{name} must have 2 elements, got {len(value)}")
-    return int(value[0]), int(value[1])
 
 
 def ge_output_dtype(output_dtype) -> int:
@@ -62,10 +54,10 @@ def ge_attr_values(bound: dict) -> dict:
         elif value is None:
             value = attr["default"]
         elif attr.get("layout") == "nchw":
-            h, w = _pair(value, source)
+            h, w = map(int, pair(value, source))
             value = [1, 1, h, w]
         elif attr.get("layout") == "tblr":
-            h, w = _pair(value, source)
+            h, w = map(int, pair(value, source))
             value = [h, h, w, w]
         values[attr["name"]] = value
     return values

@@ -7,8 +7,12 @@ Task Duration(us), Block Dim, Mix Block Dim, ...) and a PipeUtilization.csv with
 (block_id, sub_block_id, aic_time(us), aic_total_cycles, aiv_time(us), aiv_total_cycles,
 aic_cube_ratio, aic_fixpipe_ratio, aic_mte1_ratio, ai*_mte2_ratio, ai*_mte3_ratio, aiv_vec_ratio,
 ...; on Atlas inference (310P) the vector ratio is aic_vec_ratio). Column names: Ascend msopprof
-docs/en/user_guide/msopprof_performance_data.md. A ratio of the summary is the cycle-weighted mean over
-the cores that report it (aic_* columns over aic_total_cycles, aiv_* over aiv_total_cycles).
+csrc/op_profiling/profiling/device/data_parse/metric_csv_header.h. A ratio of the summary is a pipe's time
+summed over the cores that report it over those cores' summed time (aic_cube_time(us) / aic_time(us), ...):
+msopprof's own *_ratio of a MIX kernel divides by the launch's whole Task Duration, not the core's busy
+time (pmu_calculate.cpp, CalRatio), so those columns are not comparable between cores, chips or the twin.
+A launch with Task Duration "NA" or no PipeUtilization data is a row of "-" (msopprof treats partial
+failures as normal); Current Freq against Rated Freq is shown because it scales every time.
 
 Twin: qconv.sim.run counts per core and pipe the instructions, bytes and elements the kernel issued.
 MODEL turns counts into cycles with the rates of configs/socs.yaml; a core's cycles are those of its
@@ -23,17 +27,20 @@ import math
 import pathlib
 from dataclasses import dataclass, field
 
+from qconv import cases
+from qconv.cases import PROFILE_CASES, Case
+
 RATIO_KEYS = ("cube", "fixpipe", "mte1", "mte2", "vector", "vec_mte2", "vec_mte3")
 
-# summary key -> (PipeUtilization column, the total-cycles column that weights it), in preference order.
+# summary key -> (the pipe's time column, its core's time column) in PipeUtilization.csv, in preference order.
 PIPE_COLUMNS = {
-    "cube": [("aic_cube_ratio", "aic_total_cycles")],
-    "fixpipe": [("aic_fixpipe_ratio", "aic_total_cycles")],
-    "mte1": [("aic_mte1_ratio", "aic_total_cycles")],
-    "mte2": [("aic_mte2_ratio", "aic_total_cycles")],
-    "vector": [("aiv_vec_ratio", "aiv_total_cycles"), ("aic_vec_ratio", "aic_total_cycles")],
-    "vec_mte2": [("aiv_mte2_ratio", "aiv_total_cycles")],
-    "vec_mte3": [("aiv_mte3_ratio", "aiv_total_cycles"), ("aic_mte3_ratio", "aic_total_cycles")],
+    "cube": [("aic_cube_time(us)", "aic_time(us)")],
+    "fixpipe": [("aic_fixpipe_time(us)", "aic_time(us)")],
+    "mte1": [("aic_mte1_time(us)", "aic_time(us)")],
+    "mte2": [("aic_mte2_time(us)", "aic_time(us)")],
+    "vector": [("aiv_vec_time(us)", "aiv_time(us)"), ("aic_vec_time(us)", "aic_time(us)")],
+    "vec_mte2": [("aiv_mte2_time(us)", "aiv_time(us)")],
+    "vec_mte3": [("aiv_mte3_time(us)", "aiv_time(us)"), ("aic_mte3_time(us)", "aic_time(us)")],
 }
 BASIC_COLUMNS = ("Op Name", "Task Duration(us)", "Block Dim")
 
@@ -41,11 +48,13 @@ BASIC_COLUMNS = ("Op Name", "Task Duration(us)", "Block Dim")
 @dataclass
 class ProfileSummary:
     shape: str
-    time_us: float
-    block_dim: int
+    time_us: float | None                        # None: the launch has no duration (msprof's "NA")
+    block_dim: int | None
     mix_block_dim: int | None = None
     ratios: dict = field(default_factory=dict)   # RATIO_KEYS -> ratio in [0, 1], or None when not reported
     source: str = ""
+    current_freq: float | None = None            # MHz during the launch (msprof's Current Freq), NPU only
+    rated_freq: float | None = None              # MHz the chip is rated for (Rated Freq)
 
     @property
     def bound(self) -> str:
@@ -69,7 +78,7 @@ def _number(value):
         number = float(text)
     except ValueError:
         return None
-    return None if math.isnan(number) else number
+    return number if math.isfinite(number) else None     # inf in a count or a ratio is no number either
 
 
 def _read_csv(path: pathlib.Path) -> list[dict]:
@@ -88,26 +97,23 @@ def _find(directory: pathlib.Path, stem: str) -> pathlib.Path:
     return matches[-1]
 
 
-def weighted_ratios(pipe_rows: list[dict]) -> dict:
+def pipe_time_ratios(pipe_rows: list[dict]) -> dict:
+    """Per summary key: the pipe's time summed over the cores that report it / those cores' summed time."""
     ratios = {}
     for key, candidates in PIPE_COLUMNS.items():
         ratios[key] = None
-        for column, weight_column in candidates:
-            pairs = [(_number(r.get(column)), _number(r.get(weight_column))) for r in pipe_rows]
-            pairs = [(v, w) for v, w in pairs if v is not None]
-            if not pairs:
-                continue
-            weights = [w if w else 0.0 for _, w in pairs]
-            if sum(weights) > 0:
-                ratios[key] = sum(v * w for (v, _), w in zip(pairs, weights)) / sum(weights)
-            else:
-                ratios[key] = sum(v for v, _ in pairs) / len(pairs)
-            break
+        for column, core_column in candidates:
+            pairs = [(_number(r.get(column)), _number(r.get(core_column))) for r in pipe_rows]
+            pairs = [(t, c) for t, c in pairs if t is not None and c is not None]
+            if pairs and sum(c for _, c in pairs) > 0:
+                ratios[key] = sum(t for t, _ in pairs) / sum(c for _, c in pairs)
+                break
     return ratios
 
 
 def summarise_launch(directory, shape: str = "") -> ProfileSummary:
-    """One kernel launch directory (OpBasicInfo.csv + PipeUtilization.csv) -> summary."""
+    """One kernel launch directory (OpBasicInfo.csv + PipeUtilization.csv) -> summary; what the launch
+    lacks (duration "NA", no PipeUtilization data) stays None."""
     directory = pathlib.Path(directory)
     basic_rows = _read_csv(_find(directory, "OpBasicInfo"))
     if not basic_rows:
@@ -116,36 +122,41 @@ def summarise_launch(directory, shape: str = "") -> ProfileSummary:
     missing = [c for c in BASIC_COLUMNS if c not in basic]
     if missing:
         raise ProfileDataError(f"{directory}/OpBasicInfo.csv lacks the column(s) {', '.join(missing)}")
-    time_us = _number(basic["Task Duration(us)"])
-    block_dim = _number(basic["Block Dim"])
-    if time_us is None or block_dim is None:
-        raise ProfileDataError(f"{directory}/OpBasicInfo.csv: Task Duration(us) = {basic['Task Duration(us)']!r}, "
-                               f"Block Dim = {basic['Block Dim']!r} are not numbers")
-    mix = _number(basic.get("Mix Block Dim"))
-    ratios = weighted_ratios(_read_csv(_find(directory, "PipeUtilization")))
-    return ProfileSummary(shape or basic["Op Name"], time_us, int(block_dim), None if mix is None else int(mix),
-                          ratios, source=str(directory))
+    block_dim, mix = _number(basic["Block Dim"]), _number(basic.get("Mix Block Dim"))
+    try:
+        pipe_rows = _read_csv(_find(directory, "PipeUtilization"))
+    except ProfileDataError:
+        pipe_rows = []
+    return ProfileSummary(shape or basic["Op Name"], _number(basic["Task Duration(us)"]),
+                          None if block_dim is None else int(block_dim), None if mix is None else int(mix),
+                          pipe_time_ratios(pipe_rows), source=str(directory),
+                          current_freq=_number(basic.get("Current Freq")), rated_freq=_number(basic.get("Rated Freq")))
+
+
+def _launch_order(path: pathlib.Path) -> tuple:
+    """msprof numbers launches 0, 1, ..., 10, 11 without padding: numeric parts compare as numbers."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in path.parts)
 
 
 LAUNCHES_FILE = "launches.txt"
 
 
 def summarise_msprof_output(root) -> list[ProfileSummary]:
-    """Every launch under an msprof op output tree (OPPROF_*/, deviceN/<Op>/<seq>/...), in path order.
+    """Every launch under an msprof op output tree (OPPROF_*/<kernel name>/<n>/, deviceN/...), in launch order.
 
     bench/profile_cases.py writes <root>/launches.txt, one shape label per profiled launch in launch
-    order; when its line count matches the launches found, they label the rows, else each launch is
-    labelled with its directory relative to `root`."""
+    order; it labels the rows when all launches are numbered siblings of one directory (one kernel name on
+    one device) and its line count matches, else each launch is labelled with its path relative to `root`."""
     root = pathlib.Path(root)
     if not root.is_dir():
         raise ProfileDataError(f"{root} is not a directory")
-    launches = sorted({p.parent for p in root.rglob("OpBasicInfo*.csv")})
+    launches = sorted({p.parent for p in root.rglob("OpBasicInfo*.csv")}, key=_launch_order)
     if not launches:
         raise ProfileDataError(f"no OpBasicInfo.csv under {root}: is it an msprof op --output directory?")
     labels = [str(p.relative_to(root)) for p in launches]
     if (root / LAUNCHES_FILE).exists():
         written = [line for line in (root / LAUNCHES_FILE).read_text().splitlines() if line.strip()]
-        if len(written) == len(launches):
+        if len(written) == len(launches) and len({p.parent for p in launches}) == 1:
             labels = written
     return [summarise_launch(launch, label) for launch, label in zip(launches, labels)]
 
@@ -228,79 +239,35 @@ def summarise_sim(counters, soc: str, shape: str = "") -> ProfileSummary:
 # --- printing -------------------------------------------------------------------------------------
 
 def format_table(summaries: list[ProfileSummary]) -> str:
+    """One row per summary; a value the launch lacks prints as "-". freq_mhz: Current/Rated Freq (NPU)."""
+    def cell(value, spec):
+        return "-" if value is None else format(value, spec)
+
     width = max([len("shape")] + [len(s.shape) for s in summaries])
     lines = [f"{'shape':<{width}} {'time_us':>10} {'blocks':>6} {'mix':>4}" + "".join(f" {k:>8}" for k in RATIO_KEYS)
-             + "  bound"]
+             + f" {'freq_mhz':>9}  bound"]
     for s in summaries:
-        mix = "-" if s.mix_block_dim is None else str(s.mix_block_dim)
-        cells = "".join(f" {'-' if s.ratios.get(k) is None else format(s.ratios[k], '.3f'):>8}" for k in RATIO_KEYS)
-        lines.append(f"{s.shape:<{width}} {s.time_us:>10.2f} {s.block_dim:>6} {mix:>4}{cells}  {s.bound}")
+        cells = "".join(f" {cell(s.ratios.get(k), '.3f'):>8}" for k in RATIO_KEYS)
+        freq = "-" if s.current_freq is None and s.rated_freq is None else \
+            f"{cell(s.current_freq, '.0f')}/{cell(s.rated_freq, '.0f')}"
+        lines.append(f"{s.shape:<{width}} {cell(s.time_us, '>10.2f'):>10} {cell(s.block_dim, 'd'):>6} "
+                     f"{cell(s.mix_block_dim, 'd'):>4}{cells} {freq:>9}  {s.bound}")
     return "\n".join(lines)
 
 
-# --- the shapes both sides profile ----------------------------------------------------------------
+# --- the shapes both sides profile (qconv.cases.PROFILE_CASES) ------------------------------------
 
-@dataclass(frozen=True)
-class ProfileCase:
-    """One QuantConv2d launch: int8 input (n, cin, h, w), weight (cout, cin, kh, kw), int64 scale, int32 bias."""
-    name: str
-    n: int
-    cin: int
-    h: int
-    w: int
-    cout: int
-    kernel: tuple[int, int]
-    stride: tuple[int, int] = (1, 1)
-    padding: tuple[int, int] = (0, 0)
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} {self.n}x{self.cin}x{self.h}x{self.w}->{self.cout} k{self.kernel[0]}x{self.kernel[1]}" \
-            f" s{self.stride[0]}"
-
-    def tensors(self, seed: int = 0):
-        """Deterministic inputs: (x, weight, scale int64, bias) on the CPU."""
-        import torch
-
-        from qconv.scale import trans_quant_param
-        gen = torch.Generator().manual_seed(seed)
-        x = torch.randint(-128, 128, (self.n, self.cin, self.h, self.w), dtype=torch.int8, generator=gen)
-        w = torch.randint(-128, 128, (self.cout, self.cin, *self.kernel), dtype=torch.int8, generator=gen)
-        scale = trans_quant_param(torch.rand(self.cout, generator=gen) * 1e-3)
-        bias = torch.randint(-1000, 1000, (self.cout,), dtype=torch.int32, generator=gen)
-        return x, w, scale, bias
-
-
-# ResNet-50 layer shapes (batch 1) plus a small one; bench/profile_cases.py runs these on the NPU.
-PROFILE_CASES = [
-    ProfileCase("small_3x3", 1, 16, 16, 16, 32, (3, 3), padding=(1, 1)),
-    ProfileCase("r50_stem_7x7", 1, 3, 224, 224, 64, (7, 7), (2, 2), (3, 3)),
-    ProfileCase("r50_l1_3x3", 1, 64, 56, 56, 64, (3, 3), padding=(1, 1)),
-    ProfileCase("r50_l1_1x1", 1, 256, 56, 56, 64, (1, 1)),
-    ProfileCase("r50_l2_3x3_s2", 1, 128, 56, 56, 128, (3, 3), (2, 2), (1, 1)),
-    ProfileCase("r50_l3_3x3", 1, 256, 14, 14, 256, (3, 3), padding=(1, 1)),
-    ProfileCase("r50_l4_1x1", 1, 2048, 7, 7, 512, (1, 1)),
-]
-
-
-def find_cases(names: str | None) -> list[ProfileCase]:
+def find_cases(names: str | None) -> list[Case]:
     """Comma-separated case names (None: all) -> cases, with a clear error for an unknown name."""
-    if not names:
-        return list(PROFILE_CASES)
-    by_name = {c.name: c for c in PROFILE_CASES}
-    unknown = [n for n in names.split(",") if n not in by_name]
-    if unknown:
-        raise ValueError(f"--cases = {','.join(unknown)} is not supported; allowed: {', '.join(by_name)}")
-    return [by_name[n] for n in names.split(",")]
+    return cases.by_name(PROFILE_CASES, names.split(",") if names else None, "--cases")
 
 
-def profile_sim(cases: list[ProfileCase], soc: str) -> list[ProfileSummary]:
+def profile_sim(profile_cases: list[Case], soc: str) -> list[ProfileSummary]:
     """Run each case in the twin of `soc` and summarise its counters."""
     from qconv import sim
 
     summaries = []
-    for case in cases:
-        x, w, scale, bias = case.tensors()
-        _, counters = sim.run(x, w, scale, bias, case.stride, case.padding, 1, 0, soc=soc)
+    for case in profile_cases:
+        _, counters = sim.run(*cases.make_inputs(case), **case.attrs, soc=soc)
         summaries.append(summarise_sim(counters, soc, case.label))
     return summaries

@@ -1,25 +1,34 @@
 """The golden: QuantConv2d written for obviousness, independent of every fast path.
 
-Semantics (ARCHITECTURE.md, reference/torch_npu_quantconv2d.md section 3):
+Semantics (docs/design.md section 1 gives the upstream source of each line):
 
     xpad = x padded by (ph, pw) on each side with the value offset_x (not 0)
-    acc  = int32 sum over ci, kh, kw of xpad * w   (+ bias[co], int32)
+    acc  = int32 sum over ci, kh, kw of xpad * w   (+ bias[co], int32)            soc ascend910b, ascend910_93
+    acc  = int32 sum over ci, kh, kw of (xpad - offset_x) * w   (+ bias[co])      soc ascend310p
     s    = scale at hardware precision: the low 32 bits of an int64 scale masked with 0xFFFFE000 and
            read as float32 ("fp19"); a float32 scale gets the same mask on its own bits (what
            npu_trans_quant_param(round_mode=0) does)
     y    = float32(acc) * s          (float32 multiply, round to nearest even)
     out  = float16(clamp(y, -65504, 65504))   (round to nearest even; never inf or nan)
 
+Which accumulator a SoC computes is configs/socs.yaml's `offset_x_form` (qconv.target): CANN 8.1.RC1's TBE
+compute of the legacy op pads with offset_x everywhere but subtracts offset_x from every fmap value in
+the MAD on the v200 SoCs, Ascend310P among them (github leideng/CANN-8.1.RC1,
+Ascend/ascend-toolkit/8.1.RC1/python/site-packages/tbe/dsl/compute/conv_compute.py: is_support_v200 and
+`offset_d = offset_x if is_support_v200() else 0`). `soc` defaults to qconv.target.get_soc(). The
+zero-point form is computed here literally, tap by tap, not through the folded identity the fast
+paths use (acc - offset_x * sum(w[co])), so that the two check each other.
+
 The accumulator is the exact sum wrapped to int32 two's complement. Whether the hardware wraps or
-saturates on overflow is not documented (UNCERTAIN U2); an overflow needs |acc| > 2^31, i.e.
+saturates on overflow is not documented; an overflow needs |acc| > 2^31, i.e.
 K = Cin*kh*kw > 131072 saturated taps or a huge bias, which no realistic layer reaches.
-Two more choices the public sources do not settle (reference/torch_npu_quantconv2d.md section 7):
-U1, float32 multiply then float16 rounding (every public golden does this; a single rounding of
-the exact product would differ only on rare double-rounding ties); U5, an fp19 scale with exponent
-0 is used as the float32 subnormal its bits spell (no flush to zero).
+Two more choices the public sources do not settle (docs/design.md section 1): float32 multiply then
+float16 rounding (every public golden does this; a single rounding of the exact product would differ
+only on rare double-rounding ties); an fp19 scale with exponent 0 is used as the float32 subnormal its
+bits spell (no flush to zero).
 
 Everything here is numpy. The sum: one kernel tap at a time, a channel contraction in float64
-(BLAS, fast) whose every partial sum is an integer of magnitude <= Cin * 2^14 < 2^53, hence exact
+(BLAS, fast) whose every partial sum is an integer of magnitude <= Cin * 2^15 < 2^53, hence exact
 in any order; the taps are then added in int64. The epilogue: numpy's float32/float16 casts and
 float32 multiply (IEEE round to nearest even). Inputs may be numpy arrays or CPU torch tensors; the
 result has the type of `x`. All 53 ResNet-50 convolutions (4.1 GMAC) take ~3 s with one BLAS
@@ -28,6 +37,8 @@ thread; on a machine crowded with other jobs OPENBLAS_NUM_THREADS=1 avoids BLAS 
 from __future__ import annotations
 
 import numpy as np
+
+from qconv import target
 
 FP16_MAX = 65504.0
 FP19_MASK = 0xFFFFE000
@@ -79,8 +90,10 @@ def wrap_int32(a: np.ndarray) -> np.ndarray:
     return ((a.astype(np.int64) + 2**31) % 2**32 - 2**31).astype(np.int32)
 
 
-def accumulate(x, weight, bias=None, stride=1, padding=0, dilation=1, offset_x=0) -> np.ndarray:
-    """The int32 accumulator (N, Cout, Ho, Wo): conv of the offset_x-padded input plus bias."""
+def accumulate(x, weight, bias=None, stride=1, padding=0, dilation=1, offset_x=0, soc=None) -> np.ndarray:
+    """The int32 accumulator (N, Cout, Ho, Wo) of `soc` (default: qconv.target.get_soc()): conv of the
+    offset_x-padded input (minus offset_x on every tap where the SoC's form is zero_point) plus bias."""
+    zero_point = offset_x if target.offset_x_form(soc) == target.ZERO_POINT else 0
     x, weight = _numpy(x).astype(np.int64), _numpy(weight).astype(np.float64)
     (sh, sw), (dh, dw) = _pair(stride), _pair(dilation)
     n, _, h, w = x.shape
@@ -88,9 +101,9 @@ def accumulate(x, weight, bias=None, stride=1, padding=0, dilation=1, offset_x=0
     ho, wo = output_size(h, w, kh, kw, stride, padding, dilation)
     if ho <= 0 or wo <= 0:
         raise ValueError(f"output size (Ho, Wo) = ({ho}, {wo}) must be positive")
-    if cin >= 2**39:
+    if cin >= 2**38:
         raise ValueError(f"input channels = {cin}: float64 tap sums would no longer be exact")
-    xpad = pad_with_offset(x, padding, offset_x).astype(np.float64)
+    xpad = (pad_with_offset(x, padding, offset_x) - zero_point).astype(np.float64)   # |value| <= 255
     acc = np.zeros((n, cout, ho, wo), dtype=np.int64)
     # One kernel tap at a time: the input pixels that tap sees for every output pixel form a strided
     # slice of the padded map; contracting its channel axis with the tap's weights adds that tap's
@@ -116,10 +129,11 @@ def dequantize(acc, scale) -> np.ndarray:
     return y.astype(np.float16)                                # float32 -> float16 RNE
 
 
-def quant_conv2d(x, weight, scale, bias=None, stride=1, padding=0, dilation=1, offset_x=0):
+def quant_conv2d(x, weight, scale, bias=None, stride=1, padding=0, dilation=1, offset_x=0, soc=None):
     """Golden QuantConv2d: NCHW int8 x, int8 weight (Cout, Cin, kh, kw), int64 or float32 scale (Cout,),
-    optional int32 bias (Cout,) -> float16 (N, Cout, Ho, Wo), as numpy or torch like `x`."""
-    out = dequantize(accumulate(x, weight, bias, stride, padding, dilation, offset_x), scale)
+    optional int32 bias (Cout,) -> float16 (N, Cout, Ho, Wo), as numpy or torch like `x`. `soc` selects
+    the offset_x semantics (module docstring); None: qconv.target.get_soc()."""
+    out = dequantize(accumulate(x, weight, bias, stride, padding, dilation, offset_x, soc), scale)
     if hasattr(x, "detach"):
         import torch
         return torch.from_numpy(out)

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from qconv import _native, checks, reference
+from qconv import _native, checks, host, target
+from qconv._generated import limits
+from qconv._generated.socs import DEFAULT as DEFAULT_SOC
+from qconv.scale import decode_scale
 from qconv.weight_format import PackedWeight
 
-DEFAULT_SOC = "ascend910b"
 PIPES = ("SCALAR", "VECTOR", "CUBE", "MTE1", "MTE2", "MTE3", "FIXPIPE")
 
 
@@ -57,11 +59,15 @@ class SimCounters:
 
 
 def _tensor(value, name: str) -> torch.Tensor:
-    if isinstance(value, torch.Tensor):
-        return value
     if isinstance(value, np.ndarray):
-        return torch.from_numpy(value)
-    raise TypeError(f"{name} must be a torch.Tensor or a numpy array, got {type(value).__name__}")
+        value = torch.from_numpy(value) if value.dtype.kind in "biuf" else value
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(limits.message("not_supported", param=name, value=checks.shown(value),
+                                       allowed="a CPU torch.Tensor or a numeric numpy array"))
+    if value.device.type != "cpu":     # the twin reads the data on the host; a meta tensor has none
+        raise ValueError(limits.message("not_supported", param=name, value=f"a tensor on device {value.device}",
+                                        allowed="a CPU torch.Tensor or a numeric numpy array"))
+    return value
 
 
 def run(x, weight, scale, bias=None, stride=1, padding=0, dilation=1, offset_x=0,
@@ -69,18 +75,28 @@ def run(x, weight, scale, bias=None, stride=1, padding=0, dilation=1, offset_x=0
     """Runs QuantConv2d in the twin of `soc`; returns (float16 output (N, Cout, Ho, Wo), SimCounters).
     `weight` is the (Cout, Cin, kh, kw) int8 filter, or a qconv.PackedWeight (FRACTAL_Z, packed once by
     qconv.pack_fractal_z) which the kernel reads without laying it out."""
+    soc = target.check_soc(soc)
     packed = weight if isinstance(weight, PackedWeight) else None
     x, scale = _tensor(x, "input"), _tensor(scale, "scale")
     # A packed filter is checked by its logical shape (a zero-stride stand-in: no copy).
     weight = (torch.zeros((1, 1, 1, 1), dtype=torch.int8, device=x.device).expand(packed.shape) if packed
               else _tensor(weight, "weight"))
     bias = None if bias is None else _tensor(bias, "bias")
-    g = checks.check_op_args(x, weight, scale, stride, padding, dilation, 1, offset_x, "rint", None, bias, None)
-    checks.check_scale_values(scale, torch.from_numpy(reference.scale_to_fp19(scale)))
+    g = checks.check_op_args(x, weight, scale, stride, padding, dilation, 1, offset_x, "rint", None, bias, None,
+                             names=checks.MODULE_NAMES)
+    # op_host's own rules (element counts that fit the tiling data, the SoC's quirks) on the shapes alone,
+    # before anything is copied: an expanded input (stride 0) may describe far more bytes than it holds.
+    verdict = host.check_params(x, weight, scale, bias, list(g.stride), list(g.padding), list(g.dilation),
+                                offset_x=g.offset_x, soc=soc)
+    if not verdict["ok"]:
+        raise ValueError(verdict["message"])
+    decode_scale(scale)           # the CPU op's decoding: raises on a non-finite scale
+    if g.n == 0:     # nothing to compute: an empty output as the CPU op returns, no tiling, no launch
+        return torch.empty((0, g.cout, g.ho, g.wo), dtype=torch.float16), SimCounters([], {})
     as_numpy = lambda t: np.ascontiguousarray(t.detach().cpu().numpy())  # noqa: E731
     y, cores, tiling = _module().run(as_numpy(x), as_numpy(packed.data if packed else weight), as_numpy(scale),
                                      None if bias is None else as_numpy(bias), list(g.stride),
-                                     list(g.padding), list(g.dilation), int(offset_x), soc,
+                                     list(g.padding), list(g.dilation), g.offset_x, soc,
                                      list(packed.shape) if packed else [])
     return torch.from_numpy(y), SimCounters(cores, tiling)
 

@@ -4,7 +4,8 @@ every GE node of our op type. tests/oracle/test_oracle.py judges the summary.
 
     QCONV_ORACLE_DIR=<oracle> python tests/oracle/graph_build.py <out dir>
 
-Without an NPU two things must be stood in for (toolchain_feasibility.md section 4.3):
+Without an NPU two things must be stood in for (read in Ascend/torchair: python/torchair/ge/ge_custom.py
+queries GE's op registry; python/torchair/_ge_concrete_graph/fx2ge_converter.py starts and loads GE):
 - GE's op registry: torchair.ge.custom_op asks it for the op's IR. On an NPU the installed op package
   answers; here the stand-in libraries return nothing, so the query answers with our declaration.
 - the GE session: initialize_graph_engine needs a device, and running the graph would load it into

@@ -122,8 +122,8 @@ def graph_summary(oracle_dir, tmp_path_factory):
 
 
 def _expected_output_hw(h, w, spec):
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = spec["kernel"], spec["stride"], spec["padding"], spec["dilation"]
-    return (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    from qconv.shapes import output_size
+    return output_size(h, w, *spec["kernel"], spec["stride"], spec["padding"], spec["dilation"])
 
 
 def _meta(shape, dtype):

@@ -138,7 +138,8 @@ QCONV_FAULT(fault_flag_left_set) {
     SetFlag<HardEvent::MTE3_V>(2);
 }
 
-// A rounding mode the arch does not support for the conversion (Cast.md: int32 -> float never takes CAST_ODD);
+// A rounding mode the arch does not support for the conversion (mirror-cann/asc-devkit
+// docs/zh/api/SIMD-API/基础API/Memory矢量计算/类型转换/Cast.md: int32 -> float never takes CAST_ODD);
 // the NPU would silently skip the instruction.
 QCONV_FAULT(fault_unsupported_cast_mode) {
     (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;

@@ -9,83 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-DEFAULT_SOC = "ascend910b"
+from qconv._generated.socs import DEFAULT as DEFAULT_SOC
+from qconv.cases import RUN_CASES, RUN_EXTRA_CASES, Case, by_name, make_inputs
 
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    n: int
-    cin: int
-    cout: int
-    hw: tuple[int, int]
-    kernel: tuple[int, int]
-    stride: tuple[int, int] = (1, 1)
-    padding: tuple[int, int] = (0, 0)
-    dilation: tuple[int, int] = (1, 1)
-    offset_x: int = 0
-    scale_dtype: str = "int64"        # "int64" (trans_quant_param words) or "float32"
-    bias: bool = True
-    data: str = "uniform"             # "uniform" int8, or "saturated": x, w in {-128, -127} (sums past 2^24)
-    default: bool = True              # in the default set (kept small: the twin runs ~1 GMAC/s)
-
-    @property
-    def macs(self) -> int:
-        ho = (self.hw[0] + 2 * self.padding[0] - self.dilation[0] * (self.kernel[0] - 1) - 1) // self.stride[0] + 1
-        wo = (self.hw[1] + 2 * self.padding[1] - self.dilation[1] * (self.kernel[1] - 1) - 1) // self.stride[1] + 1
-        return self.n * self.cout * ho * wo * self.cin * self.kernel[0] * self.kernel[1]
-
-    def shape(self) -> str:
-        s = f"{self.n}x{self.cin}x{self.hw[0]}x{self.hw[1]} -> {self.cout} {self.kernel[0]}x{self.kernel[1]}"
-        if self.stride != (1, 1):
-            s += f" s{self.stride[0]}" if self.stride[0] == self.stride[1] else f" s{self.stride}"
-        if self.padding != (0, 0):
-            s += f" p{self.padding[0]}" if self.padding[0] == self.padding[1] else f" p{self.padding}"
-        if self.dilation != (1, 1):
-            s += f" d{self.dilation[0]}"
-        if self.offset_x:
-            s += f" ox{self.offset_x}"
-        return (s + f" {self.scale_dtype}" + ("" if self.bias else " nobias")
-                + ("" if self.data == "uniform" else f" {self.data}"))
-
-
-CASES = [
-    # ResNet-50 layer shapes (batch 1)
-    Case("r50_l1_3x3", 1, 64, 64, (56, 56), (3, 3), padding=(1, 1)),
-    Case("r50_l1_1x1", 1, 256, 64, (56, 56), (1, 1), scale_dtype="float32"),
-    Case("r50_stem_7x7", 1, 3, 64, (224, 224), (7, 7), (2, 2), (3, 3), offset_x=-128),
-    Case("r50_l4_3x3", 1, 512, 512, (7, 7), (3, 3), padding=(1, 1), offset_x=3, scale_dtype="float32"),
-    # the semantics that matter: offset_x fills the padding, both scale dtypes, no bias, K > 1024
-    Case("offset_pad_int64", 1, 32, 16, (14, 14), (3, 3), padding=(2, 1), offset_x=-7),
-    Case("offset_pad_float32", 2, 32, 16, (14, 13), (3, 3), padding=(1, 2), offset_x=11, scale_dtype="float32"),
-    Case("no_bias_stride2", 1, 64, 32, (28, 28), (3, 3), (2, 2), (1, 1), offset_x=5, bias=False),
-    Case("dilated_5x3", 1, 16, 24, (20, 18), (5, 3), (1, 2), (2, 1), (2, 1), offset_x=-1),
-    Case("k1152", 1, 128, 64, (14, 14), (3, 3), padding=(1, 1), offset_x=-20),
-    Case("saturated_k2304", 1, 256, 32, (8, 8), (3, 3), padding=(1, 1), offset_x=-128, data="saturated"),
-    # larger ones, run with --cases NAME or --all
-    Case("r50_l2_3x3", 1, 128, 128, (28, 28), (3, 3), padding=(1, 1), default=False),
-    Case("r50_l2_3x3_b8", 8, 128, 128, (28, 28), (3, 3), padding=(1, 1), default=False),
-    Case("r50_l3_1x1_k1024", 1, 1024, 256, (14, 14), (1, 1), offset_x=9, default=False),
-]
-CASES_BY_NAME = {c.name: c for c in CASES}
-
-
-def make_inputs(case: Case, seed: int = 0):
-    """Seeded int8 data; scales chosen so outputs span the float16 range, a few channels saturate."""
-    from qconv.scale import trans_quant_param
-    g = torch.Generator().manual_seed(seed)
-    lo, hi = (-128, 128) if case.data == "uniform" else (-128, -126)
-    x = torch.randint(lo, hi, (case.n, case.cin, *case.hw), generator=g, dtype=torch.int8)
-    w = torch.randint(lo, hi, (case.cout, case.cin, *case.kernel), generator=g, dtype=torch.int8)
-    taps = case.cin * case.kernel[0] * case.kernel[1]
-    typical_acc = 128 * 128 / 3 * taps ** 0.5 if case.data == "uniform" else 127.5**2 * taps
-    scale = torch.rand(case.cout, generator=g) * (2000.0 / typical_acc)
-    scale[::7] *= 64                                        # push some channels past +-65504
-    scale[1::5] = -scale[1::5]
-    if case.scale_dtype == "int64":
-        scale = trans_quant_param(scale)
-    bias = torch.randint(-2**20, 2**20, (case.cout,), generator=g, dtype=torch.int32) if case.bias else None
-    return x, w, scale, bias
+CASES = RUN_CASES + RUN_EXTRA_CASES
 
 
 @dataclass
@@ -119,7 +46,8 @@ def run_case(case: Case, backend, soc: str, repeat: int = 1) -> Result:
     fastest timed run; every run's output is compared."""
     from qconv import reference
     x, w, scale, bias = make_inputs(case)
-    expected = reference.quant_conv2d(x, w, scale, bias, case.stride, case.padding, case.dilation, case.offset_x)
+    expected = reference.quant_conv2d(x, w, scale, bias, case.stride, case.padding, case.dilation, case.offset_x,
+                                      soc=soc)
     try:
         times, max_abs, mismatches = [], 0.0, 0
         for _ in range(repeat):
@@ -162,26 +90,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from qconv import backends
+    from qconv import backends, target
     if args.list:
         for c in CASES:
-            print(f"{c.name:<20} {c.shape():<48} {c.macs / 1e6:8.1f} MMAC{'' if c.default else '  (extra)'}")
+            print(f"{c.name:<20} {c.shape():<48} {c.macs / 1e6:8.1f} MMAC{'' if c in RUN_CASES else '  (extra)'}")
         print("backends:", ", ".join(f"{b.name}{'' if b.available() else ' (not available)'}"
                                      for b in backends.registered()))
         return 0
-    unknown = [n for n in args.cases or [] if n not in CASES_BY_NAME]
-    if unknown:
-        print(f"error: cases = {', '.join(unknown)} are not built-in cases; allowed: {', '.join(CASES_BY_NAME)}")
-        return 2
     try:
-        backend = backends.get(args.backend)
+        cases = by_name(CASES, args.cases, "--cases") if args.cases else CASES if args.all else RUN_CASES
     except ValueError as e:
         print(f"error: {e}")
         return 2
-    cases = ([CASES_BY_NAME[n] for n in args.cases] if args.cases else
-             CASES if args.all else [c for c in CASES if c.default])
-    print(f"qconv-kit run: {len(cases)} cases on backend {backend.name!r} (soc {args.soc}), "
-          "each compared bit for bit with the golden")
+    try:
+        backend = backends.get(args.backend)
+        semantics = target.describe(args.soc)
+    except ValueError as e:
+        print(f"error: {e}")
+        return 2
+    print(f"qconv-kit run: {len(cases)} cases on backend {backend.name!r}, each compared bit for bit with the golden")
+    print(f"semantics: {semantics}")
     results = []
     for case in cases:
         results.append(run_case(case, backend, args.soc, max(1, args.repeat)))

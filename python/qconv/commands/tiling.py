@@ -10,34 +10,82 @@ import argparse
 import json
 
 from qconv import host
+from qconv._generated import limits
+from qconv.shapes import pair
 
 _LEVELS = (("l1", "L1"), ("l0a", "L0A"), ("l0b", "L0B"), ("l0c", "L0C"), ("ub", "UB"))
+# Every argument is parsed completely here, so that a malformed one is a usage error (exit 2, naming
+# it) rather than a traceback further down: dims are integers the C++ core can hold (int64; its own
+# checks then apply the documented ranges), attributes are in their limits.yaml range.
+_DIM_MAX = 2**63 - 1
 
 
-def _dims(text: str, lengths: tuple[int, ...], what: str) -> list[int]:
+def _integers(text: str, separators: str) -> list[int]:
+    parts = text.lower()
+    for sep in separators[1:]:
+        parts = parts.replace(sep, separators[0])
     try:
-        dims = [int(v) for v in text.lower().replace(",", "x").split("x")]
+        return [int(v) for v in parts.split(separators[0])]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{what} = {text} must be integers separated by 'x'") from None
-    if len(dims) not in lengths:
-        raise argparse.ArgumentTypeError(f"{what} = {text} must have {' or '.join(map(str, lengths))} dims")
-    return dims
+        raise argparse.ArgumentTypeError(f"{text!r} must be integers separated by {separators[0]!r}") from None
 
 
-def _pair(text: str) -> list[int]:
-    dims = [int(v) for v in text.split(",")]
-    return dims * 2 if len(dims) == 1 else dims
+def _shape(lengths: tuple[int, ...], what: str):
+    def parse(text: str) -> list[int]:
+        dims = _integers(text, "x,")
+        if len(dims) not in lengths:
+            raise argparse.ArgumentTypeError(f"{what} = {text} must have {' or '.join(map(str, lengths))} dims")
+        for i, d in enumerate(dims):
+            if not 0 <= d <= _DIM_MAX:
+                raise argparse.ArgumentTypeError(limits.message("out_of_range", param=f"{what}[{i}]", value=d,
+                                                                min=0, max=_DIM_MAX))
+        return dims
+    parse.__name__ = what        # argparse names the type in its messages
+    return parse
+
+
+def _in_range(param: str, range_name: str, value: int) -> int:
+    lo, hi = limits.RANGES[range_name]
+    if not lo <= value <= hi:
+        raise argparse.ArgumentTypeError(limits.out_of_range_message(param, value, range_name))
+    return value
+
+
+def _pair_of(param: str, range_name: str):
+    """'v' or 'vh,vw' -> [vh, vw] (qconv.shapes.pair's rule, from command-line text), each in range."""
+    def parse(text: str) -> list[int]:
+        dims = _integers(text, ",")
+        try:
+            values = list(pair(dims[0] if len(dims) == 1 else dims, param))
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return [_in_range(f"{param}[{i}]", range_name, v) for i, v in enumerate(values)]
+    parse.__name__ = param
+    return parse
+
+
+def _int_of(param: str, range_name: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        return _in_range(param, range_name, value)
+    parse.__name__ = param
+    return parse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     socs = [s["name"] for s in _soc_table()] or [host.DEFAULT_SOC]
-    parser.add_argument("input", help="input shape NxCinxHxW, e.g. 1x64x56x56")
-    parser.add_argument("weight", help="weight shape CoutxKhxKw or CoutxCinxKhxKw, e.g. 64x3x3")
+    parser.add_argument("input", type=_shape((4,), "input"), help="input shape NxCinxHxW, e.g. 1x64x56x56")
+    parser.add_argument("weight", type=_shape((3, 4), "weight"),
+                        help="weight shape CoutxKhxKw or CoutxCinxKhxKw, e.g. 64x3x3")
     parser.add_argument("--soc", default=host.DEFAULT_SOC, choices=socs)
-    parser.add_argument("--stride", type=_pair, default=[1, 1], help="s or sh,sw (default 1)")
-    parser.add_argument("--pad", type=_pair, default=[0, 0], help="p or ph,pw (default 0)")
-    parser.add_argument("--dilation", type=_pair, default=[1, 1], help="d or dh,dw (default 1)")
-    parser.add_argument("--offset-x", type=int, default=0)
+    parser.add_argument("--stride", type=_pair_of("stride", "stride"), default=[1, 1], help="s or sh,sw (default 1)")
+    parser.add_argument("--pad", type=_pair_of("pad", "padding"), default=[0, 0], help="p or ph,pw (default 0)")
+    parser.add_argument("--dilation", type=_pair_of("dilation", "dilation"), default=[1, 1],
+                        help="d or dh,dw (default 1)")
+    parser.add_argument("--offset-x", type=_int_of("offset_x", "offset_x"), default=0)
     parser.add_argument("--bias", action="store_true", help="with an int32 bias")
     parser.add_argument("--scale-dtype", choices=("int64", "float32"), default="int64")
     parser.add_argument("--verify", action="store_true", help="walk the schedule and check every invariant")
@@ -109,8 +157,7 @@ def render(args_text: dict, result: dict, soc: dict) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    x = _dims(args.input, (4,), "input")
-    w = _dims(args.weight, (3, 4), "weight")
+    x, w = list(args.input), list(args.weight)
     if len(w) == 3:
         w = [w[0], x[1], w[1], w[2]]
     kwargs = dict(scale=([w[0]], args.scale_dtype), bias=([w[0]], "int32") if args.bias else None,
@@ -118,6 +165,10 @@ def main(args: argparse.Namespace) -> int:
     checked = host.check_params(x, w, soc=args.soc, **kwargs)
     if not checked["ok"]:
         print(f"qconv-kit tiling: {checked['message']}")
+        return 2
+    if x[0] == 0:
+        print("qconv-kit tiling: input.shape[0] = 0: a batch of 0 has no tiling (the op returns an empty output "
+              "without a launch); allowed: a batch of at least 1")
         return 2
     result = host.tiling(x, w, soc=args.soc, **kwargs)
     if args.json:

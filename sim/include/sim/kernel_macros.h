@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "sim/core.h"
 #include "sim/error.h"
@@ -73,6 +74,17 @@ inline void CopyTilingData(T* dst, const void* tiling_gm) {
 #define GET_TILING_DATA(var, tiling) \
     QCONV_SIM_TILING_STRUCT var;     \
     ::qconv::sim::CopyTilingData(&var, tiling)
+#endif
+
+// REGISTER_TILING_DEFAULT names the struct the op build generates GET_TILING_DATA for (CANN 8.1.RC1
+// basic_api/impl/utils/kernel_utils_macros.h: outside the pre-compile pass it only declares a variable
+// of that type). The twin also requires it to be the struct its own GET_TILING_DATA copies.
+#ifdef QCONV_SIM_TILING_STRUCT
+#define REGISTER_TILING_DEFAULT(tiling_struct)                                                         \
+    static_assert(std::is_same_v<tiling_struct, QCONV_SIM_TILING_STRUCT>,                              \
+                  "REGISTER_TILING_DEFAULT names another struct than the twin's QCONV_SIM_TILING_STRUCT")
+#else
+#define REGISTER_TILING_DEFAULT(tiling_struct) static_assert(sizeof(tiling_struct) > 0)
 #endif
 #define GET_TILING_DATA_WITH_STRUCT(Struct, var, tiling) \
     Struct var;                                          \
