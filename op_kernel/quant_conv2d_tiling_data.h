@@ -99,7 +99,9 @@ struct QuantConv2dTilingData {
     uint32_t kw_per_chunk;       // kernel columns per K chunk (== kw unless a kernel row is split; see L1 above)
     uint32_t weight_format;      // qconv::WeightFormat: 0 NCHW (laid out into ws.weight by phase 1), 1 FRACTAL_Z
                                  // input read by the cube as it is (ws.weight is then empty)
-    uint32_t reserved[2];
+    uint32_t offset_x_zero_point;  // 1: the SoC's legacy semantics subtract offset_x * sum(w[co]) (310P) and
+                                   // offset_x != 0: the cube adds Mmads of a constant -offset_x L0A tile
+    uint32_t reserved[1];
 };
 
 static_assert(sizeof(QuantConv2dTilingData) == 296, "tiling data layout changed: update host and kernel together");

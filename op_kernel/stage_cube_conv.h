@@ -54,7 +54,11 @@ public:
         pipe->InitBuffer(a_l0_, td.l0a_buffers, td.m_l0 * td.k_l0);
         pipe->InitBuffer(b_l0_, td.l0b_buffers, td.k_l0 * td.n_l0);
         pipe->InitBuffer(c_l0_, td.l0c_buffers, td.m_l0 * td.n_l0 * sizeof(int32_t));
-        AscendC::SetLoadDataPaddingValue<int8_t>(static_cast<int8_t>(td.offset_x));
+        if (td.offset_x_zero_point != 0) {
+            pipe->InitBuffer(zero_point_a_, td.m_l0 * td.k_l0);
+            FillZeroPointTile();
+        }
+        AscendC::SetLoadDataPaddingValue<uint8_t>(static_cast<uint8_t>(td.offset_x));
     }
 
     __aicore__ inline uint32_t Tiles() const { return work_.tiles; }
@@ -241,11 +245,67 @@ private:
         mmad.cmatrixSource = false;
         AscendC::Mmad(acc, a, b, mmad);
         // Back-to-back Mmads on one small L0C tile need the cube pipe drained in between (Mmad.md).
-        if ((m / 16) * n_fracs < 10) {
+        const bool drain = (m / 16) * n_fracs < 10;
+        if (drain) {
             AscendC::PipeBarrier<PIPE_M>();
+        }
+        if (td_->offset_x_zero_point != 0) {
+            // The 310P legacy semantics: every tap contributes (x - offset_x) * w, i.e. acc - offset_x * sum(w):
+            // the same weight step times a constant tile adds -offset_x * sum over this step's K to every row.
+            mmad.cmatrixInitVal = false;
+            AscendC::LocalTensor<int8_t> constant = zero_point_a_.Get<int8_t>();
+            for (uint32_t r = 0; r < ZeroPointRepeats(); ++r) {
+                AscendC::Mmad(acc, constant, b, mmad);
+                if (drain) {
+                    AscendC::PipeBarrier<PIPE_M>();
+                }
+            }
         }
         a_l0_.FreeTensor(a);
         b_l0_.FreeTensor(b);
+    }
+
+    // -offset_x fits int8 except for offset_x = -128: then 64 twice.
+    __aicore__ inline int32_t ZeroPointValue() const { return td_->offset_x == -128 ? 64 : -td_->offset_x; }
+    __aicore__ inline uint32_t ZeroPointRepeats() const { return td_->offset_x == -128 ? 2 : 1; }
+
+    // Fills the constant L0A tile with ZeroPointValue() by an img2col whose every tap lies in the padding
+    // (Load3D writes the padding register's value there): a 1 x 1 x 32 source, 255 padding rows on top and
+    // 255 columns left and right, a 1 x (k_l0 / 32) filter, so the first 255 * (511 - k_l0/32 + 1) >= m_l0
+    // positions read no real element. channelSize 32 and mStartPt 0 are legal on both arches.
+    __aicore__ inline void FillZeroPointTile() {
+        const uint32_t filter_w = td_->k_l0 / kC0;
+        const uint8_t pads[4] = {255, 255, 255, 0};
+        AscendC::SetFmatrix(1, 1, pads, AscendC::FmatrixMode::FMATRIX_LEFT);
+        AscendC::SetLoadDataPaddingValue<uint8_t>(static_cast<uint8_t>(ZeroPointValue()));
+        AscendC::LocalTensor<int8_t> source = fmap_l1_.AllocTensor<int8_t>();
+        AscendC::LoadData3DParamsV2<int8_t> fill;
+        fill.padList[0] = 255;
+        fill.padList[1] = 255;
+        fill.padList[2] = 255;
+        fill.padList[3] = 0;
+        fill.l1H = 1;
+        fill.l1W = 1;
+        fill.channelSize = kC0;
+        fill.kExtension = static_cast<uint16_t>(td_->k_l0);
+        fill.mExtension = static_cast<uint16_t>(td_->m_l0);
+        fill.kStartPt = 0;
+        fill.mStartPt = 0;
+        fill.strideW = 1;
+        fill.strideH = 1;
+        fill.filterW = static_cast<uint8_t>(filter_w);
+        fill.filterH = 1;
+        fill.dilationFilterW = 1;
+        fill.dilationFilterH = 1;
+        fill.enTranspose = false;
+        fill.enSmallK = false;
+        fill.padValue = static_cast<int8_t>(ZeroPointValue());
+        AscendC::LoadData<int8_t, kLoad3dUseRegisters>(zero_point_a_.Get<int8_t>(), source, fill);
+        fmap_l1_.FreeTensor(source);
+        // The tile is written once (MTE1) and read by every later Mmad (M).
+        const int32_t mte1_to_m = static_cast<int32_t>(GetTPipePtr()->FetchEventID(AscendC::HardEvent::MTE1_M));
+        AscendC::SetFlag<AscendC::HardEvent::MTE1_M>(mte1_to_m);
+        AscendC::WaitFlag<AscendC::HardEvent::MTE1_M>(mte1_to_m);
     }
 
     const QuantConv2dTilingData* td_ = nullptr;
@@ -258,6 +318,7 @@ private:
     AscendC::TQue<AscendC::TPosition::A2, 1> a_l0_;
     AscendC::TQue<AscendC::TPosition::B2, 1> b_l0_;
     AscendC::TQue<AscendC::TPosition::CO1, 1> c_l0_;
+    AscendC::TBuf<AscendC::TPosition::A2> zero_point_a_;  // 310P offset_x != 0: the constant -offset_x tile
     AscendC::LocalTensor<int8_t> resident_weight_;
     bool has_resident_weight_ = false;
 };

@@ -6,7 +6,7 @@
 
 namespace qconv::tiling {
 
-bool PlanL0(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0, L0Plan* plan) {
+bool PlanL0(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0, uint32_t extra_a_tiles, L0Plan* plan) {
     if (m_l0 == 0 || n_l0 == 0 || m_l0 > kMmadMaxMN || n_l0 > kMmadMaxMN) {
         return false;
     }
@@ -19,7 +19,7 @@ bool PlanL0(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0, L0Plan* plan) {
         return false;
     }
     for (uint32_t buffers = 2; buffers >= 1; --buffers) {
-        const uint64_t k_a = soc.l0a_bytes / (static_cast<uint64_t>(buffers) * m_l0);
+        const uint64_t k_a = soc.l0a_bytes / (static_cast<uint64_t>(buffers + extra_a_tiles) * m_l0);
         const uint64_t k_b = soc.l0b_bytes / (static_cast<uint64_t>(buffers) * n_l0);
         const uint64_t k = std::min<uint64_t>({k_a, k_b, kMmadMaxK}) / kK0 * kK0;
         if (k >= kK0) {

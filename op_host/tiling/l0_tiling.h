@@ -16,6 +16,7 @@ inline constexpr uint32_t kMmadMaxK = 4064;
 // Double buffers where they fit (they overlap MTE1 with the cube and Fixpipe with the next tile), else one.
 // Returns false when even single buffers do not fit. k_l0 is the largest multiple of 32 that fits; the
 // caller clamps it to the chunk K.
-bool PlanL0(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0, L0Plan* plan);
+// extra_a_tiles: L0A tiles of m_l0 x k_l0 besides the buffers (the 310P zero-point constant tile).
+bool PlanL0(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0, uint32_t extra_a_tiles, L0Plan* plan);
 
 }  // namespace qconv::tiling

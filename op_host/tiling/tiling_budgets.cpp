@@ -92,7 +92,8 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
     c.Le("Mmad m: m_l0", td.m_l0, kMmadMaxMN);
     c.Le("Mmad n: n_l0", td.n_l0, kMmadMaxMN);
     c.Le("Mmad k: k_l0", td.k_l0, kMmadMaxK);
-    c.Le("L0A: l0a_buffers * m_l0 * k_l0", static_cast<uint64_t>(td.l0a_buffers) * td.m_l0 * td.k_l0, soc.l0a_bytes);
+    c.Le("L0A: (l0a_buffers + zero-point tile) * m_l0 * k_l0",
+         static_cast<uint64_t>(td.l0a_buffers + td.offset_x_zero_point) * td.m_l0 * td.k_l0, soc.l0a_bytes);
     c.Le("L0B: l0b_buffers * k_l0 * n_l0", static_cast<uint64_t>(td.l0b_buffers) * td.k_l0 * td.n_l0, soc.l0b_bytes);
     c.Le("L0C: l0c_buffers * m_l0 * n_l0 * 4", static_cast<uint64_t>(td.l0c_buffers) * td.m_l0 * td.n_l0 * 4,
          soc.l0c_bytes);

@@ -41,7 +41,7 @@ std::vector<uint32_t> SizesUpTo(uint64_t cap) {
 bool PlanLevels(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
                 TilePlan* plan) {
     plan->mode = mode;
-    if (!PlanL0(soc, m_l0, n_l0, &plan->l0) || !PlanL1(p, soc, mode, m_l0, n_l0, &plan->l1) ||
+    if (!PlanL0(soc, m_l0, n_l0, p.zero_point_const_a ? 1 : 0, &plan->l0) || !PlanL1(p, soc, mode, m_l0, n_l0, &plan->l1) ||
         !PlanUb(soc, plan->l0, &plan->ub)) {
         return false;
     }
@@ -90,6 +90,7 @@ QuantConv2dTilingData Fill(const ConvShape& shape, const Problem& p, const SocSp
                            uint32_t acc_slots, const WorkspaceLayout& ws) {
     QuantConv2dTilingData td{};
     td.weight_format = static_cast<uint32_t>(shape.weight_format);
+    td.offset_x_zero_point = p.zero_point_const_a ? 1 : 0;
     td.batch = p.batch;
     td.cin = p.cin;
     td.hin = p.hin;
@@ -163,7 +164,7 @@ TilingReport Report(const SocSpec& soc, const TilePlan& plan, const QuantConv2dT
     r.l1 = {static_cast<uint64_t>(td.fmap_l1_buffers) * td.fmap_l1_bytes +
                 static_cast<uint64_t>(td.weight_l1_buffers) * td.weight_l1_bytes,
             soc.l1_bytes};
-    r.l0a = {static_cast<uint64_t>(td.l0a_buffers) * td.m_l0 * td.k_l0, soc.l0a_bytes};
+    r.l0a = {static_cast<uint64_t>(td.l0a_buffers + td.offset_x_zero_point) * td.m_l0 * td.k_l0, soc.l0a_bytes};
     r.l0b = {static_cast<uint64_t>(td.l0b_buffers) * td.k_l0 * td.n_l0, soc.l0b_bytes};
     r.l0c = {static_cast<uint64_t>(td.l0c_buffers) * td.m_l0 * td.n_l0 * 4, soc.l0c_bytes};
     r.ub = {plan.ub.ub_bytes, soc.ub_bytes};
@@ -175,7 +176,8 @@ TilingReport Report(const SocSpec& soc, const TilePlan& plan, const QuantConv2dT
 }  // namespace
 
 TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
-    const Problem p = MakeProblem(shape);
+    Problem p = MakeProblem(shape);
+    p.zero_point_const_a = soc.offset_x_zero_point && shape.offset_x != 0;
     if (soc.cube_cores == 0 || soc.clock_ghz <= 0 || soc.gm_bytes_per_cycle_per_core <= 0 ||
         soc.l1_to_l0a_bytes_per_cycle == 0 || soc.l1_to_l0b_bytes_per_cycle == 0) {
         throw std::invalid_argument(std::string("tiling: SoC '") + soc.name + "' lacks core count or rates");

@@ -22,6 +22,7 @@ struct Problem {
     uint64_t positions;     // hout * wout (M of one image)
     uint64_t k_fracs;       // c1 * kh * kw (K / 32)
     bool weight_prepacked;  // the filter arrives in FRACTAL_Z: no ws.weight, no weight layout pass
+    bool zero_point_const_a;  // 310P offset_x != 0: one more L0A tile holds the constant -offset_x
     uint32_t kernel_extent_h() const { return (kh - 1) * dilation_h + 1; }
     uint32_t kernel_extent_w() const { return (kw - 1) * dilation_w + 1; }
 };

@@ -57,7 +57,7 @@ void CheckBudgets(Checker& c, const SocSpec& soc, const tiling::TilingResult& r)
     c.Expect(IsOneOrTwo(td.l0a_buffers) && IsOneOrTwo(td.l0b_buffers) && IsOneOrTwo(td.l0c_buffers) &&
                  IsOneOrTwo(td.fmap_l1_buffers) && IsOneOrTwo(td.weight_l1_buffers) && IsOneOrTwo(td.ub_buffers),
              "buffers: every buffer count must be 1 or 2");
-    const uint64_t l0a = uint64_t{td.m_l0} * td.k_l0 * td.l0a_buffers;
+    const uint64_t l0a = uint64_t{td.m_l0} * td.k_l0 * (td.l0a_buffers + td.offset_x_zero_point);
     const uint64_t l0b = uint64_t{td.k_l0} * td.n_l0 * td.l0b_buffers;
     const uint64_t l0c = uint64_t{td.m_l0} * td.n_l0 * 4 * td.l0c_buffers;
     const uint64_t l1 = uint64_t{td.fmap_l1_bytes} * td.fmap_l1_buffers + uint64_t{td.weight_l1_bytes} * td.weight_l1_buffers;
