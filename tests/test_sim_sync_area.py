@@ -107,7 +107,7 @@ def test_every_310p_exact_case_in_turn_on_one_workspace():
     workspace = np.full(size, GARBAGE, dtype=np.uint8)
     for problem, a in zip(problems, args):
         y, _, _ = faults.run_on_workspace(*a, soc, workspace)
-        exact.assert_bit_exact(torch.from_numpy(y), problem)
+        exact.assert_bit_exact(torch.from_numpy(y), problem, soc)
 
 
 def test_too_small_workspace_is_refused():

@@ -29,7 +29,8 @@ struct Problem {
     std::vector<int8_t> x, w;
 };
 
-std::vector<int32_t> Reference(const Problem& p) {
+// zero_point: the 310P legacy semantics, every tap contributes (x - offset_x) * w (padded taps 0).
+std::vector<int32_t> Reference(const Problem& p, bool zero_point) {
     const int64_t n1 = (p.s.cout + 15) / 16, pos = p.ho * p.wo;
     std::vector<int32_t> out(p.s.batch * n1 * pos * 16, 0);
     for (int64_t b = 0; b < p.s.batch; ++b)
@@ -45,7 +46,8 @@ std::vector<int32_t> Reference(const Problem& p) {
                                 const int32_t xv = (h < 0 || h >= p.s.hin || ww < 0 || ww >= p.s.win)
                                                        ? static_cast<int32_t>(p.s.offset_x)
                                                        : p.x[((b * p.s.cin + ci) * p.s.hin + h) * p.s.win + ww];
-                                acc += xv * p.w[((co * p.s.cin + ci) * p.s.kh + i) * p.s.kw + j];
+                                const int32_t tap = zero_point ? xv - static_cast<int32_t>(p.s.offset_x) : xv;
+                                acc += tap * p.w[((co * p.s.cin + ci) * p.s.kh + i) * p.s.kw + j];
                             }
                     out[((b * n1 + co / 16) * pos + oh * p.wo + ow) * 16 + co % 16] = acc;
                 }
@@ -182,7 +184,7 @@ int RunCase(const SocSpec& soc, const ConvShape& s, std::mt19937& rng, bool verb
     if (variant && !Force(td, soc, variant, kw_cols)) return 1;
     std::vector<uint8_t> ws(td.ws_total_bytes, 0);
     Layout(p, td, ws);
-    const std::vector<int32_t> want = Reference(p);
+    const std::vector<int32_t> want = Reference(p, td.offset_x_zero_point != 0);
     std::vector<int32_t> got(want.size(), 0);
     std::vector<sim::GmBuffer> args;
     args.push_back({"ws.inputs", ws.data(), td.ws_acc_offset, sim::GmRole::kInput});

@@ -11,6 +11,7 @@ COMMANDS = {
     "run": "verify QuantConv2d cases against the golden on a backend and print a table",
     "tiling": "print the op_host tiling of one shape for one SoC",
     "profile": "summarise pipe utilisation (msprof CSVs from an NPU, or the CPU twin's counters)",
+    "roofline": "run a network's convolutions in the twin: modelled time vs the minimal-traffic bound per layer",
     "model": "convert a whole network (digits-cnn, resnet50) to int8 QuantConv2d, run it on cpu or sim, measure it",
 }
 
