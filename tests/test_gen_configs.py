@@ -76,7 +76,14 @@ def check_every_artifact_names_every_soc(files: dict[str, bytes], socs_yaml: dic
         assert f's.name = "{name}";' in table, name
         assert f"'{name}': {{" in socs_py, name
         assert f'this->AICore().AddConfig("{name}", config);' in op_def, name
-        assert f"COMPUTE_UNIT {name} OPTIONS {' '.join(soc['compile_options'])}" in options, name
+        # Each SoC's own options on one line naming its concrete variants; the shared ones on the ALL line.
+        shared = [o for o in socs_yaml["socs"][0]["compile_options"]
+                  if all(o in s["compile_options"] for s in socs_yaml["socs"])]
+        own = [o for o in soc["compile_options"] if o not in shared]
+        assert f"add_ops_compile_options(ALL OPTIONS {' '.join(shared)})" in options
+        if own:
+            variants = " ".join(v["soc_version"] for v in soc["variants"])
+            assert f"COMPUTE_UNIT {variants} OPTIONS {' '.join(own)})" in options, name
         paths = _ops_info_paths(text, name)
         assert len(paths) == 1, (name, paths)
         info = json.loads(text[paths[0]])

@@ -74,7 +74,8 @@ ConvShape RandomShape(std::mt19937_64& rng) {
 }
 
 // Load3D v2 (int8, no transpose) source of A(m, k) on the slab: virtual input row/col relative to the
-// image, or pad. Mirrors ascendc_api_cube_and_move.md section 4.2.
+// image, or pad. Mirrors the pseudo-code of LoadData 3Dv2 (mirror-cann/asc-devkit docs/zh/api/SIMD-API/基础API/
+// 矩阵计算（ISASI）/矩阵计算的搬入/LoadData_3D.md and its load3d.py).
 struct Tap {
     bool pad;
     int64_t h;
