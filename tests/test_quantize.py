@@ -103,14 +103,20 @@ def test_out_of_range_and_unreached_convolutions_stay_float():
             self.wide = nn.Conv2d(3, 4, 3, stride=64)            # stride 64 > 63
             self.unused = nn.Conv2d(3, 4, 1)
             self.ok = nn.Conv2d(3, 4, 1)
+            self.own = Scaled(3, 4, 1)
 
         def forward(self, x):
-            return self.wide(x).sum() + self.ok(x).sum()
+            return self.wide(x).sum() + self.ok(x).sum() + self.own(x).sum()
+
+    class Scaled(nn.Conv2d):
+        def forward(self, x):
+            return 2 * super().forward(x)
 
     _, report = qconv.quantize_model(Net().eval(), torch.randn(1, 3, 70, 70))
     assert report.converted == ["ok"]
     assert "stride" in report.left_float["wide"] and "[1, 63]" in report.left_float["wide"]
     assert report.left_float["unused"] == "not reached by the calibration data"
+    assert report.left_float["own"] == "Scaled is a subclass of nn.Conv2d; only nn.Conv2d itself is converted"
 
 
 def test_batchnorm_folding_keeps_the_float_function():
