@@ -192,6 +192,14 @@ def check_op_args(input, weight, scale, strides, pads, dilations, groups, offset
         checked = _checked_attrs(*key)
     except TypeError:        # symbolic sizes (torch.compile) are not hashable: check without the cache
         checked = _checked_attrs.__wrapped__(*key)
+    # The upper ends of op_host's dims rules (CheckSizes), in its order: the op is defined for int32 dims
+    # [GE], and past them the CPU op would only fail later, in an allocation whose error names nothing (an
+    # expanded tensor claims the count without the memory). The lower ends stay op_host's: the CPU op
+    # returns an empty output for 0 channels, as torch's conv2d does.
+    for param, value, name in (("input.shape[0]", n, "batch"), ("input.shape[1]", cin, "channels"),
+                               ("weight.shape[0]", cout, "channels")):
+        if value > limits.RANGES[name][1]:
+            raise ValueError(limits.out_of_range_message(param, value, name))
     return Geometry(n, cin, h, w, cout, kh, kw, *checked, key[-2])
 
 
