@@ -324,12 +324,13 @@ def test_tiling_cli_malformed_arguments_are_usage_errors(argv, text):
     assert code == 2 and text in output, output
 
 
-def test_profile_cli_with_inf_in_block_dim_ends_cleanly(tmp_path):
+@pytest.mark.parametrize("cell", ["inf", "1.5", "-2", "abc", "1e400"])
+def test_profile_cli_with_a_malformed_block_dim_is_a_usage_error(tmp_path, cell):
     (tmp_path / "OpBasicInfo.csv").write_text("Op Name,Task Duration(us),Block Dim,Mix Block Dim\n"
-                                              "QuantConv2dCustom,12.5,inf,inf\n")
+                                              f"QuantConv2dCustom,12.5,{cell},40\n")
     (tmp_path / "PipeUtilization.csv").write_text("aic_total_cycles\n100\n")
     code, output = _cli(["profile", "--backend", "npu", "--dir", str(tmp_path)])
-    assert code in (0, 2) and "Traceback" not in output, output
+    assert code == 2 and f"OpBasicInfo.csv: Block Dim = '{cell}' is not a block count" in output, output
 
 
 def test_sim_checks_shapes_before_copying_an_expanded_input():
