@@ -429,10 +429,10 @@ def fuzz_module_state_and_from_float():
     def run(p, weight_dtype, bias_dtype, scale_dtype, input_scale, nan_weight):
         t = p.tensors()
         m = QuantConv2d(p.cin, p.cout, (p.kh, p.kw), torch.float16, p.strides, p.pads, p.dilations, bias=True)
-        state = {"weight": t["weight"].to(weight_dtype), "scale": torch.rand(p.cout).to(scale_dtype) * 0 + 0.001
-                 if scale_dtype.is_floating_point else t["scale"].to(scale_dtype) if scale_dtype == torch.int64
-                 else torch.ones(p.cout, dtype=scale_dtype),
-                 "bias": torch.zeros(p.cout, dtype=bias_dtype)}
+        scale = trans_quant_param(torch.full((p.cout,), 1e-3)) if scale_dtype == torch.int64 \
+            else torch.full((p.cout,), 1e-3).to(scale_dtype)
+        state = {"weight": t["weight"].to(weight_dtype), "scale": scale,
+                 "bias": torch.randint(-1000, 1000, (p.cout,), dtype=torch.int32).to(bias_dtype)}
         bad = {k: k for k, d in (("weight", weight_dtype), ("bias", bias_dtype), ("scale", scale_dtype))
                if d not in {"weight": (torch.int8,), "bias": (torch.int32,),
                             "scale": (torch.int64, torch.float32)}[k]}
