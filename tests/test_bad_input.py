@@ -385,3 +385,11 @@ def test_quantized_and_sparse_tensors_are_refused_by_parameter():
         qconv.quant_conv2d(q, w, s)
     with pytest.raises(ValueError, match=re.escape("weight = a torch.sparse_coo tensor is not supported")):
         qconv.quant_conv2d(x, w.to_sparse(), s)
+
+
+@pytest.mark.parametrize("value,text", [("0", "R = 0 is out of the allowed range [1, 1000]"),
+                                        ("9" * 20, "R = " + "9" * 20 + " is out of the allowed range"),
+                                        ("1.5", "'1.5' is not an integer")])
+def test_run_cli_repeat_is_a_bounded_whole_number(value, text):
+    code, output = _cli(["run", "--backend", "cpu", "--cases", "k1152", "--repeat", value])
+    assert code == 2 and f"argument --repeat: {text}" in output, output
