@@ -56,6 +56,30 @@ def test_quantize_step_is_ascend_quant_v2(offset):
     assert np.array_equal(q.numpy(), ascend_quant_v2_golden(x.numpy(), 10.0, offset))
 
 
+def fma_sensitive_inputs(scale: float, offset: float) -> np.ndarray:
+    """float32 x where round(float32(x * scale) + offset) (AscendQuantV2: two roundings) and the fused
+    x * scale + offset (one rounding, what an FMA would give) round to different integers: x within a few
+    ulps of (k + 0.5 - offset) / scale."""
+    k = np.arange(-300, 300) + 0.5 - offset
+    base = (k / scale).astype(np.float32).view(np.int32)
+    x = np.concatenate([base + step for step in range(-3, 4)]).view(np.float32)
+    separate = x * np.float32(scale) + np.float32(offset)
+    fused = (x.astype(np.float64) * np.float64(np.float32(scale)) + offset).astype(np.float32)
+    return x[np.round(separate) != np.round(fused)]
+
+
+@pytest.mark.parametrize("scale, offset", [(3.0, -17), (0.7, 100)])
+def test_quantize_step_rounds_twice_eager_and_compiled(scale, offset):
+    """Two roundings, as the NPU's Mul then Add: neither eager nor torch.compile may fuse them into an FMA."""
+    x = fma_sensitive_inputs(scale, offset)
+    assert len(x) >= 20
+    golden = ascend_quant_v2_golden(x, scale, offset)
+    step = InputQuantize(scale, offset)
+    compiled = torch.compile(step, fullgraph=True, dynamic=False)
+    assert np.array_equal(step(torch.from_numpy(x)).numpy(), golden)
+    assert np.array_equal(compiled(torch.from_numpy(x)).numpy(), golden)
+
+
 def test_converts_what_the_op_supports_and_lists_the_rest():
     net = small_net(groups_conv=True)
     qmodel, report = qconv.quantize_model(net, batches())
@@ -79,14 +103,20 @@ def test_out_of_range_and_unreached_convolutions_stay_float():
             self.wide = nn.Conv2d(3, 4, 3, stride=64)            # stride 64 > 63
             self.unused = nn.Conv2d(3, 4, 1)
             self.ok = nn.Conv2d(3, 4, 1)
+            self.own = Scaled(3, 4, 1)
 
         def forward(self, x):
-            return self.wide(x).sum() + self.ok(x).sum()
+            return self.wide(x).sum() + self.ok(x).sum() + self.own(x).sum()
+
+    class Scaled(nn.Conv2d):
+        def forward(self, x):
+            return 2 * super().forward(x)
 
     _, report = qconv.quantize_model(Net().eval(), torch.randn(1, 3, 70, 70))
     assert report.converted == ["ok"]
     assert "stride" in report.left_float["wide"] and "[1, 63]" in report.left_float["wide"]
     assert report.left_float["unused"] == "not reached by the calibration data"
+    assert report.left_float["own"] == "Scaled is a subclass of nn.Conv2d; only nn.Conv2d itself is converted"
 
 
 def test_batchnorm_folding_keeps_the_float_function():

@@ -9,6 +9,7 @@ import torch
 
 import qconv
 from qconv import _native, model_run, models
+from qconv.quantize import quantized_layers
 
 try:
     _native.load("_sim")
@@ -43,6 +44,29 @@ def test_digits_twin_gives_the_cpu_op_predictions(digits, soc):
     assert [r.output_shape for r in twin_layers] == [r.output_shape for r in cpu_layers] == \
         [(449, 16, 8, 8), (449, 32, 8, 8), (449, 64, 4, 4)]
     assert torch.equal(twin_logits, cpu_logits)
+
+
+def test_digits_asymmetric_on_the_twin_of_910b(digits):
+    """Zero points != 0: offset_x pads every 3x3 layer and the bias carries -offset_x * sum(w) (pad_only SoC).
+    (The same model built for ascend310p needs the 2002 kernel's zero-point form: tests/test_sim_offset_x_310p.py.)"""
+    split, model, _, _ = digits
+    qmodel, report = qconv.quantize_model(model, split.train_x[:256], symmetric=False, soc="ascend910b")
+    assert all(layer.conv.offset_x != 0 for layer in quantized_layers(qmodel).values())
+    cpu_logits, _ = model_run.run_model(qmodel, split.test_x, "cpu", "ascend910b")
+    twin_logits, layers = model_run.run_model(qmodel, split.test_x, "sim", "ascend910b")
+    assert [r.mismatches for r in layers] == [0, 0, 0] and torch.equal(twin_logits, cpu_logits)
+    assert abs(models.top1(qmodel, split.test_x, split.test_y) - models.top1(model, split.test_x, split.test_y)) <= 1.0
+
+
+def test_run_model_and_cli_refuse_bad_arguments(digits, capsys):
+    from qconv import cli
+    _, _, qmodel, _ = digits
+    with pytest.raises(ValueError, match=r"backend = 'npu' is not supported; allowed: 'cpu', 'sim'"):
+        model_run.run_model(qmodel, torch.zeros(1, 1, 8, 8), "npu")
+    with pytest.raises(ValueError, match=r"soc = 'ascend999' is not supported"):
+        model_run.run_model(qmodel, torch.zeros(1, 1, 8, 8), "cpu", "ascend999")
+    assert cli.main(["model", "--arch", "resnet50", "--size", "16"]) == 2
+    assert "--size must be >= 32" in capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")

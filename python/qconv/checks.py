@@ -48,9 +48,12 @@ def allowed_integers(name: str) -> str:
 
 def as_int(param: str, value, allowed: str):
     """`value` as an exact int (operator.index: int, numpy integer, one-element integer tensor; symbolic
-    sizes pass through), else a TypeError naming param, value and `allowed`. A float is never truncated, a
-    string never parsed and a bool never read as 0/1, so nothing but a true int reaches a cache key (1.0 and
-    1 hash alike) or a C++ binding."""
+    sizes pass through), else a TypeError naming param, value and what is allowed: `allowed` is a range
+    name of limits.yaml ("an integer in [lo, hi]") or the text itself. A float is never truncated, a string
+    never parsed and a bool never read as 0/1, so nothing but a true int reaches a cache key (1.0 and 1 hash
+    alike) or a C++ binding."""
+    if type(value) is int:       # the common case, first (this runs on every op call)
+        return value
     if isinstance(value, torch.SymInt):
         return value
     if not isinstance(value, bool) and not (isinstance(value, torch.Tensor) and value.dtype == torch.bool):
@@ -58,12 +61,15 @@ def as_int(param: str, value, allowed: str):
             return operator.index(value)
         except (TypeError, ValueError, RuntimeError):
             pass
-    raise TypeError(limits.message("not_integer", param=param, value=shown(value), allowed=allowed))
+    text = allowed_integers(allowed) if allowed in limits.RANGES else allowed
+    raise TypeError(limits.message("not_integer", param=param, value=shown(value), allowed=text))
 
 
 def int_pair(param: str, value, name: str) -> tuple[int, int]:
     """A (h, w) attribute taken exactly: one integer v means (v, v) as in torch_npu, else exactly two
     integers (as_int each). `name` is its range in limits.yaml, for the wording (no range check here)."""
+    if type(value) in (list, tuple) and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
+        return (value[0], value[1])         # the common case, first (this runs on every op call)
     try:
         length = None if isinstance(value, (str, bytes)) else len(value)
     except TypeError:            # no length, or a 0-d tensor / array: a scalar
@@ -73,7 +79,7 @@ def int_pair(param: str, value, name: str) -> tuple[int, int]:
         return (v, v)
     if length != 2:
         raise ValueError(limits.message("wrong_length", param=param, expected=2, actual=length))
-    return tuple(as_int(f"{param}[{i}]", v, allowed_integers(name)) for i, v in enumerate(value))
+    return tuple(as_int(f"{param}[{i}]", v, name) for i, v in enumerate(value))
 
 
 def check_range(param: str, value, name: str) -> None:
@@ -84,7 +90,7 @@ def check_range(param: str, value, name: str) -> None:
 
 def check_int(param: str, value, name: str) -> int:
     """An exact int in limits.yaml's range `name`."""
-    value = as_int(param, value, allowed_integers(name))
+    value = as_int(param, value, name)
     check_range(param, value, name)
     return value
 
@@ -144,6 +150,7 @@ def check_attrs(kernel_size, stride, padding, dilation, groups, offset_x, *, nam
     return kernel, stride, padding, dilation, groups, offset_x
 
 
+_INT32_MAX = min(limits.RANGES["batch"][1], limits.RANGES["channels"][1])
 _OP_NAMES = (("stride", "strides"), ("padding", "pads"), ("dilation", "dilations"))
 # qconv.sim.run's keyword names, for its messages.
 MODULE_NAMES = (("stride", "stride"), ("padding", "padding"), ("dilation", "dilation"))
@@ -155,9 +162,9 @@ def check_op_args(input, weight, scale, strides, pads, dilations, groups, offset
     check_dtype("input", input, (torch.int8,))
     check_dtype("weight", weight, (torch.int8,))
     check_dtype("scale", scale, (torch.int64, torch.float32))
-    check_layout("input", input)
-    check_layout("weight", weight)
-    check_layout("scale", scale)
+    if input.layout is not torch.strided or weight.layout is not torch.strided or scale.layout is not torch.strided:
+        for param, tensor in (("input", input), ("weight", weight), ("scale", scale)):
+            check_layout(param, tensor)
     check_rank("input", input, 4)
     check_rank("weight", weight, 4)
     check_rank("scale", scale, 1)
@@ -184,15 +191,36 @@ def check_op_args(input, weight, scale, strides, pads, dilations, groups, offset
                                         allowed="torch.float16 (None means torch.float16)"))
     # Exact ints before the cache: its key must never hold a float, a str or a bool (1.0 == 1 would let a
     # refused call's entry answer a valid one, and the reverse).
-    (_, stride_name), (_, pads_name), (_, dilation_name) = names
-    key = (h, w, kh, kw, int_pair(stride_name, strides, "stride"), int_pair(pads_name, pads, "padding"),
-           int_pair(dilation_name, dilations, "dilation"), as_int("groups", groups, allowed_integers("groups")),
-           as_int("offset_x", offset_x, allowed_integers("offset_x")), names)
+    if _plain_ints(strides, pads, dilations, groups, offset_x):      # what the dispatcher hands a kernel
+        key = (h, w, kh, kw, tuple(strides), tuple(pads), tuple(dilations), groups, offset_x, names)
+    else:
+        (_, stride_name), (_, pads_name), (_, dilation_name) = names
+        key = (h, w, kh, kw, int_pair(stride_name, strides, "stride"), int_pair(pads_name, pads, "padding"),
+               int_pair(dilation_name, dilations, "dilation"), as_int("groups", groups, "groups"),
+               as_int("offset_x", offset_x, "offset_x"), names)
     try:
         checked = _checked_attrs(*key)
     except TypeError:        # symbolic sizes (torch.compile) are not hashable: check without the cache
         checked = _checked_attrs.__wrapped__(*key)
+    # The upper ends of op_host's dims rules (CheckSizes), in its order: the op is defined for int32 dims
+    # [GE], and past them the CPU op would only fail later, in an allocation whose error names nothing (an
+    # expanded tensor claims the count without the memory). The lower ends stay op_host's: the CPU op
+    # returns an empty output for 0 channels, as torch's conv2d does.
+    if n > _INT32_MAX or cin > _INT32_MAX or cout > _INT32_MAX:
+        for param, value, name in (("input.shape[0]", n, "batch"), ("input.shape[1]", cin, "channels"),
+                                   ("weight.shape[0]", cout, "channels")):
+            if value > limits.RANGES[name][1]:
+                raise ValueError(limits.out_of_range_message(param, value, name))
     return Geometry(n, cin, h, w, cout, kh, kw, *checked, key[-2])
+
+
+def _plain_ints(strides, pads, dilations, groups, offset_x) -> bool:
+    """True when every attribute is already exact: pairs as lists or tuples of two ints, ints."""
+    for pair in (strides, pads, dilations):
+        if (type(pair) is not list and type(pair) is not tuple) or len(pair) != 2 \
+                or type(pair[0]) is not int or type(pair[1]) is not int:
+            return False
+    return type(groups) is int and type(offset_x) is int
 
 
 @functools.lru_cache(maxsize=512)

@@ -151,7 +151,8 @@ class QuantConv2d(nn.Module):
         scale_q = trans_quant_param(scale.to(torch.float32), round_mode=scale_round_mode)
         _check_dequant_scale(input_scale, scale, hardware_scale(scale_q))
         bias_q = torch.round(bias / scale)
-        if target.offset_x_form(soc) == target.PAD_ONLY:
+        folded = target.offset_x_form(soc) == target.PAD_ONLY
+        if folded:
             bias_q -= offset_x * wq.sum(dim=(1, 2, 3))
         lo, hi = -2**31, 2**31 - 1
         outside = ((bias_q < lo) | (bias_q > hi)).nonzero()
@@ -159,7 +160,8 @@ class QuantConv2d(nn.Module):
             c = int(outside[0, 0])
             raise ValueError(limits.message(
                 "out_of_range", param=f"the int32 bias of output channel {c}, conv.bias[{c}] / (input_scale * "
-                f"weight_scale[{c}]) - offset_x * sum(weight_q[{c}])", value=f"{bias_q[c].item():.6g}", min=lo, max=hi)
+                f"weight_scale[{c}])" + (f" - offset_x * sum(weight_q[{c}])" if folded else ""),
+                value=f"{bias_q[c].item():.6g}", min=lo, max=hi)
                 + f": input_scale = {input_scale!r} is too small for this layer's bias")
         q = cls(conv.in_channels, conv.out_channels, conv.kernel_size, torch.float16, conv.stride, conv.padding,
                 conv.dilation, 1, bias=True, offset_x=offset_x, device=conv.weight.device)

@@ -92,6 +92,8 @@ def npu_kernel(input, weight, scale, strides=(1, 1), pads=(0, 0), dilations=(1, 
                              output_dtype, bias, offset)
     # Same rule as the CPU kernel; costs one small device-to-host copy of the (Cout,) scale.
     checks.check_scale_values(scale, hardware_scale(scale))
+    if g.n == 0:      # nothing to compute: an empty output as on CPU and in the twin, no tiling, no launch
+        return torch.empty((0, g.cout, g.ho, g.wo), dtype=torch.float16, device=input.device)
     if not load_adapter():
         raise NpuPathUnavailable(f"{op_decl.QUALIFIED_NAME} on NPU tensors needs the adapter library: "
                                  f"{_state['adapter_error']}. {BUILD_HINT}")

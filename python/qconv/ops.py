@@ -58,6 +58,5 @@ def quant_conv2d(input, weight, scale, strides=1, pads=0, dilations=1, groups=1,
     return torch.ops.qconv.quant_conv2d(
         input, weight, scale, list(checks.int_pair("strides", strides, "stride")),
         list(checks.int_pair("pads", pads, "padding")), list(checks.int_pair("dilations", dilations, "dilation")),
-        checks.as_int("groups", groups, checks.allowed_integers("groups")),
-        checks.as_int("offset_x", offset_x, checks.allowed_integers("offset_x")), round_mode, output_dtype, bias,
-        offset)
+        checks.as_int("groups", groups, "groups"), checks.as_int("offset_x", offset_x, "offset_x"), round_mode,
+        output_dtype, bias, offset)

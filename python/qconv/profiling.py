@@ -81,6 +81,20 @@ def _number(value):
     return number if math.isfinite(number) else None     # inf in a count or a ratio is no number either
 
 
+def _count(directory: pathlib.Path, row: dict, column: str):
+    """A block count cell: None when missing or N/A, else a whole number >= 0; anything else (inf, 1.5,
+    text) is malformed data, refused naming the file and the column rather than truncated."""
+    value = row.get(column)
+    number = _number(value)
+    if number is None:
+        if value is None or str(value).strip() in ("", "N/A", "NA", "-"):
+            return None
+    elif number >= 0 and number == int(number):
+        return int(number)
+    raise ProfileDataError(f"{directory}/OpBasicInfo.csv: {column} = {value!r} is not a block count "
+                           "(a whole number >= 0 or N/A)")
+
+
 def _read_csv(path: pathlib.Path) -> list[dict]:
     with open(path, newline="", encoding="utf-8-sig") as f:
         return [{(k or "").strip(): v for k, v in row.items()} for row in csv.DictReader(f)]
@@ -122,13 +136,13 @@ def summarise_launch(directory, shape: str = "") -> ProfileSummary:
     missing = [c for c in BASIC_COLUMNS if c not in basic]
     if missing:
         raise ProfileDataError(f"{directory}/OpBasicInfo.csv lacks the column(s) {', '.join(missing)}")
-    block_dim, mix = _number(basic["Block Dim"]), _number(basic.get("Mix Block Dim"))
+    block_dim, mix = _count(directory, basic, "Block Dim"), _count(directory, basic, "Mix Block Dim")
     try:
         pipe_rows = _read_csv(_find(directory, "PipeUtilization"))
     except ProfileDataError:
         pipe_rows = []
     return ProfileSummary(shape or basic["Op Name"], _number(basic["Task Duration(us)"]),
-                          None if block_dim is None else int(block_dim), None if mix is None else int(mix),
+                          block_dim, mix,
                           pipe_time_ratios(pipe_rows), source=str(directory),
                           current_freq=_number(basic.get("Current Freq")), rated_freq=_number(basic.get("Rated Freq")))
 

@@ -92,6 +92,8 @@ class QuantReport:
 
 def _unsupported_reason(conv: nn.Conv2d, shapes) -> str | None:
     """Why the op cannot run this convolution, or None. Attribute ranges are checked by QuantConv2d itself."""
+    if type(conv) is not nn.Conv2d:     # e.g. a QAT or weight-normalised conv: its forward is its own
+        return f"{type(conv).__name__} is a subclass of nn.Conv2d; only nn.Conv2d itself is converted"
     if conv.groups != 1:
         return limits.message("not_supported", param="groups", value=conv.groups, allowed="1")
     if isinstance(conv.padding, str):
@@ -149,7 +151,7 @@ def quantize_model(model: nn.Module, calibration, *, method: str = "minmax", per
     if fold_bn:
         report.folded_batchnorms = fold_batchnorms(qmodel, batches[0])
 
-    convs = {name: m for name, m in qmodel.named_modules() if type(m) is nn.Conv2d}
+    convs = {name: m for name, m in qmodel.named_modules() if isinstance(m, nn.Conv2d)}
     observers = {name: calib.Observer(**observers_args) for name in convs}
     handles = [convs[name].register_forward_pre_hook(lambda m, inputs, o=obs: o.observe(inputs[0]))
                for name, obs in observers.items()]

@@ -78,12 +78,26 @@ def format_table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+_MAX_REPEAT = 1000    # a bound, so that a typo cannot run a case for ever
+
+
+def _repeat(text: str) -> int:
+    """--repeat: a whole number in [1, _MAX_REPEAT], else a usage error naming it."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if not 1 <= value <= _MAX_REPEAT:
+        raise argparse.ArgumentTypeError(f"R = {value} is out of the allowed range [1, {_MAX_REPEAT}]")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", default="auto", help="auto (best available: npu > sim > cpu), cpu, sim or npu")
     parser.add_argument("--soc", default=DEFAULT_SOC, help=f"SoC the sim/npu backends target (default {DEFAULT_SOC})")
     parser.add_argument("--cases", nargs="+", metavar="NAME", help="run these cases (default: the default set)")
     parser.add_argument("--all", action="store_true", help="run every built-in case")
-    parser.add_argument("--repeat", type=int, default=1, metavar="R",
+    parser.add_argument("--repeat", type=_repeat, default=1, metavar="R",
                         help="run each case R times; with R > 1 the first run is a warm-up and the time is the "
                              "fastest of the others (default 1: time includes one-off set-up)")
     parser.add_argument("--list", action="store_true", help="list the built-in cases and backends, then exit")
@@ -112,7 +126,7 @@ def main(args: argparse.Namespace) -> int:
     print(f"semantics: {semantics}")
     results = []
     for case in cases:
-        results.append(run_case(case, backend, args.soc, max(1, args.repeat)))
+        results.append(run_case(case, backend, args.soc, args.repeat))
     print(format_table(results))
     for r in results:
         if r.error:
