@@ -71,7 +71,8 @@ def test_ops_info_per_soc(stage, soc):
         entry = info[f"input{i}"]
         assert entry["name"] == decl["name"] and entry["paramType"] == decl["param_type"]
         assert entry["dtype"].split(",") == columns[decl["name"]]
-        assert entry["format"].split(",") == [decl["format"]] * len(soc["op_combinations"])
+        formats = decl["format"] if isinstance(decl["format"], list) else [decl["format"]] * len(decl["dtypes"])
+        assert entry["format"].split(",") == [formats[c] for c in soc["op_combinations"]]
     assert info["output0"]["name"] == "y" and info["output0"]["dtype"].split(",") == columns["y"]
     assert info["attr"]["list"].split(",") == GE_ATTRS
     for decl in OP["ge"]["attrs"]:
@@ -105,8 +106,9 @@ def test_msopgen_op_json(stage):
     assert op["op"] == "QuantConv2dCustom"
     assert [d["name"] for d in op["input_desc"]] == GE_INPUTS
     assert [d["param_type"] for d in op["input_desc"]] == ["required", "required", "required", "optional"]
-    assert op["input_desc"][2]["type"] == ["int64", "float"]            # msopgen's name of float32
-    assert [d["name"] for d in op["output_desc"]] == ["y"] and op["output_desc"][0]["type"] == ["float16"] * 2
+    assert op["input_desc"][2]["type"] == ["int64", "float"] * 2        # msopgen's name of float32
+    assert op["input_desc"][1]["format"] == ["NCHW", "NCHW", "FRACTAL_Z", "FRACTAL_Z"]  # a pre-packed filter too
+    assert [d["name"] for d in op["output_desc"]] == ["y"] and op["output_desc"][0]["type"] == ["float16"] * 4
     assert [a["name"] for a in op["attr"]] == GE_ATTRS
     assert {a["name"]: a.get("default_value") for a in op["attr"]} == {
         "strides": None, "pads": None, "dilations": "1,1,1,1", "groups": "1", "data_format": "NCHW",
@@ -152,7 +154,7 @@ echo 'int skeleton;' > "$out/op_host/quant_conv2d_custom.cpp"
 cat > "$out/build.sh" <<'SH'
 mkdir -p build_out/packages/vendors/qconv
 cp -r ../stage/expected/op_impl build_out/packages/vendors/qconv/
-[ -z "$FAKE_BREAK" ] || sed -i 's/"int64,float32"/"int64,int64"/' build_out/packages/vendors/qconv/op_impl/ai_core/tbe/config/ascend910b/*.json
+[ -z "$FAKE_BREAK" ] || sed -i 's/"int64,float32,int64,float32"/"int64,int64,int64,float32"/' build_out/packages/vendors/qconv/op_impl/ai_core/tbe/config/ascend910b/*.json
 echo run > build_out/custom_opp_ubuntu_x86_64.run
 SH
 '''

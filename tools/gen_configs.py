@@ -39,6 +39,9 @@ def make_env(template_dir: pathlib.Path) -> jinja2.Environment:
     env.filters["camel"] = lambda name: "".join(part.capitalize() for part in name.split("_"))
     # combination index -> the i-th entry of a column-wise dtype/format list (configs/op.yaml).
     env.filters["pick"] = lambda index, column: column[index]
+    # An input's formats per combination: its `format` list, or one format for every combination.
+    env.filters["formats"] = lambda entry: (entry["format"] if isinstance(entry["format"], list)
+                                            else [entry["format"]] * len(entry["dtypes"]))
     env.filters["lookup"] = lambda key, table: table[key]
     # GE attribute default as ops-info spells it: [1,1,1,1], 1, NCHW.
     env.filters["ge_default"] = lambda v: ("[" + ",".join(map(str, v)) + "]") if isinstance(v, list) else str(v)

@@ -59,7 +59,8 @@ def attr(a):
     return d
 def desc(t):
     n = len(t["dtypes"])
-    return {"name": t["name"], "param_type": t["param_type"], "format": [t["format"]] * n,
+    fmt = t["format"] if isinstance(t["format"], list) else [t["format"]] * n
+    return {"name": t["name"], "param_type": t["param_type"], "format": fmt,
             "type": [dtype.get(x, x) for x in t["dtypes"]]}
 op = {"op": op_decl.GE_OP_TYPE, "language": "cpp", "input_desc": [desc(t) for t in op_decl.GE_INPUTS],
       "output_desc": [desc(t) for t in op_decl.GE_OUTPUTS], "attr": [attr(a) for a in op_decl.GE_ATTRS]}

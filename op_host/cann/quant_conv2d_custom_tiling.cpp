@@ -71,8 +71,14 @@ ge::graphStatus QuantConv2dCustomTilingFunc(gert::TilingContext* context) {
     const gert::StorageShape* scale = context->GetInputShape(kInputScale);
     if (x == nullptr || filter == nullptr || scale == nullptr) return Fail(context, "missing input shape");
     ge.x = {qconv::cann::Dims(x->GetStorageShape()), static_cast<int32_t>(context->GetInputDesc(kInputX)->GetDataType())};
-    ge.filter = {qconv::cann::Dims(filter->GetStorageShape()),
-                 static_cast<int32_t>(context->GetInputDesc(kInputFilter)->GetDataType())};
+    // A filter packed once into FRACTAL_Z (npu_format_cast, torchair's use_internal_format_weight) reaches the
+    // op with that storage format: the tiling tells the kernel to read it as it is (weight_format 1).
+    const auto* filter_desc = context->GetInputDesc(kInputFilter);
+    ge.filter_fractal_z = ge::GetPrimaryFormat(static_cast<int32_t>(filter_desc->GetStorageFormat())) ==
+                          static_cast<int32_t>(ge::FORMAT_FRACTAL_Z);
+    ge.filter = {qconv::cann::Dims(ge.filter_fractal_z ? filter->GetOriginShape() : filter->GetStorageShape()),
+                 static_cast<int32_t>(filter_desc->GetDataType())};
+    if (ge.filter_fractal_z) ge.filter_storage_shape = qconv::cann::Dims(filter->GetStorageShape());
     ge.scale = {qconv::cann::Dims(scale->GetStorageShape()),
                 static_cast<int32_t>(context->GetInputDesc(kInputScale)->GetDataType())};
     if (const gert::StorageShape* bias = context->GetOptionalInputShape(kInputBias)) {

@@ -37,6 +37,10 @@ Status ToConvParams(const GeArgs& ge, ConvParams* out) {
     ConvParams p;
     p.input = Desc(ge.x);
     p.weight = Desc(ge.filter);
+    if (ge.filter_fractal_z) {
+        p.weight_format = WeightFormat::kFractalZ;
+        p.weight_storage_shape = ge.filter_storage_shape;
+    }
     p.scale = Desc(ge.scale);
     if (ge.bias) p.bias = Desc(*ge.bias);
     if (ge.data_format != "NCHW") return NotSupported("data_format", ge.data_format, "NCHW");

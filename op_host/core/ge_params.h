@@ -23,7 +23,9 @@ struct GeTensor {
 };
 
 struct GeArgs {
-    GeTensor x, filter, scale;
+    GeTensor x, filter, scale;  // filter: its origin (Cout, Cin, kh, kw) shape in either format
+    bool filter_fractal_z = false;               // the filter's storage format is FRACTAL_Z (pre-packed)
+    std::vector<int64_t> filter_storage_shape;   // then its storage shape (C1*kh*kw, N1, 16, 32)
     std::optional<GeTensor> bias;
     std::vector<int64_t> strides;    // [1, 1, sh, sw]
     std::vector<int64_t> pads;       // [top, bottom, left, right]

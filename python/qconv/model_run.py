@@ -40,7 +40,8 @@ def sqnr_db(reference: torch.Tensor, test: torch.Tensor) -> float:
 
 def _twin(conv, q: torch.Tensor, soc: str) -> torch.Tensor:
     from qconv import sim
-    y, _ = sim.run(q, conv.weight, conv.scale, conv.bias, stride=conv.stride, padding=conv.padding,
+    # The deployed module hands the kernel its filter packed once (FRACTAL_Z): no weight layout per launch.
+    y, _ = sim.run(q, conv.packed_weight(), conv.scale, conv.bias, stride=conv.stride, padding=conv.padding,
                    dilation=conv.dilation, offset_x=conv.offset_x, soc=soc)
     return y
 

@@ -22,6 +22,10 @@ from torch import nn
 from qconv import checks, target
 from qconv._generated import limits
 from qconv.scale import hardware_scale, trans_quant_param
+from qconv.weight_format import PackedWeight, pack_fractal_z
+
+# torch_npu's ACL format code of FRACTAL_Z (npu_format_cast(weight, 4)): the layout the kernel reads as it is.
+_NPU_FORMAT_FRACTAL_Z = 4
 
 # The dtypes a state dict may bring for each parameter (anything else would be cast, i.e. truncated).
 _STATE_DTYPES = {"weight": (torch.int8,), "scale": (torch.int64, torch.float32), "bias": (torch.int32,)}
@@ -84,9 +88,37 @@ class QuantConv2d(nn.Module):
 
     def forward(self, quant_conv2d_input: torch.Tensor) -> torch.Tensor:
         self._check_module_only(quant_conv2d_input)
+        # On an NPU the filter goes in packed once (FRACTAL_Z storage, same logical shape): the kernel then
+        # skips its weight layout pass. The CPU op keeps its own packs (qconv.param_cache).
+        weight = self._npu_weight() if quant_conv2d_input.device.type == "npu" else self.weight
         return torch.ops.qconv.quant_conv2d(
-            quant_conv2d_input, self.weight, self.scale, list(self.stride), list(self.padding),
+            quant_conv2d_input, weight, self.scale, list(self.stride), list(self.padding),
             list(self.dilation), self.groups, self.offset_x, self.round_mode, self.output_dtype, self.bias, None)
+
+    def _weight_key(self) -> tuple:
+        w = self.weight
+        return (w.data_ptr(), w._version, tuple(w.shape), str(w.device))
+
+    def packed_weight(self) -> PackedWeight:
+        """The filter packed into FRACTAL_Z once and kept until the weight changes (in place, or replaced):
+        what qconv.sim.run and the NPU kernel read without laying the weight out on every launch."""
+        key = self._weight_key()
+        cached = self.__dict__.get("_packed_cache")
+        if cached is None or cached[0] != key:
+            cached = (key, pack_fractal_z(self.weight.detach()))
+            self.__dict__["_packed_cache"] = cached
+        return cached[1]
+
+    def _npu_weight(self) -> torch.Tensor:
+        """self.weight with FRACTAL_Z storage on the NPU (torch_npu.npu_format_cast), cached like packed_weight."""
+        import torch_npu
+
+        key = self._weight_key()
+        cached = self.__dict__.get("_npu_weight_cache")
+        if cached is None or cached[0] != key:
+            cached = (key, torch_npu.npu_format_cast(self.weight.detach(), _NPU_FORMAT_FRACTAL_Z))
+            self.__dict__["_npu_weight_cache"] = cached
+        return cached[1]
 
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
