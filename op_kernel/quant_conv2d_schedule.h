@@ -2,9 +2,9 @@
 // side and the host tests that count coverage (op_kernel/README.md, "Contracts"). Pure integer arithmetic on
 // QuantConv2dTilingData, no Ascend C types, so it compiles in the kernel, in the twin and on the host.
 //
-// Order of work inside a block: for each image, for each n tile, for each m tile (m innermost, so a
-// resident weight slab serves every m tile of its n tile). Inside a tile: for each K chunk (L1), for each
-// k_l0 step (L0). Tile t of a block uses acc slot t % acc_slots.
+// Order of work inside a block: for each n tile, for each image, for each m tile (n outermost, so a resident
+// weight slab serves every image and m tile of its n tile: a batch reads each weight slice once). Inside a
+// tile: for each K chunk (L1), for each k_l0 step (L0). Tile t of a block uses acc slot t % acc_slots.
 #pragma once
 
 #include <stdint.h>
@@ -42,7 +42,7 @@ struct OutputTile {
     uint32_t m_len;    // <= m_l0
     uint32_t n_start;  // first output channel (multiple of 16)
     uint32_t n_len;    // <= n_l0
-    uint32_t m_tile;   // index of the tile along M inside the block (0: a new n tile begins)
+    uint32_t m_tile;   // index of the tile along M inside the block and image
     uint32_t n_tile;   // index of the tile along N inside the block
 };
 
@@ -122,11 +122,11 @@ __aicore__ inline BlockWork GetBlockWork(const QuantConv2dTilingData& td, uint32
 
 __aicore__ inline OutputTile GetTile(const QuantConv2dTilingData& td, const BlockWork& w, uint32_t tile) {
     OutputTile t;
-    const uint32_t per_image = w.n_tiles * w.m_tiles;
-    const uint32_t in_image = tile % per_image;
-    t.batch = w.batch_begin + tile / per_image;
-    t.n_tile = in_image / w.m_tiles;
-    t.m_tile = in_image % w.m_tiles;
+    const uint32_t per_n_tile = w.batch_count * w.m_tiles;
+    const uint32_t in_n_tile = tile % per_n_tile;
+    t.n_tile = tile / per_n_tile;
+    t.batch = w.batch_begin + in_n_tile / w.m_tiles;
+    t.m_tile = in_n_tile % w.m_tiles;
     t.n_start = w.n_begin + t.n_tile * td.n_l0;
     t.n_len = MinU32(td.n_l0, w.n_begin + w.n_count - t.n_start);
     if (td.m_tile_mode == kMTileInRow) {

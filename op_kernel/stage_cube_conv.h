@@ -147,7 +147,7 @@ private:
     __aicore__ inline AscendC::LocalTensor<int8_t> AcquireWeightSlab(const schedule::OutputTile& tile,
                                                                      const schedule::KChunk& chunk) {
         if (td_->weight_resident != 0) {
-            if (has_resident_weight_ && tile.m_tile != 0) {
+            if (has_resident_weight_ && tile.n_tile == resident_n_tile_) {
                 return resident_weight_;
             }
             if (has_resident_weight_) {
@@ -174,6 +174,7 @@ private:
         AscendC::LocalTensor<int8_t> slab = weight_l1_.DeQue<int8_t>();
         if (td_->weight_resident != 0) {
             resident_weight_ = slab;
+            resident_n_tile_ = tile.n_tile;
             has_resident_weight_ = true;
         }
         return slab;
@@ -321,6 +322,7 @@ private:
     AscendC::TBuf<AscendC::TPosition::A2> zero_point_a_;  // 310P offset_x != 0: the constant -offset_x tile
     AscendC::LocalTensor<int8_t> resident_weight_;
     bool has_resident_weight_ = false;
+    uint32_t resident_n_tile_ = 0;
 };
 
 #if __CCE_AICORE__ == 220

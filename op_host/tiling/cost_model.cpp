@@ -79,8 +79,9 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     // weight at the per-core GM rate, plus a fixed cost per DMA instruction.
     const double fmap_loaded = tiles * FmapBytesPerTile(p, plan, b.avg_tile_m);
     const double weight_per_n_tile = k_fracs * (b.n_fracs / b.n_tiles) * kFractalBytes;
-    const double weight_loads = plan.l1.weight_resident ? b.images * b.n_tiles : tiles * plan.l1.k_chunks;
-    const double weight_loaded = (plan.l1.weight_resident ? b.images * b.n_tiles : tiles) * weight_per_n_tile;
+    // A resident slab is loaded once per n tile (the schedule walks every image of an n tile in a row).
+    const double weight_loads = plan.l1.weight_resident ? b.n_tiles : tiles * plan.l1.k_chunks;
+    const double weight_loaded = (plan.l1.weight_resident ? b.n_tiles : tiles) * weight_per_n_tile;
     const double out_elems = static_cast<double>(p.batch) * static_cast<double>(p.positions) * p.cout;
     const double working_set = static_cast<double>(p.batch) * p.c1 * kK0 * p.hin * p.win * 2 +
                                k_fracs * p.n1 * kFractalBytes * 2 + out_elems * 6;
