@@ -30,6 +30,7 @@ public:
     static constexpr uint32_t kFmapRunMax = 256;     // H*W positions per fmap item
     static constexpr uint32_t kKernelRunMax = 32;    // kh*kw positions per weight item (one 32-B UB row)
     static constexpr uint32_t kOutChannelsPerItem = kN0 / 2;  // half a fractal row: 8 co x 32 ci
+    static constexpr uint32_t kGroupsPerBlock = 16;  // 1x1 filter items: 16 co x 16 channel groups = 8 KB
     // Both item kinds move an 8 KB int8 block: [32 ch][256 positions] or [8 co][32 ci][32 positions].
     static constexpr uint32_t kBlockBytes8K = kC0 * kFmapRunMax;
     static_assert(kBlockBytes8K == kOutChannelsPerItem * kC0 * kKernelRunMax, "item kinds share the UB buffers");
@@ -52,7 +53,13 @@ public:
         pipe->InitBuffer(in_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
         pipe->InitBuffer(out_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
         fmap_items_ = args.batch * c1_ * CeilDiv(args.in_hw, kFmapRunMax);
-        weight_items_ = args.weight_prepacked ? 0 : n1_ * 2 * c1_ * CeilDiv(args.kernel_hw, kKernelRunMax);
+        // A 1x1 filter of whole channel groups needs no transpose (FRACTAL_Z row c1 is W[co][32 c1, +32) per
+        // output channel): blocks of 16 output channels x kGroupsPerBlock groups, two DMAs each. Other filters
+        // transpose (ci, kk) per item.
+        pointwise_ = args.kernel_hw == 1 && args.cin % kC0 == 0;
+        weight_items_ = args.weight_prepacked ? 0
+                        : pointwise_ ? n1_ * CeilDiv(c1_, kGroupsPerBlock)
+                                     : n1_ * 2 * c1_ * CeilDiv(args.kernel_hw, kKernelRunMax);
     }
 
     // This vector core's share: items core, core + cores, ...
@@ -60,6 +67,8 @@ public:
         for (uint32_t item = core; item < fmap_items_ + weight_items_; item += cores) {
             if (item < fmap_items_) {
                 FmapItem(item);
+            } else if (pointwise_) {
+                PointwiseWeightItem(item - fmap_items_);
             } else {
                 WeightItem(item - fmap_items_);
             }
@@ -150,6 +159,39 @@ private:
                                       static_cast<uint16_t>(n1_ * kFractalBytes / kBlockBytes - kRowBlocks)});
     }
 
+    // Item = (n1, run of kGroupsPerBlock channel groups) of a 1x1 filter: [16 co][groups x 32 ci] in one DMA,
+    // 32-byte blocks regrouped to [group][16 co][32 ci] by UB copies, out in one DMA to FRACTAL_Z rows
+    // c1 = first.., fractal n1 (row stride N1 fractals).
+    __aicore__ inline void PointwiseWeightItem(uint32_t item) {
+        const uint32_t runs = CeilDiv(c1_, kGroupsPerBlock);
+        const uint32_t n1 = item / runs;
+        const uint32_t first = (item % runs) * kGroupsPerBlock;
+        const uint32_t groups = Min(kGroupsPerBlock, c1_ - first);
+        const uint32_t co_base = n1 * kN0;
+        const uint32_t out_channels = Min(kN0, args_.cout - co_base);
+        const uint32_t ci_first = first * kC0;
+        const uint32_t pitch = groups * kC0;  // UB row pitch of one output channel: whole groups (Cin % 32 == 0)
+
+        AscendC::LocalTensor<int8_t> in = in_queue_.AllocTensor<int8_t>();
+        const uint64_t src = static_cast<uint64_t>(co_base) * args_.cin + ci_first;
+        CopyRunsIn(in, pitch, weight_gm_[src], args_.cin, out_channels, pitch, weight_size_ - src);
+        in_queue_.EnQue(in);
+        in = in_queue_.DeQue<int8_t>();
+        if (out_channels < kN0) {  // output channels past Cout
+            ZeroBytes(in[out_channels * pitch], (kN0 - out_channels) * pitch);
+        }
+        AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
+        for (uint32_t g = 0; g < groups; ++g) {  // block g of each channel row -> fractal g, row co
+            AscendC::DataCopy(out[g * kFractalBytes], in[g * kC0],
+                              AscendC::DataCopyParams{static_cast<uint16_t>(kN0), 1,
+                                                      static_cast<uint16_t>(groups - 1), 0});
+        }
+        in_queue_.FreeTensor(in);
+        Store(out, fractal_gm_[(static_cast<uint64_t>(first) * n1_ + n1) * kFractalBytes],
+              AscendC::DataCopyParams{static_cast<uint16_t>(groups), static_cast<uint16_t>(kFractalBytes / kBlockBytes),
+                                      0, static_cast<uint16_t>((n1_ - 1) * kFractalBytes / kBlockBytes)});
+    }
+
     // `bytes` (a multiple of 2) zero bytes through the int16 view: Duplicate has no 8-bit form.
     __aicore__ inline void ZeroBytes(const AscendC::LocalTensor<int8_t>& dst, uint32_t bytes) {
         AscendC::Duplicate(dst.ReinterpretCast<int16_t>(), static_cast<int16_t>(0), static_cast<int32_t>(bytes / 2));
@@ -190,6 +232,7 @@ private:
     uint64_t x_size_ = 0;
     uint64_t weight_size_ = 0;
     uint32_t fmap_items_ = 0;
+    bool pointwise_ = false;
     uint32_t weight_items_ = 0;
     AscendC::GlobalTensor<int8_t> x_gm_;
     AscendC::GlobalTensor<int8_t> weight_gm_;
