@@ -209,24 +209,27 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
                 c.Expect(n1 == prev_n1 && m0 == prev_m1, "coverage: block ", b, " tile ", i, " positions ", m0,
                          " follow ", prev_m1, m0 < prev_m1 ? " (computed twice)" : " (gap)");
             } else {
-                // A new n run (same image) or a new image: the finished run must have ended where the first did.
+                // Order n tile, image, m tile: a new run is the next image of the same n tile or the next n tile
+                // (images restart); either way the finished m run must have ended where the first did.
                 new_run = true;
                 if (!m_end_known) box.m1 = prev_m1;
                 m_end_known = true;
                 c.Expect(prev_m1 == box.m1 && m0 == box.m0, "coverage: block ", b, " tile ", i,
                          " m runs differ in extent: [", box.m0, ", ", box.m1, ") vs run ending at ", prev_m1,
                          " then starting at ", m0);
-                if (t.batch == prev_batch) {
-                    c.Expect(n0 == prev_n1, "coverage: block ", b, " tile ", i, " channels ", n0, " follow ", prev_n1);
-                    if (t.batch == box.b0) {
-                        box.n1 = n1;  // the first image defines the block's channels
+                if (n0 == prev_n0) {
+                    c.Expect(t.batch == prev_batch + 1 && n1 == prev_n1, "coverage: block ", b, " tile ", i, " image ",
+                             t.batch, " does not follow image ", prev_batch, " of its n tile");
+                    if (n0 == box.n0) {
+                        box.b1 = uint64_t{t.batch} + 1;  // the first n tile defines the block's images
                     } else {
-                        c.Expect(n1 <= box.n1, "coverage: block ", b, " image ", t.batch, " has more channels");
+                        c.Expect(t.batch < box.b1, "coverage: block ", b, " n tile at channel ", n0, " has more images");
                     }
                 } else {
-                    c.Expect(t.batch == prev_batch + 1 && n0 == box.n0 && prev_n1 == box.n1, "coverage: block ", b,
-                             " tile ", i, " image ", t.batch, " does not restart the block's channels");
-                    box.b1 = uint64_t{t.batch} + 1;
+                    c.Expect(n0 == prev_n1 && t.batch == box.b0 && prev_batch + 1 == box.b1, "coverage: block ", b,
+                             " tile ", i, " n tile at channel ", n0, " does not follow channel ", prev_n1,
+                             " with the block's images restarted");
+                    box.n1 = n1;
                 }
             }
             prev_batch = t.batch;
@@ -243,7 +246,8 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
         } else {
             box.m1 = prev_m1;
         }
-        c.Expect(prev_n1 == box.n1, "coverage: block ", b, " last image ends at channel ", prev_n1, ", not ", box.n1);
+        c.Expect(prev_n1 == box.n1 && prev_batch + 1 == box.b1, "coverage: block ", b, " last tile (image ", prev_batch,
+                 ", channels up to ", prev_n1, ") does not close the block's box");
         boxes.push_back(box);
     }
     if (stats != nullptr) {
