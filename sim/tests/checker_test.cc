@@ -261,13 +261,13 @@ TEST(CrossCoreOneAivOnly) {
 TEST(CrossCoreCounterOverflow) {
     EXPECT_SIM_ERROR(Run([&] {
         if (ASCEND_IS_AIC)
-            for (int i = 0; i < 16; ++i) CrossCoreSetFlag<2, PIPE_S>(2);
+            for (int i = 0; i < 16; ++i) CrossCoreSetFlag<2, PIPE_MTE2>(2);
     }, {}), "exceed 15 outstanding sets");
 }
 
 TEST(CrossCoreFlagIdRange) {
     EXPECT_SIM_ERROR(Run([&] {
-        if (ASCEND_IS_AIC) CrossCoreSetFlag<2, PIPE_S>(16);
+        if (ASCEND_IS_AIC) CrossCoreSetFlag<2, PIPE_MTE2>(16);
     }, {}), "flagId = 16 is out of the allowed range [0, 15]");
 }
 
@@ -502,7 +502,7 @@ TEST(BlockDimRange) {
 
 #if __NPU_ARCH__ == 2002
 TEST(CrossCoreOn2002Fails) {
-    EXPECT_SIM_ERROR(Run([&] { CrossCoreSetFlag<2, PIPE_S>(0); }, {}), "CrossCoreSetFlag",
+    EXPECT_SIM_ERROR(Run([&] { CrossCoreSetFlag<2, PIPE_MTE2>(0); }, {}), "CrossCoreSetFlag",
                      "arch 2002 has no inter-core synchronization");
 }
 TEST(DataCopyPadOn2002Fails) {
