@@ -1,7 +1,8 @@
 // Official pseudo-code followed: LoadData 2D ([EX] load_data_l12l0/scripts/load2d.py), LoadDataWithTranspose
 // (load_data_with_transpose.py), Load3D v2 (load3d.py nc1hwc0_im2col), Mmad fractal layouts
 // (矩阵计算分形介绍/关键分形格式详解.md), Fixpipe NZ2NZ / NZ2ND (矩阵搬出关键特性说明/NZ2NZ.md, NZ2ND.md) and the
-// QUANT_PRE word (随路量化.md); digest ascendc_api_cube_and_move.md sections 3-6.
+// QUANT_PRE word (随路量化.md): mirror-cann/asc-devkit examples/01_simd_cpp_api/03_basic_api/ and
+// docs/zh/api/SIMD-API/基础API/矩阵计算（ISASI）/.
 #include <algorithm>
 #include <cstring>
 #include <vector>

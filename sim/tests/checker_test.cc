@@ -113,6 +113,7 @@ TEST(PoisonFlowsThroughCompute) {
         GlobalTensor<float> g;
         g.SetGlobalBuffer(y.data(), 64);
         Duplicate(a.Get<float>(), 1.0f, 60);  // 4 lanes stay never-written
+        PipeBarrier<PIPE_V>();
         Muls(b.Get<float>(), a.Get<float>(), 3.0f, 64);
         OutSync();
         DataCopy(g, b.Get<float>(), 64);

@@ -1,5 +1,6 @@
-// Enumerations of the Ascend C API with the CANN 8.1.RC1 values (digests: ascendc_api_vector_sync.md
-// sections 3.1, 3.2, 8; ascendc_api_cube_and_move.md sections 1.1, 6.3).
+// Enumerations of the Ascend C API with the CANN 8.1.RC1 values (leideng/CANN-8.1.RC1: basic_api/impl/
+// kernel_event.h, impl/kernel_reg.h, interface/kernel_struct_*.h; tools/tikicpulib/lib/include/stub_fun.h for the
+// compiler enums pipe_t and QuantMode_t).
 #pragma once
 
 #include <cstdint>

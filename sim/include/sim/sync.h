@@ -1,5 +1,6 @@
 // Intra-core and cross-core synchronization and the block queries (doc pages under
-// docs/zh/api/SIMD-API/基础API/同步控制/ and 系统变量访问/; digest ascendc_api_vector_sync.md sections 3, 4).
+// docs/zh/api/SIMD-API/基础API/同步控制/ and 系统变量访问/; signatures of CANN 8.1.RC1 basic_api/interface/
+// kernel_common.h and kernel_operator_sys_var_intf.h).
 #pragma once
 
 #include <cstdint>

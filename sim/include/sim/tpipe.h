@@ -1,7 +1,7 @@
 // TPipe, TQueBind / TQue and TBuf (doc pages docs/zh/api/SIMD-API/基础API/资源管理/TPipe|TQue|TBuf/*.md;
-// behaviour of CANN 8.1.RC1 impl/kernel_tpipe_impl.h, kernel_tquebind_impl.h as digested in
-// ascendc_api_vector_sync.md section 2). Buffers are carved bump-pointer per physical pool; queues emit the
-// SetFlag/WaitFlag pairs of their HardEvents, so the synchronization checker sees exactly what hardware gets.
+// behaviour of CANN 8.1.RC1 impl/kernel_tpipe_impl.h, kernel_tquebind_impl.h). Buffers are carved bump-pointer
+// per physical pool; queues emit the SetFlag/WaitFlag pairs of their HardEvents, so the synchronization checker
+// sees exactly what hardware gets.
 #pragma once
 
 #include <cstdint>
