@@ -118,10 +118,14 @@ __aicore__ inline void CopyRunsOut(AscendC::GlobalTensor<T> dst, uint64_t dst_pi
         return;
     }
     if (blocks == 0) {
-        // A whole output shorter than one block: only the scalar unit can write it without touching bytes
-        // beyond it. Its stores go through the DCache in 64-byte lines (GlobalTensor/SetValue.md), which is
-        // safe only because no DataCopy of any core writes into these lines (the run is all there is of y
-        // around it); DataCacheCleanAndInvalid writes the lines out before the kernel ends.
+        // Fewer than kPerBlock contiguous elements (a y of fewer than 16 halves per channel group and image):
+        // only the scalar unit can write them without touching bytes beyond. Its stores go through the DCache
+        // in 64-byte lines (GlobalTensor/SetValue.md): this core's earlier MTE3 writes must have landed before
+        // the line is filled, and the line goes out at once. Safe while no other core writes into the same
+        // 64 bytes meanwhile (not guaranteed by the tiling: see docs/arch_rules_twin.md).
+        const int32_t event = static_cast<int32_t>(GetTPipePtr()->FetchEventID(AscendC::HardEvent::MTE3_S));
+        AscendC::SetFlag<AscendC::HardEvent::MTE3_S>(event);
+        AscendC::WaitFlag<AscendC::HardEvent::MTE3_S>(event);
         for (uint32_t r = 0; r < runs; ++r) {
             for (uint32_t i = 0; i < run_len; ++i) {
                 dst.SetValue(r * dst_pitch + i, ub.GetValue(r * src_pitch + i));
