@@ -65,8 +65,8 @@ void CheckAxis(Checker& c, const char* axis, uint64_t units, uint64_t dim, uint6
 }  // namespace
 
 uint64_t WorstFmapSlabBytes(const QuantConv2dTilingData& td) {
-    const SlabExtent e = WorstSlab(ProblemOf(td), td.npu_arch, static_cast<QuantConv2dMTileMode>(td.m_tile_mode), td.m_l0,
-                                   td.kh_per_chunk, td.kw_per_chunk);
+    const SlabExtent e = WorstSlab(ProblemOf(td), td.npu_arch, static_cast<QuantConv2dMTileMode>(td.m_tile_mode),
+                                   td.m_l0, td.kh_per_chunk, td.kw_per_chunk);
     return static_cast<uint64_t>(td.c1_per_chunk) * e.rows * e.cols * kK0;
 }
 
