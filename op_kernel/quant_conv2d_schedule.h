@@ -86,6 +86,25 @@ struct VectorShare {
 
 __aicore__ inline uint32_t PositionsPerImage(const QuantConv2dTilingData& td) { return td.hout * td.wout; }
 
+// Arch 2002 rules of Load3D v2 for int8 (mirror-cann/asc-devkit LoadData_3D.md, 约束说明, the Atlas 推理系列产品 AI
+// Core bullet; leideng/CANN-8.1.RC1 .../basic_api/impl/kernel_operator_mm_check.h, the __CCE_AICORE__ == 200
+// branch): channelSize in {4, 8, 16, 32, N*32+4, N*32+8, N*32+16}, so whole channel groups go one per Load3D
+// (channelSize = 32: c1_per_chunk = 1, op_host/tiling/l1_tiling.cpp); and mStartPt % 16 == 0. kMTileAcrossRows
+// tiles start at multiples of 16 positions, so on 2002 a slab starts at an output row ho with ho * Wo % 16 == 0:
+// a multiple of SlabRowAlign = 16 / gcd(Wo, 16) rows (up to SlabRowAlign - 1 rows above the tile's first).
+// The twin enforces both rules (sim/include/sim/cube.h CheckLoad3dV2Arch2002).
+constexpr uint32_t kArchCoupled = 2002;
+__aicore__ inline uint32_t SlabRowAlign(uint32_t npu_arch, uint32_t wout) {
+    if (npu_arch != kArchCoupled) {
+        return 1;
+    }
+    uint32_t g = 16;
+    while (wout % g != 0) {
+        g /= 2;
+    }
+    return 16 / g;
+}
+
 __aicore__ inline uint32_t TilesPerOutputRow(const QuantConv2dTilingData& td) { return CeilDiv(td.wout, td.m_l0); }
 
 __aicore__ inline BlockWork GetBlockWork(const QuantConv2dTilingData& td, uint32_t block) {
@@ -212,7 +231,11 @@ __aicore__ inline bool ColumnWindowHasData(const QuantConv2dTilingData& td, uint
 
 __aicore__ inline FmapSlab GetFmapSlab(const QuantConv2dTilingData& td, const OutputTile& t, const KChunk& c) {
     FmapSlab s;
-    const uint32_t ho_first = t.m_start / td.wout;
+    uint32_t ho_first = t.m_start / td.wout;
+    if (td.m_tile_mode == kMTileAcrossRows) {
+        const uint32_t align = SlabRowAlign(td.npu_arch, td.wout);
+        ho_first = ho_first / align * align;  // m_start_pt below then a multiple of 16 on 2002
+    }
     const uint32_t ho_last = (t.m_start + t.m_len - 1) / td.wout;
     const int64_t row_first = static_cast<int64_t>(ho_first) * td.stride_h - td.pad_h +
                               static_cast<int64_t>(c.kh_begin) * td.dilation_h;

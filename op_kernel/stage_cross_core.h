@@ -29,10 +29,11 @@ __aicore__ inline uint32_t AccSlotOf(uint32_t tile_counter, uint32_t acc_slots) 
 
 // ---- AIV side ----
 
-// At start: every slot of the ring is free.
+// At start: every slot of the ring is free. PIPE_MTE2, as the later releases: modes 0/1/2 do not support PIPE_S
+// or PIPE_ALL (CrossCoreSetFlag(ISASI).md); hicann/ops-nn conv3d_v2 pre-credits on PIPE_MTE2 too.
 __aicore__ inline void VectorCreditAllSlots(uint32_t acc_slots) {
     for (uint32_t slot = 0; slot < acc_slots; ++slot) {
-        AscendC::CrossCoreSetFlag<kCubeVectorMode, PIPE_S>(kSlotFreeFlagBase + slot);
+        AscendC::CrossCoreSetFlag<kCubeVectorMode, PIPE_MTE2>(kSlotFreeFlagBase + slot);
     }
 }
 

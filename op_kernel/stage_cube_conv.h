@@ -58,7 +58,10 @@ public:
             pipe->InitBuffer(zero_point_a_, td.m_l0 * td.k_l0);
             FillZeroPointTile();
         }
-        AscendC::SetLoadDataPaddingValue<uint8_t>(static_cast<uint8_t>(td.offset_x));
+        // As uint8_t: on arch 2002 SetLoadDataPaddingValue<int8_t> sign-extends before doubling the byte
+        // (8.1.RC1 impl/dav_m200/kernel_operator_mm_impl.h), so a negative offset_x would break the b8 rule
+        // PADDING[15:8] == PADDING[7:0]; the uint8_t bit pattern is the int8 padding value on both arches.
+        AscendC::SetLoadDataPaddingValue<uint8_t>(static_cast<uint8_t>(static_cast<int8_t>(td.offset_x)));
     }
 
     __aicore__ inline uint32_t Tiles() const { return work_.tiles; }

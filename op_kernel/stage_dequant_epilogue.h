@@ -102,6 +102,10 @@ public:
     // Arch 2002: the whole tile, already in UB in the same NZ order (acc[0] = element (0, 0)). The tile is
     // overwritten in place.
     __aicore__ inline void ProcessInUb(const AscendC::LocalTensor<int32_t>& acc, const AccTile& tile) {
+        // The L0C -> UB copy that wrote acc is a PIPE_V instruction too: the vector reads below depend on it, and
+        // on 2002 the compiler does not insert PIPE_V-to-PIPE_V barriers (asc-devkit 核内同步/关键特性说明.md:
+        // automatic for arch 2201 only).
+        AscendC::PipeBarrier<PIPE_V>();
         const uint32_t groups = CeilDiv(tile.n_len, kChannels);
         LoadChannelRows(tile, 0, groups);
         for (uint32_t g = 0; g < groups; ++g) {

@@ -52,6 +52,8 @@ EDGE_CASES = [
     (2, 20, 9, 9, 24, 5, 5, 1, 2, 1, 100, True, "float32"),
     (1, 17, 18, 18, 33, 3, 3, 2, 1, 1, -3, True, "int64"),     # Ho*Wo = 81
     (1, 24, 7, 7, 16, 3, 3, 1, 1, 1, 0, True, "clamp"),        # outputs beyond +-65504
+    (2, 8, 2, 3, 3, 1, 1, 1, 0, 1, -3, True, "int64"),         # 2002: channel rows < one block, packed in UB
+    (2, 8, 2, 2, 3, 1, 1, 1, 0, 1, -3, False, "int64"),        # 2002: a group's output < one block (scalar)
     # Larger problems that reach other tiling regimes (checked against op_host's choices when written):
     (1, 64, 3, 4000, 16, 3, 3, 1, 1, 1, -9, True, "int64"),    # W 4000: several K chunks of one kernel row
     (1, 1024, 4, 4, 32, 1, 1, 1, 0, 1, 0, True, "float32"),    # K 1024: tiles inside one output row

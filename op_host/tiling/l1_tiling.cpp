@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "op_kernel/quant_conv2d_schedule.h"
+
 namespace qconv::tiling {
 
 bool ColumnWindowsHaveData(const Problem& p, uint32_t kw_cols) {
@@ -25,12 +27,14 @@ uint64_t AcrossRowsSlabCols(const Problem& p, uint32_t kw_cols) {
                                          static_cast<uint64_t>(kw_cols - 1) * p.dilation_w + 1);
 }
 
-SlabExtent WorstSlab(const Problem& p, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t kh_rows, uint32_t kw_cols) {
+SlabExtent WorstSlab(const Problem& p, uint32_t npu_arch, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t kh_rows,
+                     uint32_t kw_cols) {
     SlabExtent e;
     const uint64_t kernel_rows_extent = static_cast<uint64_t>(kh_rows - 1) * p.dilation_h + 1;
     const uint64_t kernel_cols_extent = static_cast<uint64_t>(kw_cols - 1) * p.dilation_w + 1;
     if (mode == kMTileAcrossRows) {
-        const uint64_t spanned = std::min<uint64_t>(p.hout, (static_cast<uint64_t>(m_l0) + p.wout - 2) / p.wout + 1);
+        const uint64_t spanned = std::min<uint64_t>(p.hout, (static_cast<uint64_t>(m_l0) + p.wout - 2) / p.wout + 1 +
+                                                                schedule::SlabRowAlign(npu_arch, p.wout) - 1);
         e.rows = std::min<uint64_t>(p.hin, (spanned - 1) * p.stride_h + kernel_rows_extent);
         e.cols = AcrossRowsSlabCols(p, kw_cols);
     } else {
@@ -60,8 +64,13 @@ bool TryChunk(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, u
     if (chunk.kw < p.kw && mode == kMTileAcrossRows && !ColumnWindowsHaveData(p, chunk.kw)) {
         return false;
     }
-    const SlabExtent slab = WorstSlab(p, mode, m_l0, chunk.kh, chunk.kw);
+    const SlabExtent slab = WorstSlab(p, soc.npu_arch, mode, m_l0, chunk.kh, chunk.kw);
     if (slab.rows > kLoad3dMaxL1Extent || slab.cols > kLoad3dMaxL1Extent) {
+        return false;
+    }
+    // mStartPt < SlabRowAlign * Wo must fit the 15-bit field (LoadData_3D.md: [0, 32767]).
+    if (mode == kMTileAcrossRows &&
+        static_cast<uint64_t>(schedule::SlabRowAlign(soc.npu_arch, p.wout)) * p.wout > kLoad3dMaxL1Extent + 1ull) {
         return false;
     }
     const uint64_t fmap = static_cast<uint64_t>(chunk.c1) * slab.rows * slab.cols * kK0;
@@ -92,11 +101,14 @@ bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uin
     for (uint32_t buffers = 2; buffers >= 1; --buffers) {
         // Whole channel groups with every kernel row: as many groups as fit. The slab of one group is
         // fixed, so the count follows from the budget; the Load3D K limit caps it too.
-        const SlabExtent full_rows = WorstSlab(p, mode, m_l0, p.kh, p.kw);
+        const SlabExtent full_rows = WorstSlab(p, soc.npu_arch, mode, m_l0, p.kh, p.kw);
         const uint64_t fmap_per_c1 = full_rows.rows * full_rows.cols * kK0;
         const uint64_t weight_per_c1 = static_cast<uint64_t>(p.kh) * p.kw * (n_l0 / kN0) * kFractalBytes;
         uint64_t c1_fit = soc.l1_bytes / (buffers * (fmap_per_c1 + weight_per_c1));
         c1_fit = std::min<uint64_t>({c1_fit, p.c1, k_limit_fracs / (static_cast<uint64_t>(p.kh) * p.kw)});
+        if (soc.npu_arch == schedule::kArchCoupled) {
+            c1_fit = std::min<uint64_t>(c1_fit, 1);  // channelSize = 32 (schedule::SlabRowAlign's comment)
+        }
         for (uint64_t c1 = c1_fit; c1 >= 1; --c1) {  // the closed form may be off by rounding: confirm
             if (TryChunk(p, soc, mode, m_l0, n_l0, {static_cast<uint32_t>(c1), p.kh, p.kw}, buffers, buffers, plan)) {
                 return true;

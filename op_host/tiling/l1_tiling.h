@@ -26,7 +26,9 @@ struct SlabExtent {
 // `kw_cols` kernel columns. kMTileAcrossRows: a run of m_l0 positions spans at most
 // floor((m_l0 + Wo - 2) / Wo) + 1 output rows; whole input rows are loaded, or with kw_cols < kw the columns
 // of one chunk for every output column. kMTileInRow: one output row, min(m_l0, Wo) outputs wide.
-SlabExtent WorstSlab(const Problem& p, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t kh_rows, uint32_t kw_cols);
+// On arch 2002 an across-rows slab may start up to schedule::SlabRowAlign - 1 output rows earlier (mStartPt rule).
+SlabExtent WorstSlab(const Problem& p, uint32_t npu_arch, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t kh_rows,
+                     uint32_t kw_cols);
 
 // kMTileAcrossRows: whether every kernel-column chunk of `kw_cols` columns reads real input columns (then a slab
 // row holds only the columns the chunk reads, schedule::ColumnWindowHasData), and the widest slab row.

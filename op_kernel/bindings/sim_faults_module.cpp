@@ -19,10 +19,16 @@ extern "C" void quant_conv2d_custom_2002(uint8_t*, uint8_t*, uint8_t*, uint8_t*,
     X(fault_ub_out_of_bounds) X(fault_misaligned_ub) X(fault_use_after_free) X(fault_gm_out_of_bounds) \
     X(fault_undefined_output) X(fault_missing_sync) X(fault_double_set_flag) X(fault_wait_without_set) \
     X(fault_flag_left_set) X(fault_sync_all_unzeroed) X(fault_unsupported_cast_mode) X(fault_event_ids_exhausted)
-#define QCONV_FAULTS_2201(X) X(fault_cross_core_deadlock) X(fault_cross_core_unmatched) X(fault_cross_core_overflow)
+#define QCONV_FAULTS_2201(X) X(fault_cross_core_deadlock) X(fault_cross_core_unmatched) X(fault_cross_core_overflow) \
+    X(fault_cross_core_pipe_s)
+#define QCONV_FAULTS_2002(X) X(fault_load3d_channel_size) X(fault_load3d_m_start) X(fault_padding_sign_extended) \
+    X(fault_missing_pipe_v_barrier) X(fault_scalar_store_cache_line)
+#define QCONV_DECLARE_FAULT_2002(name) \
+    extern "C" void name##_2002(uint8_t*, uint8_t*, uint8_t*, uint8_t*, uint8_t*, uint8_t*, uint8_t*);
 
 QCONV_FAULTS_BOTH(QCONV_DECLARE_FAULT)
 QCONV_FAULTS_2201(QCONV_DECLARE_FAULT_2201)
+QCONV_FAULTS_2002(QCONV_DECLARE_FAULT_2002)
 
 namespace py = pybind11;
 using namespace qconv;
@@ -40,10 +46,13 @@ const std::map<std::string, FaultEntry>& Faults() {
         std::map<std::string, FaultEntry> t;
 #define QCONV_ADD_BOTH(name) t[#name] = FaultEntry{&name##_2201, &name##_2002};
 #define QCONV_ADD_2201(name) t[#name] = FaultEntry{&name##_2201, nullptr};
+#define QCONV_ADD_2002(name) t[#name] = FaultEntry{nullptr, &name##_2002};
         QCONV_FAULTS_BOTH(QCONV_ADD_BOTH)
         QCONV_FAULTS_2201(QCONV_ADD_2201)
+        QCONV_FAULTS_2002(QCONV_ADD_2002)
 #undef QCONV_ADD_BOTH
 #undef QCONV_ADD_2201
+#undef QCONV_ADD_2002
         return t;
     }();
     return table;
@@ -55,7 +64,9 @@ void RunFault(const std::string& name, const std::string& soc_name) {
     if (it == Faults().end()) throw py::value_error("no fault kernel named " + name);
     const SocSpec& soc = FindSoc(soc_name);
     const sim::Kernel kernel = soc.npu_arch == 2002 ? it->second.k2002 : it->second.k2201;
-    if (kernel == nullptr) throw py::value_error(name + " exists for arch 2201 only");
+    if (kernel == nullptr) {
+        throw py::value_error(name + " exists for arch " + (soc.npu_arch == 2002 ? "2201" : "2002") + " only");
+    }
     std::vector<int8_t> x(256, 1), weight(256, 1), y(256, 0);
     std::vector<int64_t> scale(16, 0);
     std::vector<int32_t> bias(16, 0);
@@ -108,6 +119,7 @@ PYBIND11_MODULE(_sim_faults, m) {
         return names;
     });
     m.def("has_2002", [](const std::string& name) { return Faults().at(name).k2002 != nullptr; });
+    m.def("has_2201", [](const std::string& name) { return Faults().at(name).k2201 != nullptr; });
     m.def("run_fault", &RunFault, py::arg("name"), py::arg("soc"));
     m.def(
         "run_with_tiling",

@@ -110,6 +110,7 @@ void Core::CheckRead(Pipe p, const Region& r_in, uint64_t off, uint64_t len, con
     const uint64_t g0 = off >> kGranuleShift;
     const uint64_t g1 = (off + len - 1) >> kGranuleShift;
     const bool record_reader = p != Pipe::kS;
+    const bool same_pipe_rule = p == Pipe::kV && spec.npu_arch == 2002;
     for (uint64_t g = g0; g <= g1; ++g) {
         if (record_reader) {
             r.reader_slot[g] = own;
@@ -117,6 +118,14 @@ void Core::CheckRead(Pipe p, const Region& r_in, uint64_t off, uint64_t len, con
             r.reader_api[g] = api_id;
         }
         const uint16_t w = r.writer_slot[g];
+        if (w == own && same_pipe_rule && r.writer_seq[g] > v_barrier_seq) {
+            Fail(Format("missing PipeBarrier<PIPE_V>: %s on PIPE VECTOR reads %s at offset %llu (32-byte granule "
+                        "%llu) written by %s on the same pipe with no PipeBarrier<PIPE_V> in between; on arch 2002 "
+                        "the compiler does not insert it (asc-devkit 同步控制/核内同步/关键特性说明.md: automatic "
+                        "PIPE_V-to-PIPE_V synchronisation is for NPU arch 2201; PipeBarrier(ISASI).md)%s",
+                        api, r.name.c_str(), static_cast<unsigned long long>(g << kGranuleShift),
+                        static_cast<unsigned long long>(g), NameOf(r.writer_api[g]).c_str(), Where().c_str()));
+        }
         if (w == kNoWriter || w == own) continue;
         if (mine[w] >= r.writer_seq[g]) continue;
         const Core& writer = *launch.cores[w / kPipeCount];
@@ -181,6 +190,7 @@ Clock Core::SnapshotAll() const {
 void Core::BarrierAll() {
     const Clock j = SnapshotAll();
     for (auto& v : vc) v = j;
+    BarrierV();
 }
 
 void Core::SetHwFlag(int event, Pipe src, int id, const char* api) {

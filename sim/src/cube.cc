@@ -1,7 +1,8 @@
 // Official pseudo-code followed: LoadData 2D ([EX] load_data_l12l0/scripts/load2d.py), LoadDataWithTranspose
 // (load_data_with_transpose.py), Load3D v2 (load3d.py nc1hwc0_im2col), Mmad fractal layouts
 // (矩阵计算分形介绍/关键分形格式详解.md), Fixpipe NZ2NZ / NZ2ND (矩阵搬出关键特性说明/NZ2NZ.md, NZ2ND.md) and the
-// QUANT_PRE word (随路量化.md); digest ascendc_api_cube_and_move.md sections 3-6.
+// QUANT_PRE word (随路量化.md): mirror-cann/asc-devkit examples/01_simd_cpp_api/03_basic_api/ and
+// docs/zh/api/SIMD-API/基础API/矩阵计算（ISASI）/.
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -155,6 +156,16 @@ void RunLoad3D(Core& c, const char* api, const Span& dst, const Span& src, const
         kb_dh[jb] = static_cast<int64_t>((k / (uint64_t{p.filter_w} * c0)) % p.filter_h) * p.dil_h;
         kb_dw[jb] = static_cast<int64_t>((k / c0) % p.filter_w) * p.dil_w;
         kb_cols[jb] = static_cast<uint32_t>(std::min<uint64_t>(c0, p.k_ext - jb * c0));
+    }
+    // b8: the hardware takes the padding byte from PADDING[7:0] and PADDING[15:8], which must agree (stated
+    // in mirror-cann/asc-devkit impl/basic_api/dav_3510/kernel_operator_mm_impl.h, Load3DSetPaddingCal).
+    const bool padded = p.pad_left != 0 || p.pad_right != 0 || p.pad_top != 0 || p.pad_bottom != 0;
+    if (eb == 1 && padded && ((p.pad_bits >> 8) & 0xFF) != (p.pad_bits & 0xFF)) {
+        Fail(Format("%s: the padding register holds 0x%04X: for b8 PADDING[15:8] must equal PADDING[7:0] "
+                    "(asc-devkit impl/basic_api/dav_3510/kernel_operator_mm_impl.h Load3DSetPaddingCal); a signed "
+                    "int8_t padding value is sign-extended by SetLoadDataPaddingValue on arch 2002 (CANN 8.1.RC1 "
+                    "impl/dav_m200/kernel_operator_mm_impl.h): pass it as uint8_t%s",
+                    api, p.pad_bits & 0xFFFF, c.Where().c_str()));
     }
     uint8_t pad[32];
     for (uint32_t i = 0; i < 32; i += eb) {

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "op_host/core/soc_spec.h"
+#include "sim/dcache.h"
 #include "sim/launch_state.h"
 
 namespace qconv::sim {
@@ -174,6 +175,8 @@ void LaunchState::ThreadMain(int index, const std::function<void()>& body) {
     SetCurrentCore(core);
     try {
         body();
+        // Lines still dirty when the core ends reach GM (a kernel without TPipe::Destroy; sim/dcache.h).
+        if (DcacheModelled(*core)) DcacheCleanInvalidate(*core, nullptr, 0, "end of kernel");
         // A SetFlag never waited would hang a later PipeBarrier<PIPE_ALL> on hardware.
         for (int e = 0; e < kHardEventCount; ++e) {
             for (int id = 0; id < kEventIdsPerHardEvent; ++id) {

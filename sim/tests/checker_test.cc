@@ -113,6 +113,7 @@ TEST(PoisonFlowsThroughCompute) {
         GlobalTensor<float> g;
         g.SetGlobalBuffer(y.data(), 64);
         Duplicate(a.Get<float>(), 1.0f, 60);  // 4 lanes stay never-written
+        PipeBarrier<PIPE_V>();
         Muls(b.Get<float>(), a.Get<float>(), 3.0f, 64);
         OutSync();
         DataCopy(g, b.Get<float>(), 64);
@@ -261,13 +262,13 @@ TEST(CrossCoreOneAivOnly) {
 TEST(CrossCoreCounterOverflow) {
     EXPECT_SIM_ERROR(Run([&] {
         if (ASCEND_IS_AIC)
-            for (int i = 0; i < 16; ++i) CrossCoreSetFlag<2, PIPE_S>(2);
+            for (int i = 0; i < 16; ++i) CrossCoreSetFlag<2, PIPE_MTE2>(2);
     }, {}), "exceed 15 outstanding sets");
 }
 
 TEST(CrossCoreFlagIdRange) {
     EXPECT_SIM_ERROR(Run([&] {
-        if (ASCEND_IS_AIC) CrossCoreSetFlag<2, PIPE_S>(16);
+        if (ASCEND_IS_AIC) CrossCoreSetFlag<2, PIPE_MTE2>(16);
     }, {}), "flagId = 16 is out of the allowed range [0, 15]");
 }
 
@@ -501,8 +502,31 @@ TEST(BlockDimRange) {
 }
 
 #if __NPU_ARCH__ == 2002
+// GlobalTensor::SetValue goes into the core's DCache (sim/dcache.h): GM changes only at a write-back, a scalar
+// load sees the cached value, and DataCacheCleanAndInvalid writes the line out.
+TEST(ScalarStoreReachesGmAtWriteBack) {
+    std::vector<int8_t> y(128, 0);
+    int8_t gm_before = -1, loaded = -1, gm_after = -1, other_line = -1;
+    Run([&] {
+        if (!simtest::VectorCore0()) return;
+        GlobalTensor<int8_t> g;
+        g.SetGlobalBuffer(y.data(), 128);
+        g.SetValue(3, int8_t{9});
+        g.SetValue(70, int8_t{4});
+        gm_before = y[3];
+        loaded = g.GetValue(3);
+        DataCacheCleanAndInvalid<int8_t, CacheLine::SINGLE_CACHE_LINE>(g);
+        gm_after = y[3];
+        other_line = y[70];  // its line is still only in the cache
+    }, {In("y", y)});
+    EXPECT_EQ(gm_before, 0);
+    EXPECT_EQ(loaded, 9);
+    EXPECT_EQ(gm_after, 9);
+    EXPECT_EQ(other_line, 0);
+    EXPECT_EQ(y[70], 4);  // written back when the core ended
+}
 TEST(CrossCoreOn2002Fails) {
-    EXPECT_SIM_ERROR(Run([&] { CrossCoreSetFlag<2, PIPE_S>(0); }, {}), "CrossCoreSetFlag",
+    EXPECT_SIM_ERROR(Run([&] { CrossCoreSetFlag<2, PIPE_MTE2>(0); }, {}), "CrossCoreSetFlag",
                      "arch 2002 has no inter-core synchronization");
 }
 TEST(DataCopyPadOn2002Fails) {

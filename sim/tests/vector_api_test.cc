@@ -120,11 +120,13 @@ TEST(BinaryRepeatFormMaskAndStrides) {
             SetFlag<HardEvent::S_V>(0);
             WaitFlag<HardEvent::S_V>(0);
             Duplicate(tc, int32_t{-5}, 128);
+            PipeBarrier<PIPE_V>();  // dependent vector instructions: required on arch 2002
             uint64_t mask[2] = {(1ull << 0) | (1ull << 5) | (1ull << 63), 0};
             Add(tc, ta, tb, mask, 2, BinaryRepeatParams(1, 1, 1, 8, 8, 0));
             got = Peek(tc, 128);
             auto tf = f.Get<float>();
             Duplicate(tf, 2.5f, 64);
+            PipeBarrier<PIPE_V>();
             Mul(tf, tf, tf, uint64_t{10}, 1, BinaryRepeatParams());
             gotf = Peek(tf, 64);
         },
@@ -153,15 +155,20 @@ TEST(ScalarOpsCountForm) {
             SetFlag<HardEvent::S_V>(0);
             WaitFlag<HardEvent::S_V>(0);
             Muls(t, t, 1.5f, 72);
+            PipeBarrier<PIPE_V>();  // dependent vector instructions: required on arch 2002
             Maxs(t, t, -20000.0f, 72);
+            PipeBarrier<PIPE_V>();
             Mins(t, t, 40000.0f, 72);
+            PipeBarrier<PIPE_V>();
             Adds(t, t, 0.25f, 72);
             got = Peek(t, 72);
             auto v = u.Get<int16_t>();
             Duplicate(v, int16_t{0x0F0F}, 32);
             auto w = v[16];
             Duplicate(w, int16_t{0x00FF}, 16);
+            PipeBarrier<PIPE_V>();
             And(v, v, w, 16);
+            PipeBarrier<PIPE_V>();
             Or(w, w, v, 16);
             bits = Peek(v, 32);
         },
@@ -370,6 +377,7 @@ TEST(PipeCountersPerCore) {
             DataCopy(t, gs, DataCopyParams(2, 8, 0, 0));
             InSync();
             Muls(t, t, 2.0f, 128);
+            PipeBarrier<PIPE_V>();  // dependent vector instructions: required on arch 2002 (not counted)
             Adds(t, t, 1.0f, 100);
             OutSync();
             DataCopy(gd, t, 128);

@@ -169,7 +169,7 @@ QCONV_FAULT(fault_cross_core_overflow) {
     (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;
     if ASCEND_IS_AIC {
         for (int i = 0; i < 16; ++i) {
-            CrossCoreSetFlag<2, PIPE_S>(0);
+            CrossCoreSetFlag<2, PIPE_MTE2>(0);
         }
     }
 }
@@ -186,7 +186,7 @@ QCONV_FAULT(fault_cross_core_deadlock) {
 QCONV_FAULT(fault_cross_core_unmatched) {
     (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;
     if ASCEND_IS_AIC {
-        CrossCoreSetFlag<2, PIPE_S>(0);
+        CrossCoreSetFlag<2, PIPE_MTE2>(0);
     }
 }
 #endif
@@ -202,3 +202,100 @@ QCONV_FAULT(fault_sync_all_unzeroed) {
     gm.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(workspace), 8 * GetBlockNum() * GetSubBlockNum());
     SyncAll(gm, scratch.Get<int32_t>());
 }
+
+// ---- Arch rules (tests/test_sim_sanitizers.py ARCH_RULE_FAULTS; sources at each twin check) ----
+
+namespace {
+
+// Load3D reads FMATRIX from its params and the padding value from the register SetLoadDataPaddingValue set.
+constexpr IsResetLoad3dConfig kFaultPaddingFromRegister = {true, false};
+
+// One Load3D v2 of a 4x4 int8 fmap (channel_size channels) into L0A with a 3x3 filter and padding `pad`;
+// with a padding register value, SetLoadDataPaddingValue<int8_t> writes it first.
+template <const IsResetLoad3dConfig& config = IS_RESER_LOAD3D_DEFAULT_CONFIG>
+__aicore__ inline void Load3dOnce(uint16_t channel_size, uint16_t m_start, uint8_t pad, int8_t pad_register = 0) {
+    TPipe pipe;
+    if (config.isSetPadding == false) {
+        SetLoadDataPaddingValue<int8_t>(pad_register);
+    }
+    TBuf<TPosition::A1> l1;
+    TBuf<TPosition::A2> l0a;
+    pipe.InitBuffer(l1, 4 * 4 * 64);
+    pipe.InitBuffer(l0a, 32 * 9 * 32);
+    LoadData3DParamsV2<int8_t> p;
+    for (int i = 0; i < 4; ++i) p.padList[i] = pad;
+    p.l1H = 4;
+    p.l1W = 4;
+    p.channelSize = channel_size;
+    p.kExtension = 32;
+    p.mExtension = 16;
+    p.kStartPt = 0;
+    p.mStartPt = m_start;
+    p.strideW = 1;
+    p.strideH = 1;
+    p.filterW = 3;
+    p.filterH = 3;
+    p.dilationFilterW = 1;
+    p.dilationFilterH = 1;
+    p.padValue = 0;
+    LoadData<int8_t, config>(l0a.Get<int8_t>(), l1.Get<int8_t>(), p);
+}
+
+}  // namespace
+
+#if __CCE_AICORE__ == 200
+// channelSize = 64 for int8 on arch 2002: LoadData_3D.md's 310P bullet allows 4, 8, 16, 32, N*32+4/8/16 only.
+QCONV_FAULT(fault_load3d_channel_size) {
+    (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;
+    Load3dOnce(64, 0, 1);
+}
+
+// mStartPt = 8 on arch 2002: the 8.1.RC1 check requires a multiple of 16 for int8/half.
+QCONV_FAULT(fault_load3d_m_start) {
+    (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;
+    Load3dOnce(32, 8, 1);
+}
+
+// offset_x = -3 passed as int8_t on arch 2002: the register holds 0xFFFD, breaking PADDING[15:8] == PADDING[7:0].
+QCONV_FAULT(fault_padding_sign_extended) {
+    (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;
+    Load3dOnce<kFaultPaddingFromRegister>(32, 0, 1, static_cast<int8_t>(-3));
+}
+
+// A vector instruction reading what the previous one on PIPE_V wrote, with no PipeBarrier<PIPE_V> (2002).
+QCONV_FAULT(fault_missing_pipe_v_barrier) {
+    (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> buf;
+    pipe.InitBuffer(buf, 512);
+    LocalTensor<int16_t> t = buf.Get<int16_t>();
+    Duplicate(t, static_cast<int16_t>(1), 128);
+    Adds(t[128], t, static_cast<int16_t>(1), 128);
+}
+
+// The pattern of a row tail stored with GlobalTensor::SetValue next to DataCopy blocks: the scalar store fills
+// the 64-byte line of y[0], MTE3 then writes y[32..63] of the same line, and TPipe::Destroy writes the line
+// back whole with the old bytes 32..63.
+QCONV_FAULT(fault_scalar_store_cache_line) {
+    (void)weight, (void)scale, (void)bias, (void)workspace, (void)tiling;
+    if (GetBlockIdx() != 0) return;
+    CopyKernel k(x, y);
+    k.y_gm.SetValue(0, static_cast<int8_t>(5));
+    LocalTensor<int8_t> t = k.out.AllocTensor<int8_t>();
+    Duplicate(t.ReinterpretCast<int16_t>(), static_cast<int16_t>(0x0707), 16);
+    k.out.EnQue(t);
+    t = k.out.DeQue<int8_t>();
+    DataCopy(k.y_gm[32], t, 32);
+    k.out.FreeTensor(t);
+}
+#endif
+
+#if __CCE_AICORE__ == 220
+// The ring pre-credit on PIPE_S: CrossCoreSetFlag(ISASI).md forbids PIPE_S and PIPE_ALL for modes 0/1/2.
+QCONV_FAULT(fault_cross_core_pipe_s) {
+    (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;
+    if ASCEND_IS_AIV {
+        CrossCoreSetFlag<2, PIPE_S>(0);
+    }
+}
+#endif

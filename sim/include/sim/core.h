@@ -79,7 +79,10 @@ public:
     void Observe(Pipe p, const Clock& c);         // pipe p has waited for c
     void ObserveAll(const Clock& c);              // every pipe has waited for c
     Clock SnapshotAll() const;                    // join of every pipe (PipeBarrier<PIPE_ALL>)
-    void BarrierAll();                            // PipeBarrier<PIPE_ALL>
+    void BarrierAll();                            // PipeBarrier<PIPE_ALL> (also completes PIPE_V, BarrierV)
+    void BarrierV() { v_barrier_seq = seq[static_cast<int>(Pipe::kV)]; }  // PipeBarrier<PIPE_V>
+    // Arch 2002: PIPE_V instructions up to this number are complete (the last PipeBarrier<PIPE_V>/<PIPE_ALL>).
+    uint32_t v_barrier_seq = 0;
 
     // ---- intra-core flags and the TPipe event-id pools ----
     HwFlag flags[kHardEventCount][kEventIdsPerHardEvent];
@@ -102,6 +105,19 @@ public:
         mask_high = mask_low = ~0ULL;
         mask_counter_mode = false;
     }
+
+    // ---- arch 2002 scalar data cache in front of GM (sim/dcache.h) ----
+    struct DcacheLine {
+        Region* region = nullptr;
+        uint64_t base = 0;  // 64-byte aligned offset in region
+        uint32_t len = 0;   // 64, or less at the region's end
+        bool dirty = false;
+        uint8_t data[64] = {};
+        uint16_t poison[64] = {};
+        uint8_t filled[64] = {};  // GM at the line fill: bytes no store touched must still match at write-back
+        uint64_t stored = 0;      // bit i: byte i was written by a SetValue of this core
+    };
+    std::deque<DcacheLine> dcache;
 
     // ---- TPipe bookkeeping ----
     void* tpipe = nullptr;  // the one live TPipe of this core

@@ -157,14 +157,51 @@ inline void SetFmatrix(uint16_t l1H, uint16_t l1W, const uint8_t padList[4], con
     for (int i = 0; i < 4; ++i) f.pad[i] = padList[i];
 }
 
-// SetLoadDataPaddingValue: b8 writes (pad << 8) | pad, b16 the bit pattern.
+// SetLoadDataPaddingValue. b16 writes the bit pattern. On arch 2002, b8 writes (v << 8) | v with
+// v = uint16_t(padValue), as leideng/CANN-8.1.RC1 .../basic_api/impl/dav_m200/kernel_operator_mm_impl.h
+// (Load3DSetPaddingCal) does: for a signed int8 the cast sign-extends, so int8_t(-3) writes 0xFFFD, not 0xFDFD. Load3D then checks the b8 rule PADDING[15:8] == PADDING[7:0] (RunLoad3D).
+// On 2201 the twin writes the byte twice (the kernel passes uint8_t, for which both forms agree).
 template <typename T>
 inline void SetLoadDataPaddingValue(const T padValue) {
     static_assert(sizeof(T) == 1 || sizeof(T) == 2, "the twin models 8- and 16-bit Load3D padding");
     if (!qconv::sim::RunsOnCube()) return;
     uint16_t bits = 0;
     std::memcpy(&bits, &padValue, sizeof(T));
+#if __NPU_ARCH__ == 2002
+    if (sizeof(T) == 1) {
+        const uint16_t v = static_cast<uint16_t>(padValue);  // sign-extends a negative int8_t
+        bits = static_cast<uint16_t>((v << 8) | v);
+    }
+    qconv::sim::Cur().load3d_pad_bits = bits;
+#else
     qconv::sim::Cur().load3d_pad_bits = sizeof(T) == 1 ? static_cast<uint32_t>((bits & 0xFF) << 8 | (bits & 0xFF)) : bits;
+#endif
+}
+
+// Arch 2002 rules of Load3D v2 for the 8- and 16-bit types the twin models, from the 310P bullet of
+// mirror-cann/asc-devkit docs/zh/api/SIMD-API/基础API/矩阵计算（ISASI）/矩阵计算的搬入/LoadData_3D.md (约束说明)
+// and the 2002 branch of leideng/CANN-8.1.RC1 .../basic_api/impl/kernel_operator_mm_check.h
+// (CheckLoadData3dv2ChannelSize, CheckLoadData3dv2MatrixParams: __CCE_AICORE__ == 200).
+inline void CheckLoad3dV2Arch2002(const char* api, uint32_t elem_bytes, uint32_t channel_size, uint32_t m_start) {
+    using namespace qconv::sim;
+    const bool b8 = elem_bytes == 1;
+    const uint32_t blk = b8 ? 32 : 16;  // elements of one 32-byte block
+    const uint32_t rem = channel_size % blk;
+    const bool ok = b8 ? (channel_size == 32 || (channel_size > 0 && (rem == 4 || rem == 8 || rem == 16)))
+                       : (channel_size == 16 || (channel_size > 0 && (rem == 4 || rem == 8)));
+    if (!ok) {
+        Fail(Format("%s: channelSize = %u is not allowed on arch 2002 for %s: it must be %s (LoadData_3D.md, "
+                    "约束说明, Atlas 推理系列产品 AI Core; CANN 8.1.RC1 kernel_operator_mm_check.h "
+                    "CheckLoadData3dv2ChannelSize, __CCE_AICORE__ == 200)%s",
+                    api, channel_size, b8 ? "int8_t/uint8_t" : "half",
+                    b8 ? "4, 8, 16, 32, N*32+4, N*32+8 or N*32+16" : "4, 8, 16, N*16+4 or N*16+8",
+                    Cur().Where().c_str()));
+    }
+    if (m_start % 16 != 0) {
+        Fail(Format("%s: mStartPt = %u is not a multiple of 16, required on arch 2002 for int8_t/half "
+                    "(CANN 8.1.RC1 kernel_operator_mm_check.h CheckLoadData3dv2MatrixParams, __CCE_AICORE__ == 200)%s",
+                    api, m_start, Cur().Where().c_str()));
+    }
 }
 
 // LoadData 2D, L1 -> L0A/L0B (MTE1) or GM -> L0A/L0B/L1 (MTE2): LoadData_2D.md.
@@ -232,6 +269,7 @@ inline void LoadData(const LocalTensor<T>& dst, const LocalTensor<T>& src, const
     if (defaultConfig.isSetFMatrix) SetFmatrix(params.l1H, params.l1W, params.padList, FmatrixMode::FMATRIX_LEFT);
     if (defaultConfig.isSetPadding) SetLoadDataPaddingValue<T>(params.padValue);
 #if __NPU_ARCH__ == 2002
+    CheckLoad3dV2Arch2002(api, sizeof(T), params.channelSize, params.mStartPt);
     // 2002 ignores filterSize* (filters limited to 255), dav_m200 kernel_operator_mm_impl.h.
     const uint32_t fw = params.filterW, fh = params.filterH;
 #else

@@ -56,7 +56,7 @@ struct FixpipeArgs {
 // words: the per-column QUANT_PRE words (vector modes) or nullptr.
 void RunFixpipe(Core& c, const char* api, const Span& dst, const Span& src, const Span* words, const FixpipeArgs& p);
 
-// DEQF16 arithmetic of one element (digest section 6.4): half_sat(float(x) * fp19(word)).
+// DEQF16 arithmetic of one element (矩阵搬出关键特性说明/随路量化.md table 1): half_sat(float(x) * fp19(word)).
 uint16_t DequantToHalf(int32_t x, uint64_t word, bool relu);
 
 }  // namespace qconv::sim

@@ -1,5 +1,6 @@
-// Enumerations of the Ascend C API with the CANN 8.1.RC1 values (digests: ascendc_api_vector_sync.md
-// sections 3.1, 3.2, 8; ascendc_api_cube_and_move.md sections 1.1, 6.3).
+// Enumerations of the Ascend C API with the CANN 8.1.RC1 values (leideng/CANN-8.1.RC1: basic_api/impl/
+// kernel_event.h, impl/kernel_reg.h, interface/kernel_struct_*.h; tools/tikicpulib/lib/include/stub_fun.h for the
+// compiler enums pipe_t and QuantMode_t).
 #pragma once
 
 #include <cstdint>
@@ -122,6 +123,9 @@ enum class BlockMode : uint8_t { BLOCK_MODE_NORMAL = 0, BLOCK_MODE_MATRIX, BLOCK
 enum class DeqScale : uint8_t { DEQ_NONE = 0, DEQ, VDEQ, DEQ8, VDEQ8, DEQ16, VDEQ16 };
 enum class FmatrixMode : uint8_t { FMATRIX_LEFT = 0, FMATRIX_RIGHT = 1 };
 enum class CO2Layout : uint8_t { NZ = 0, ROW_MAJOR, COLUMN_MAJOR };
+// kernel_reg.h (8.1.RC1): the DataCacheCleanAndInvalid modes.
+enum class CacheLine : uint64_t { SINGLE_CACHE_LINE = 0, ENTIRE_DATA_CACHE };
+enum class DcciDst : uint64_t { CACHELINE_ALL = 0, CACHELINE_UB, CACHELINE_OUT, CACHELINE_ATOMIC };
 
 using TEventID = int8_t;
 constexpr uint64_t MASK_PLACEHOLDER = 0;

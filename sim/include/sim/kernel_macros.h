@@ -1,5 +1,5 @@
 // Kernel qualifiers and macros as the CPU-debug build of CANN 8.1.RC1 defines them (empty address-space
-// qualifiers; see the digest ascendc_api_vector_sync.md section 6) plus the twin's GET_TILING_DATA.
+// qualifiers: leideng/CANN-8.1.RC1 tools/tikicpulib/lib/include/stub_def.h) plus the twin's GET_TILING_DATA.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +34,8 @@
 #define GM_ADDR __gm__ uint8_t*
 #endif
 
-// Kernel type stamps are read only by CANN's pre-compile pass (digest section 4.2): nothing here.
+// Kernel type stamps are read only by CANN's pre-compile pass (CANN 8.1.RC1 basic_api/impl/utils/
+// kernel_utils_macros.h: ENABLE_FEATURE_FOR_COMPILE is empty outside it): nothing here.
 #define KERNEL_TASK_TYPE_DEFAULT(value)
 #define KERNEL_TASK_TYPE(key, value)
 

@@ -18,7 +18,7 @@ const char* PositionName(AscendC::TPosition p);
 uint64_t PoolBytes(const SocSpec& spec, Mem m);
 
 // The producer->consumer and consumer->producer events of a queue between two physical buffers
-// (GetQueEvt; digest ascendc_api_vector_sync.md table 2.4). False for a pair with no hardware queue.
+// (GetQueEvt, CANN 8.1.RC1 basic_api/impl/kernel_event.h). False for a pair with no hardware queue.
 bool QueueEvents(Mem src, Mem dst, AscendC::HardEvent* enque, AscendC::HardEvent* free);
 
 }  // namespace qconv::sim

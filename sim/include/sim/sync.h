@@ -1,5 +1,6 @@
 // Intra-core and cross-core synchronization and the block queries (doc pages under
-// docs/zh/api/SIMD-API/基础API/同步控制/ and 系统变量访问/; digest ascendc_api_vector_sync.md sections 3, 4).
+// docs/zh/api/SIMD-API/基础API/同步控制/ and 系统变量访问/; signatures of CANN 8.1.RC1 basic_api/interface/
+// kernel_common.h and kernel_operator_sys_var_intf.h).
 #pragma once
 
 #include <cstdint>
@@ -89,8 +90,9 @@ inline void WaitFlag(int32_t eventID) {
     qconv::sim::DoWaitFlag(event, eventID, "WaitFlag");
 }
 
-// PipeBarrier(ISASI).md. Only PIPE_ALL orders different pipes; a single-pipe barrier has no cross-pipe
-// effect (same-pipe ordering is not checked by the twin).
+// PipeBarrier(ISASI).md. Only PIPE_ALL orders different pipes. PipeBarrier<PIPE_V> (and PIPE_ALL) also
+// completes earlier vector instructions before later ones: on arch 2002 the twin requires it between a
+// PIPE_V write and a dependent PIPE_V read (Core::CheckRead), since the compiler inserts it only for 2201.
 template <pipe_t pipe>
 inline void PipeBarrier() {
     static_assert(pipe != PIPE_S, "PipeBarrier<PIPE_S> is not supported (PipeBarrier(ISASI).md)");
@@ -98,6 +100,7 @@ inline void PipeBarrier() {
     static_assert(pipe != PIPE_FIX, "arch 2002 has no PIPE_FIX");
 #endif
     if (pipe == PIPE_ALL) qconv::sim::Cur().BarrierAll();
+    if (pipe == PIPE_V) qconv::sim::Cur().BarrierV();
 }
 
 // TQueSync模板参数.md.
@@ -149,6 +152,15 @@ inline void CrossCoreSetFlag(uint16_t flagId) {
     Core& c = Cur();
     if (flagId >= kCrossCoreFlags) {
         Fail(Format("CrossCoreSetFlag: flagId = %u is out of the allowed range [0, 15]%s", flagId, c.Where().c_str()));
+    }
+    if (pipe == PIPE_S || pipe == PIPE_ALL) {
+        // mirror-cann/asc-devkit docs/zh/api/SIMD-API/基础API/同步控制/核间同步/CrossCoreSetFlag(ISASI).md (参数说明:
+        // pipe; pipe支持的流水类型说明): modes 0, 1 and 2 do not support PIPE_S or PIPE_ALL. The 8.1.RC1
+        // implementation passes the pipe through unchecked, so the hardware would decide.
+        Fail(Format("CrossCoreSetFlag<%u, %s>: PIPE_S and PIPE_ALL are not supported for modes 0/1/2 "
+                    "(CrossCoreSetFlag(ISASI).md); set the flag on the pipe whose work it publishes (e.g. "
+                    "PIPE_MTE2, as ops-nn conv3d_v2 does for a pre-credit)%s",
+                    unsigned{modeId}, pipe == PIPE_S ? "PIPE_S" : "PIPE_ALL", c.Where().c_str()));
     }
     const Pipe p = PipeOf(pipe);
     if (p == Pipe::kCount) Fail(Format("CrossCoreSetFlag: pipe %d is not a hardware pipe%s", int(pipe), c.Where().c_str()));

@@ -15,7 +15,8 @@
 
 namespace qconv::sim {
 
-// Physical buffer of a TPosition on the compiled arch (digest cube_and_move section 1.2).
+// Physical buffer of a TPosition on the compiled arch (asc-devkit docs/zh/api/SIMD-API/通用说明和约束.md table 1;
+// CANN 8.1.RC1 basic_api/impl/kernel_event.h GetPhyType).
 constexpr Mem PhysicalOf(AscendC::TPosition pos) {
     using AscendC::TPosition;
     switch (pos) {

@@ -1,7 +1,7 @@
 // TPipe, TQueBind / TQue and TBuf (doc pages docs/zh/api/SIMD-API/基础API/资源管理/TPipe|TQue|TBuf/*.md;
-// behaviour of CANN 8.1.RC1 impl/kernel_tpipe_impl.h, kernel_tquebind_impl.h as digested in
-// ascendc_api_vector_sync.md section 2). Buffers are carved bump-pointer per physical pool; queues emit the
-// SetFlag/WaitFlag pairs of their HardEvents, so the synchronization checker sees exactly what hardware gets.
+// behaviour of CANN 8.1.RC1 impl/kernel_tpipe_impl.h, kernel_tquebind_impl.h). Buffers are carved bump-pointer
+// per physical pool; queues emit the SetFlag/WaitFlag pairs of their HardEvents, so the synchronization checker
+// sees exactly what hardware gets.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 
 #include "op_host/core/soc_spec.h"
 #include "sim/core.h"
+#include "sim/dcache.h"
 #include "sim/enums.h"
 #include "sim/error.h"
 #include "sim/positions.h"
@@ -213,7 +214,7 @@ private:
 class TPipe {
 public:
     TPipe() { Init(); }
-    ~TPipe() {
+    ~TPipe() noexcept(false) {  // Destroy may stop the run (a DCache write-back of stale bytes)
         if (alive_ && std::uncaught_exceptions() == 0) Destroy();
         else if (alive_) qconv::sim::Cur().tpipe = nullptr;
     }
@@ -446,6 +447,8 @@ inline void TPipe::Destroy() {
     for (auto* q : queues_) q->SimDetach();
     queues_.clear();
     c.BarrierAll();
+    // 8.1.RC1 kernel_tpipe_impl.h: on arch 2002 Destroy ends with dcci(ENTIRE_DATA_CACHE) (sim/dcache.h).
+    if (DcacheModelled(c)) DcacheCleanInvalidate(c, nullptr, 0, "TPipe::Destroy");
     c.tpipe = nullptr;
     alive_ = false;
 }

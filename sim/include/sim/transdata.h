@@ -1,7 +1,7 @@
 // TransDataTo5HD (Memory矢量计算/数据排布转换/TransDataTo5HD.md): per repeat, 16 source 32-byte blocks are
 // transposed into 16 destination blocks. b16: dst_j[i] = src_i[j]. b32: dst_{2j + i/8}[i % 8] = src_i[j].
 // b8: dst_j[16*dstHighHalf + i] = src_i[16*srcHighHalf + j] (the other half of dst_j is kept). With
-// repeatTimes == 1 the hardware still adds the repeat strides once (digest vector_sync section 5.6).
+// repeatTimes == 1 the hardware still adds the repeat strides once (TransDataTo5HD.md, repeatTimes).
 #pragma once
 
 #include <cstdint>
