@@ -97,16 +97,25 @@ def test_bad_profile_data_is_reported_with_the_file_and_column(tmp_path):
 
 
 class FakeCounters:
-    def __init__(self, cores):
+    """SimCounters as qconv.sim.run returns them: per core one phase of pipes, no DMA instructions (so the
+    cycle model's fixed DMA costs stay out of these hand computations; tests/test_cycle_model.py has them)."""
+    def __init__(self, cores, gm_buffer_bytes=None):
         self.cores = cores
+        self.tiling = {"gm_buffer_bytes": gm_buffer_bytes or {}}
 
 
 def core(name, **pipes):
-    full = {p: {"instructions": 0, "bytes": 0, "elements": 0} for p in
+    full = {p: {"instructions": 0, "bytes": 0, "elements": 0, "gm": {}, "local": {}} for p in
             ("SCALAR", "VECTOR", "CUBE", "MTE1", "MTE2", "MTE3", "FIXPIPE")}
     for pipe, (unit, value) in pipes.items():
         full[pipe][unit] = value
-    return {"name": name, "block": 0, "sub": 0, "pipes": full}
+        if pipe == "MTE2" and unit == "bytes":      # read from GM buffer x
+            full[pipe]["gm"] = {"x": {"read": value, "written": 0}}
+        if pipe in ("MTE3", "FIXPIPE") and unit == "bytes":
+            full[pipe]["gm"] = {"y": {"read": 0, "written": value}}
+        if pipe == "MTE1" and unit == "bytes":
+            full[pipe]["local"] = {"L0B": value}
+    return {"name": name, "block": 0, "sub": 0, "pipes": full, "phases": [full]}
 
 
 def test_twin_counters_through_the_cycle_model_split_soc():

@@ -15,8 +15,9 @@ rates of configs/socs.yaml. It is an optimistic bound for the counted work, neve
 - The whole chip: in each phase, the bytes every core moves to or from HBM cannot go faster than
   hbm_bytes_per_second, nor the L2-resident bytes faster than l2_bytes_per_second.
 
-`bound(...)` is the minimal-traffic roofline the model is judged against: x, weight and y each moved once
-between HBM and the chip at hbm_bytes_per_second, or the cube's peak, whichever is slower.
+`bound(...)` is the minimal-traffic roofline the model is judged against: x, weight, y (and the int64 scale
+and int32 bias) each moved once between HBM and the chip at hbm_bytes_per_second, or the cube's peak,
+whichever is slower (docs/measurement.md).
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class LaunchModel:
     hbm_bytes: int
     l2_bytes: int
     pipe_cycles: dict = field(default_factory=dict)  # core name -> {pipe: cycles}, whole launch
+    core_cycles: dict = field(default_factory=dict)  # core name -> busy cycles: its busiest pipe, per phase, summed
 
 
 def _facts(soc: str) -> dict:
@@ -63,7 +65,7 @@ def model_launch(counters, soc: str) -> LaunchModel:
     rates = {"CUBE": ("elements", facts["cube_int8_macs_per_cycle"]),
              "VECTOR": ("bytes", VECTOR_BYTES_PER_CYCLE), "SCALAR": ("instructions", 1)}
     phases = max(len(c.get("phases", [])) for c in counters.cores)
-    phase_times, whole, hbm_total, l2_total = [], {}, 0, 0
+    phase_times, whole, busy, hbm_total, l2_total = [], {}, {}, 0, 0
     longest, bound_by = -1.0, "-"
     for ph in range(phases):
         slowest, slowest_what = 0.0, "-"
@@ -100,6 +102,7 @@ def model_launch(counters, soc: str) -> LaunchModel:
                 whole.setdefault(core["name"], {}).setdefault(pipe, 0.0)
                 whole[core["name"]][pipe] += c
             busiest = max(cycles, key=cycles.get)
+            busy[core["name"]] = busy.get(core["name"], 0.0) + cycles[busiest]
             if cycles[busiest] > slowest:
                 slowest, slowest_what = cycles[busiest], f"core {core['name']} {busiest}"
         t_core = slowest / clock_hz
@@ -112,7 +115,7 @@ def model_launch(counters, soc: str) -> LaunchModel:
         phase_times.append(t * 1e6)
         hbm_total += hbm
         l2_total += l2
-    return LaunchModel(sum(phase_times), phase_times, bound_by, hbm_total, l2_total, whole)
+    return LaunchModel(sum(phase_times), phase_times, bound_by, hbm_total, l2_total, whole, busy)
 
 
 def gm_bytes(counters) -> dict:
@@ -147,7 +150,7 @@ class Bound:
 def bound(soc: str, n: int, cin: int, h: int, w: int, cout: int, kh: int, kw: int, ho: int, wo: int) -> Bound:
     """x (int8), weight (int8) and y (float16) moved once at the chip's HBM bandwidth, or the cube's peak."""
     facts = _facts(soc)
-    min_bytes = n * cin * h * w + cout * cin * kh * kw + 2 * n * cout * ho * wo
+    min_bytes = n * cin * h * w + cout * cin * kh * kw + 2 * n * cout * ho * wo + (8 + 4) * cout  # + scale, bias
     macs = n * cout * ho * wo * cin * kh * kw
     peak = facts["cube_cores"] * facts["cube_int8_macs_per_cycle"] * facts["clock_mhz"] * 1e6
     return Bound(macs / peak * 1e6, min_bytes / _rate(facts, "hbm_bytes_per_second") * 1e6, min_bytes)

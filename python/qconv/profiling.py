@@ -14,11 +14,10 @@ time (pmu_calculate.cpp, CalRatio), so those columns are not comparable between 
 A launch with Task Duration "NA" or no PipeUtilization data is a row of "-" (msopprof treats partial
 failures as normal); Current Freq against Rated Freq is shown because it scales every time.
 
-Twin: qconv.sim.run counts per core and pipe the instructions, bytes and elements the kernel issued.
-MODEL turns counts into cycles with the rates of configs/socs.yaml; a core's cycles are those of its
-busiest pipe (pipes overlap perfectly), a pipe's ratio is its cycles over its core's cycles, and the
-time is the slowest core's cycles at the SoC clock. It is an ideal-overlap bound, not a measurement:
-compare where the bottleneck pipe is and how the ratios move between shapes, not absolute times.
+Twin: qconv.sim.run counts per core and pipe the instructions, bytes and elements the kernel issued;
+qconv.cycle_model (the kit's one cycle model, docs/measurement.md) turns them into a time and per-core pipe
+cycles, and a pipe's ratio here is its cycles over its cores' busy cycles. It is an ideal-overlap bound, not
+a measurement: compare where the bottleneck pipe is and how the ratios move between shapes.
 """
 from __future__ import annotations
 
@@ -177,40 +176,12 @@ def summarise_msprof_output(root) -> list[ProfileSummary]:
 
 # --- the twin -------------------------------------------------------------------------------------
 
-# Cycles per counted unit, per pipe (configs/socs.yaml rates; see the module docstring).
-#   CUBE    multiply-accumulates / cube_int8_macs_per_cycle
-#   MTE1    bytes / l1_to_l0b_bytes_per_cycle, the slower of the two L1 -> L0 paths (the twin counts
-#           L0A and L0B moves together)
-#   MTE2, MTE3, FIXPIPE   bytes / gm_bytes_per_cycle_per_core (their traffic ends or starts in GM)
-#   VECTOR  bytes written / VECTOR_BYTES_PER_CYCLE
-#   SCALAR  instructions (one per cycle)
-VECTOR_BYTES_PER_CYCLE = 256   # one vector repeat: 8 data blocks of 32 B (Ascend C vector API docs)
-MODEL = {
-    "CUBE": ("elements", "cube_int8_macs_per_cycle"),
-    "MTE1": ("bytes", "l1_to_l0b_bytes_per_cycle"),
-    "MTE2": ("bytes", "gm_bytes_per_cycle_per_core"),
-    "MTE3": ("bytes", "gm_bytes_per_cycle_per_core"),
-    "FIXPIPE": ("bytes", "gm_bytes_per_cycle_per_core"),
-    "VECTOR": ("bytes", VECTOR_BYTES_PER_CYCLE),
-    "SCALAR": ("instructions", 1),
-}
 # summary key -> (core kind, pipe). Split SoCs: "aic*" cube cores, "aiv*" vector cores; coupled
 # SoCs (310P): "core*" does both, as in msprof's aic_* columns there.
 SIM_RATIOS = {
     "cube": ("aic", "CUBE"), "fixpipe": ("aic", "FIXPIPE"), "mte1": ("aic", "MTE1"), "mte2": ("aic", "MTE2"),
     "vector": ("aiv", "VECTOR"), "vec_mte2": ("aiv", "MTE2"), "vec_mte3": ("aiv", "MTE3"),
 }
-
-
-def pipe_cycles(pipes: dict, soc_facts: dict) -> dict:
-    """{pipe: cycles} of one core from its counters {pipe: {instructions, bytes, elements}}."""
-    cycles = {}
-    for pipe, (unit, rate) in MODEL.items():
-        if isinstance(rate, str):
-            rate = soc_facts.get(rate, soc_facts.get("rates", {}).get(rate))
-        counted = pipes.get(pipe, {}).get(unit, 0)
-        cycles[pipe] = counted / rate
-    return cycles
 
 
 def _core_kind(name: str, topology: str) -> str:
@@ -222,32 +193,31 @@ def _core_kind(name: str, topology: str) -> str:
 
 
 def summarise_sim(counters, soc: str, shape: str = "") -> ProfileSummary:
-    """qconv.sim.SimCounters of one run on `soc` -> summary through MODEL."""
+    """qconv.sim.SimCounters of one run on `soc` -> summary: the time and the per-core pipe cycles of the
+    kit's one cycle model (qconv.cycle_model); a pipe's ratio is its cycles over its cores' busy cycles, as
+    msprof computes a ratio from pipe time over core time."""
+    from qconv import cycle_model
     from qconv._generated.socs import SOCS
 
     facts = SOCS[soc]
-    per_kind: dict[str, list[tuple[dict, float]]] = {}
-    slowest = 0.0
+    model = cycle_model.model_launch(counters, soc)
+    per_kind: dict[str, list[str]] = {}
     for core in counters.cores:
-        cycles = pipe_cycles(core["pipes"], facts)
-        total = max(cycles.values())
-        slowest = max(slowest, total)
-        per_kind.setdefault(_core_kind(core["name"], facts["topology"]), []).append((cycles, total))
+        per_kind.setdefault(_core_kind(core["name"], facts["topology"]), []).append(core["name"])
     ratios = {}
     for key, (kind, pipe) in SIM_RATIOS.items():
         if "core" in per_kind:   # coupled: one core does everything; its MTE2 is the "mte2" column
-            cores = None if key == "vec_mte2" else per_kind["core"]
+            names = None if key == "vec_mte2" else per_kind["core"]
         else:
-            cores = per_kind.get(kind)
-        if not cores:
+            names = per_kind.get(kind)
+        if not names:
             ratios[key] = None
             continue
-        weight = sum(total for _, total in cores)
-        ratios[key] = sum(c[pipe] for c, _ in cores) / weight if weight else 0.0
+        busy = sum(model.core_cycles.get(n, 0.0) for n in names)
+        ratios[key] = sum(model.pipe_cycles.get(n, {}).get(pipe, 0.0) for n in names) / busy if busy else 0.0
     cube_cores = len(per_kind.get("aic", [])) or len(per_kind.get("core", []))
     vector_cores = len(per_kind.get("aiv", []))
-    return ProfileSummary(shape, slowest / facts["clock_mhz"], cube_cores, vector_cores or None, ratios,
-                          source=f"twin {soc}")
+    return ProfileSummary(shape, model.time_us, cube_cores, vector_cores or None, ratios, source=f"twin {soc}")
 
 
 # --- printing -------------------------------------------------------------------------------------
