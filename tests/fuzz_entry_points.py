@@ -135,7 +135,7 @@ def tensor_replacements(p: Problem, name: str, t: torch.Tensor | None):
         bad += [t.double() if name == "scale" else t.float(), t.to(torch.uint8), t.to(torch.int16),
                 t.to(torch.bool), t.to(torch.complex64), t.unsqueeze(0), t.flatten(0, 1) if t.dim() > 1 else t[:0],
                 t.to("meta"), t.to_sparse(), t.tolist(), t.numpy()]
-        if t.dim() >= 1:
+        if name != "input":        # one more output channel than the others have (a batch row is valid)
             bad.append(torch.cat([t, t[:1]]) if t.shape[0] else torch.zeros((1,) + tuple(t.shape[1:]), dtype=t.dtype))
         if name == "input":
             bad.append(torch.quantize_per_tensor(t.float(), 0.5, 0, torch.qint8))
@@ -272,8 +272,9 @@ def _golden(p: Problem, values: dict, soc=None):
     """The golden of what the caller passed (a good replacement may differ in layout, in bits the hardware
     ignores or, expanded, in values), with the problem's plain attributes."""
     def make():
-        return reference.quant_conv2d(values["input"], values["weight"], values["scale"], values["bias"],
-                                      p.strides, p.pads, p.dilations, p.offset_x, soc=soc)
+        out = reference.quant_conv2d(values["input"], values["weight"], values["scale"], values["bias"],
+                                     p.strides, p.pads, p.dilations, p.offset_x, soc=soc)
+        return torch.from_numpy(out) if isinstance(out, np.ndarray) else out
     return make
 
 
@@ -300,11 +301,12 @@ def fuzz_op():
         p, v = data.draw(replaced(p, p.tensors(), extra=("round_mode", "output_dtype", "offset")))
         # The raw op takes what its schema (int[2], int) takes: its good spellings are plain ints, the others
         # are the dispatcher's to refuse (naming the argument).
-        # torch's schema parser also converts a bool, a numpy float or a one-element tensor to an int before
-        # any kernel runs (it is not ours to refuse there; qconv.quant_conv2d and QuantConv2d refuse them):
-        # such values go in as the problem's own.
-        plain = {k: (list(getattr(p, k)) if k in INT_ATTRS else getattr(p, k, 1))
-                 for k in INT_ATTRS + ("offset_x", "groups")
+        # torch's schema parser also converts a bool, a numpy float or a one-element tensor to an int, and
+        # bytes to a str, before any kernel runs (not ours to refuse there; qconv.quant_conv2d and
+        # QuantConv2d refuse them): such values go in as the problem's own.
+        canonical = {"groups": 1, "round_mode": "rint"}
+        plain = {k: (list(getattr(p, k)) if k in INT_ATTRS else canonical.get(k, getattr(p, k, None)))
+                 for k in INT_ATTRS + ("offset_x", "groups", "round_mode")
                  if p.replaced.get(k) == "ok" or (k in p.replaced and _dispatcher_converts(v[k]))}
         raw = {**v, **plain}
         raw_p = replace(p, replaced={k: e for k, e in p.replaced.items() if k not in plain})
@@ -336,7 +338,7 @@ def _holds_tensor(value) -> bool:
 def _dispatcher_converts(value) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_dispatcher_converts(v) for v in value)
-    return isinstance(value, (bool, np.floating, torch.Tensor))
+    return isinstance(value, (bool, bytes, np.floating, torch.Tensor))
 
 
 def fuzz_meta_and_fake():
@@ -350,7 +352,7 @@ def fuzz_meta_and_fake():
     def run(data, p):
         real = p.tensors()
         p, v = data.draw(replaced(p, real, tensors_allowed=False))
-        golden = _golden(p, v)() if not p.bad else None       # outside the fake mode
+        golden = _golden(p, v)()      # outside the fake mode (tensors are never replaced here: always valid)
         meta = {k: (t.to("meta") if isinstance(t, torch.Tensor) else t) for k, t in real.items()}
 
         def call(t, a=v):      # the functional form: its attributes are taken exactly (the raw op: fuzz_op)
@@ -411,7 +413,8 @@ def fuzz_module():
             getattr(m, name).data = value
         fwd_p = replace(p, replaced=rest)
         x = v["input"]
-        golden = _golden(fwd_p, {**v, "bias": m.bias.data if m.bias is not None else None})
+        golden = _golden(fwd_p, {"input": x, "weight": m.weight.data, "scale": m.scale.data,
+                                 "bias": m.bias.data if m.bias is not None else None})
         expect("QuantConv2d.forward", fwd_p, lambda: m(x), golden, MODULE_NAMES, [x, m.weight, m.scale, m.bias],
                refusals=(ValueError, TypeError, RuntimeError, NotImplementedError))
     run()
@@ -485,6 +488,12 @@ def fuzz_compile():
         p = replace(p, strides=(1, 1), pads=(1, 1), dilations=(1, 1), offset_x=3, has_bias=True)
         tensors = p.tensors()
         p, v = data.draw(replaced(p, tensors, max_replaced=1, exclude=INT_ATTRS + ("offset_x", "groups")))
+        # Dynamo's own front end runs first: it traces a numpy array as a tensor and refuses a sparse tensor
+        # in its words, before any code of ours. Those replacements go in as the problem's own tensors.
+        for k in ("input", "weight", "scale", "bias"):
+            if isinstance(v[k], np.ndarray) or (isinstance(v[k], torch.Tensor) and v[k].layout != torch.strided):
+                v[k] = tensors[k]
+                p.replaced.pop(k, None)
         refusals = (ValueError, TypeError, RuntimeError, NotImplementedError)
         expect("torch.compile", p, lambda: compiled(v["input"], v["weight"], v["scale"], v["bias"]), _golden(p, v),
                OP_NAMES, v.values(), refusals=refusals)
@@ -502,6 +511,9 @@ def fuzz_sim():
             p = replace(p, offset_x=0)
         tensors = p.tensors()
         p, v = data.draw(replaced(p, tensors, max_replaced=1, exclude=("groups",)))      # sim.run has no groups
+        for k in ("input", "weight", "scale", "bias"):     # sim.run takes numeric numpy arrays too
+            if isinstance(v[k], np.ndarray):
+                p.replaced[k] = "ok"
         golden = _golden(p, v, soc=soc)
         if soc_bad != "ok":
             soc = soc_bad

@@ -393,3 +393,16 @@ def test_quantized_and_sparse_tensors_are_refused_by_parameter():
 def test_run_cli_repeat_is_a_bounded_whole_number(value, text):
     code, output = _cli(["run", "--backend", "cpu", "--cases", "k1152", "--repeat", value])
     assert code == 2 and f"argument --repeat: {text}" in output, output
+
+
+def test_functional_round_mode_must_be_a_str():
+    """The dispatcher would read bytes as a str; the functional form refuses them first."""
+    x, w, s = _small()
+    with pytest.raises(ValueError, match=re.escape("round_mode = b'rint' is not supported; allowed: 'rint'")):
+        qconv.quant_conv2d(x, w, s, round_mode=b"rint")
+
+
+def test_host_scalar_tensors_are_scalars():
+    assert host.check_params((1, 2, 8, 8), (3, 2, 3, 3), strides=torch.tensor(2))["ok"]
+    with pytest.raises(TypeError, match=re.escape("strides = tensor(1.) is not an integer")):
+        host.check_params((1, 2, 8, 8), (3, 2, 3, 3), strides=torch.tensor(1.0))

@@ -1,7 +1,7 @@
 """The entry-point fuzz (tests/fuzz_entry_points.py) in a subprocess: a crash (signal), a hang (timeout), a
 wrong result, a modified caller tensor or a refusal that does not name its parameter fails this test.
 
-Bounded: ~3,500 generated calls, about a minute on 2 cores; QCONV_FUZZ_SCALE multiplies the example
+Bounded: ~4,700 generated calls, about a minute on 2 cores; QCONV_FUZZ_SCALE multiplies the example
 counts (e.g. 10 for a longer local run), QCONV_FUZZ_SEED picks another sequence of inputs."""
 import os
 import pathlib

@@ -184,8 +184,7 @@ def check_op_args(input, weight, scale, strides, pads, dilations, groups, offset
         raise ValueError(limits.message("not_supported", param="offset",
                                         value="a tensor" if isinstance(offset, torch.Tensor) else shown(offset),
                                         allowed="None (reserved)"))
-    if not isinstance(round_mode, str) or round_mode != "rint":
-        raise ValueError(limits.message("not_supported", param="round_mode", value=shown(round_mode), allowed="'rint'"))
+    check_round_mode(round_mode)
     if output_dtype is not None and output_dtype is not torch.float16:
         raise ValueError(limits.message("not_supported", param="output_dtype", value=shown(output_dtype),
                                         allowed="torch.float16 (None means torch.float16)"))
@@ -212,6 +211,13 @@ def check_op_args(input, weight, scale, strides, pads, dilations, groups, offset
             if value > limits.RANGES[name][1]:
                 raise ValueError(limits.out_of_range_message(param, value, name))
     return Geometry(n, cin, h, w, cout, kh, kw, *checked, key[-2])
+
+
+def check_round_mode(round_mode) -> str:
+    """The one round mode, as a str (bytes or anything else that a parser would convert is refused)."""
+    if type(round_mode) is not str or round_mode != "rint":
+        raise ValueError(limits.message("not_supported", param="round_mode", value=shown(round_mode), allowed="'rint'"))
+    return round_mode
 
 
 def _plain_ints(strides, pads, dilations, groups, offset_x) -> bool:

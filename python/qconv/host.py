@@ -42,10 +42,20 @@ def _int(param: str, value: Any) -> int:
     return v
 
 
+def _length(value: Any) -> int | None:
+    """len(value) for a sequence; None for a scalar (a str, a 0-d tensor or array, anything without len)."""
+    if isinstance(value, (str, bytes)):
+        return None
+    try:
+        return len(value)
+    except TypeError:
+        return None
+
+
 def _dims(param: str, dims: Any) -> list[int]:
     from qconv import checks
     from qconv._generated import limits
-    if isinstance(dims, (str, bytes)) or not hasattr(dims, "__iter__"):
+    if _length(dims) is None or isinstance(dims, dict):
         raise TypeError(limits.message("not_supported", param=f"{param}.shape", value=checks.shown(dims),
                                        allowed="a sequence of integers, a (shape, dtype) pair or a tensor"))
     return [_int(f"{param}.shape[{i}]", d) for i, d in enumerate(dims)]
@@ -64,7 +74,7 @@ def _pair(param: str, value: Any) -> list[int]:
     """An int means (v, v), as in torch_npu; other lengths go to the C++ length check unchanged."""
     from qconv import checks
     from qconv._generated import limits
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+    if _length(value) is None:
         v = _int(param, value)
         return [v, v]
     if isinstance(value, dict):

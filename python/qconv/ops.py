@@ -52,11 +52,11 @@ def register_kernel(dispatch_key: str, kernel) -> None:
 
 def quant_conv2d(input, weight, scale, strides=1, pads=0, dilations=1, groups=1, offset_x=0,
                  round_mode="rint", output_dtype=None, bias=None, offset=None) -> torch.Tensor:
-    """Functional form, argument for argument torch_npu.npu_quant_conv2d. The integer attributes are
-    taken exactly here (qconv.checks.as_int), before the dispatcher, which would read a one-element float
-    tensor as an int and words its own refusals."""
+    """Functional form, argument for argument torch_npu.npu_quant_conv2d. The integer attributes and the
+    round mode are taken exactly here (qconv.checks), before the dispatcher, which would read a one-element
+    float tensor as an int or bytes as a str, and words its own refusals."""
     return torch.ops.qconv.quant_conv2d(
         input, weight, scale, list(checks.int_pair("strides", strides, "stride")),
         list(checks.int_pair("pads", pads, "padding")), list(checks.int_pair("dilations", dilations, "dilation")),
-        checks.as_int("groups", groups, "groups"), checks.as_int("offset_x", offset_x, "offset_x"), round_mode,
-        output_dtype, bias, offset)
+        checks.as_int("groups", groups, "groups"), checks.as_int("offset_x", offset_x, "offset_x"),
+        checks.check_round_mode(round_mode), output_dtype, bias, offset)
