@@ -159,7 +159,8 @@ def test_cpp_and_python_agree_word_for_word(case_id, case, expected):
 def test_every_range_has_boundary_cases():
     """Each range of limits.yaml is exercised at both ends and one past each."""
     ids = " ".join(c[0] for c in range_cases())
-    op_host_only = {"batch", "channels", "tensor_elements"}  # test_cpp_limits_of_the_tiling_data covers them
+    # test_cpp_limits_of_the_tiling_data and test_kernel_cout_limit cover these
+    op_host_only = {"batch", "channels", "tensor_elements", "kernel_cout"}
     for name, (lo, hi) in limits.RANGES.items():
         if name in op_host_only:
             continue
@@ -167,6 +168,16 @@ def test_every_range_has_boundary_cases():
                  "kernel_size": "kernel_size[0]", "input_h": "input.shape[2]", "input_w": "input.shape[3]"}.get(name, name)
         for v in (lo - 1, lo, hi, hi + 1):
             assert f"{param}={v}" in ids, (name, v)
+
+
+def test_kernel_cout_limit():
+    """The kernel's 16-bit DMA strides over FRACTAL_Z rows: Cout <= 65536 in op_host (the NPU op and the
+    twin); the CPU op computes any Cout."""
+    lo, hi = limits.RANGES["kernel_cout"]
+    assert (lo, hi) == (1, 65536)
+    assert cpp_message(with_(input=(1, 1, 2, 3), weight=(hi, 1, 1, 2), scale=(hi,), pads=[0, 0])) is None
+    assert cpp_message(with_(input=(1, 1, 2, 3), weight=(hi + 1, 1, 1, 2), scale=(hi + 1,), pads=[0, 0])) == \
+        limits.message("out_of_range", param="weight.shape[0]", value=hi + 1, min=lo, max=hi)
 
 
 def test_soc_quirk_output_width_one():

@@ -85,3 +85,22 @@ def test_op_host_refuses_a_mismatched_packing_in_the_same_words():
     with pytest.raises(ValueError) as py:
         PackedWeight(torch.from_numpy(data), (16, 64, 1, 1))
     assert str(cpp.value) == str(py.value)
+
+
+@pytest.mark.parametrize("soc", ["ascend910b", "ascend310p"])
+def test_dma_strides_at_the_cout_limit(soc):
+    """At Cout = 65536 every DMA that steps over FRACTAL_Z rows uses its 16-bit stride field to the last value
+    (N1 * 16 - 1 = 65535 blocks), in both weight formats; one more channel is refused by name instead of
+    wrapping (it once returned 261,708 wrong outputs on 310P with no error)."""
+    from qconv import sim
+    g = torch.Generator().manual_seed(65536)
+    x = torch.randint(-128, 128, (1, 1, 2, 3), dtype=torch.int8, generator=g)
+    scale = torch.rand(65536, generator=g) * 1e-2
+    w = torch.randint(-128, 128, (65536, 1, 1, 2), dtype=torch.int8, generator=g)
+    golden = reference.quant_conv2d(x.numpy(), w.numpy(), scale.numpy(), soc=soc)
+    for weight in (w, pack_fractal_z(w)):
+        y, _ = sim.run(x, weight, scale, soc=soc)
+        assert np.array_equal(y.numpy().view(np.uint16), golden.view(np.uint16))
+    w1 = torch.zeros((65537, 1, 1, 2), dtype=torch.int8)
+    with pytest.raises(ValueError, match=r"weight.shape\[0\] = 65537 is out of the allowed range \[1, 65536\]"):
+        sim.run(x, w1, torch.ones(65537), soc=soc)

@@ -50,6 +50,7 @@ Status CheckSizes(const ConvParams& p, const OutputDims& out) {
     QCONV_RETURN_IF_ERROR(InRange("input.shape[0]", p.input.shape[0], limits::kBatch));
     QCONV_RETURN_IF_ERROR(InRange("input.shape[1]", p.input.shape[1], limits::kChannels));
     QCONV_RETURN_IF_ERROR(InRange("weight.shape[0]", p.weight.shape[0], limits::kChannels));
+    QCONV_RETURN_IF_ERROR(InRange("weight.shape[0]", p.weight.shape[0], limits::kKernelCout));
     QCONV_RETURN_IF_ERROR(InRange("input.numel()", Elements(p.input.shape), limits::kTensorElements));
     QCONV_RETURN_IF_ERROR(InRange("weight.numel()", Elements(p.weight.shape), limits::kTensorElements));
     QCONV_RETURN_IF_ERROR(
