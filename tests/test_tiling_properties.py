@@ -245,9 +245,9 @@ def test_walker_reports_a_corrupted_tiling(soc, corrupt, expected):
 # The largest fmap slab of this shape lies in a middle K chunk of a tile after its block's first, on every SoC,
 # and the engine sizes fmap_l1_bytes (its own formula, not the schedule's) to exactly that slab. The walker
 # measures each distinct M range against each distinct chunk window once (op_host/verify/fmap_slab_meter.h):
-# it must still find that slab, and report it when L1 is one byte short. Wo = 496 is a multiple of 16, so on arch
-# 2002 too a slab starts at its tile's first output row (schedule::SlabRowAlign == 1).
-WORST_SLAB_SHAPE = dict(batch=1, cin=1, hin=500, win=496, cout=16, kh=255, kw=255, pad_h=127, pad_w=127)
+# it must still find that slab, and report it when L1 is one byte short. Wo = 497 (odd): on arch 2002 a slab starts
+# up to SlabRowAlign - 1 = 15 rows before its tile's first output row, and the engine counts those rows too.
+WORST_SLAB_SHAPE = dict(batch=1, cin=1, hin=500, win=497, cout=16, kh=255, kw=255, pad_h=127, pad_w=127)
 
 
 @pytest.mark.parametrize("soc", SOCS)
