@@ -21,11 +21,9 @@ namespace qconv::kernel {
 
 constexpr uint16_t kTileReadyFlagBase = 0;  // C2V
 constexpr uint16_t kSlotFreeFlagBase = 4;   // V2C
-constexpr uint32_t kMaxAccSlots = 4;        // flag ids 0..7, clear of SyncAll's 11..14
 constexpr uint8_t kCubeVectorMode = 2;      // AIC <-> its own two AIVs
-
-// Ring slot of the tile with schedule position `tile_counter` (tiles go into the ring in schedule order).
-__aicore__ inline uint32_t AccSlotOf(uint32_t tile_counter, uint32_t acc_slots) { return tile_counter % acc_slots; }
+// The ring is at most 4 slots deep (op_host/tiling/workspace.h kMaxAccSlots): flag ids 0..7, clear of
+// SyncAll's 11..14; a tile's slot is schedule::AccSlot.
 
 // ---- AIV side ----
 
