@@ -34,12 +34,14 @@ class LayerRow:
         return self.model_us / self.bound_us
 
 
-def layers(model: str, batch: int) -> list[cases.Case]:
+def layers(model: str, batch: int, names: Iterable[str] | None = None) -> list[cases.Case]:
+    """The network's convolutions at `batch` images (only those called `names`, in that order, if given)."""
     if model not in MODELS:
         raise ValueError(f"model = {model!r} is not supported; allowed: {', '.join(MODELS)}")
     if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
         raise ValueError(f"batch = {batch!r} is not supported; allowed: an integer >= 1")
-    return [dataclasses.replace(c, n=batch) for c in MODELS[model]]
+    chosen = cases.by_name(MODELS[model], names, param="layers")
+    return [dataclasses.replace(c, n=batch) for c in chosen]
 
 
 def measure(case: cases.Case, soc: str, weight_format: str = "FRACTAL_Z", seed: int = 0) -> LayerRow:
@@ -60,8 +62,8 @@ def measure(case: cases.Case, soc: str, weight_format: str = "FRACTAL_Z", seed: 
 
 
 def run(model: str, soc: str, batch: int = 1, weight_format: str = "FRACTAL_Z",
-        progress: Callable[[Iterable], Iterable] | None = None) -> list[LayerRow]:
-    todo = layers(model, batch)
+        progress: Callable[[Iterable], Iterable] | None = None, names: Iterable[str] | None = None) -> list[LayerRow]:
+    todo = layers(model, batch, names)
     return [measure(c, soc, weight_format) for c in (progress(todo) if progress else todo)]
 
 
@@ -98,7 +100,7 @@ def plot(rows: list[LayerRow], soc: str, path: str, title: str = "") -> None:
     ax.set_xticks(list(xs))
     ax.set_xticklabels([r.name for r in rows], rotation=90, fontsize=6)
     ax.set_ylabel("microseconds")
-    ax.set_title(title or f"{soc}: {summary(rows, soc)}", fontsize=8)
+    ax.set_title(title or summary(rows, soc), fontsize=8)
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

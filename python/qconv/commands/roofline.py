@@ -20,6 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch", default="1", help="images per launch (default 1)")
     parser.add_argument("--weight-format", default="FRACTAL_Z",
                         help="FRACTAL_Z (packed once, as QuantConv2d deploys it; default) or NCHW (laid out per launch)")
+    parser.add_argument("--layers", metavar="NAMES", help="comma-separated layer names (default: every layer)")
     parser.add_argument("--plot", metavar="FILE.png", help="also draw modelled time vs bound per layer")
 
 
@@ -31,7 +32,8 @@ def main(args: argparse.Namespace) -> int:
             batch = int(args.batch)
         except ValueError:
             raise ValueError(f"--batch = {args.batch!r} is not supported; allowed: an integer >= 1") from None
-        todo = roofline.layers(args.model, batch)
+        names = args.layers.split(",") if args.layers else None
+        roofline.layers(args.model, batch, names)     # refuses a bad model, batch or layer name up front
         if args.weight_format not in roofline.WEIGHT_FORMATS:
             raise ValueError(f"--weight-format = {args.weight_format!r} is not supported; allowed: "
                              f"{', '.join(roofline.WEIGHT_FORMATS)}")
@@ -42,7 +44,7 @@ def main(args: argparse.Namespace) -> int:
 
     progress = lambda items: tqdm(items, desc=f"{args.model} b{batch} {args.soc}", unit="layer",  # noqa: E731
                                   leave=False, file=sys.stderr)
-    rows = roofline.run(args.model, args.soc, batch, args.weight_format, progress)
+    rows = roofline.run(args.model, args.soc, batch, args.weight_format, progress, names)
     print(f"{args.model}, batch {batch}, {args.soc}, weights {args.weight_format}; model: twin counts x "
           "configs/socs.yaml rates (qconv.cycle_model); bound: x, weight, y moved once at the chip's HBM "
           "bandwidth, or the cube's peak")
