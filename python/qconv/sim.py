@@ -39,9 +39,19 @@ except _native.NativeModuleMissing:  # the twin is not built: run() reports it w
 @dataclass
 class SimCounters:
     """What the twin counted: one entry per core ({'name', 'block', 'sub', 'pipes': {pipe: {'instructions',
-    'bytes', 'elements'}}}) and a summary of the tiling that ran."""
+    'bytes', 'elements'}}, 'phases': the same per stretch between SyncAlls, each pipe also with 'gm' (bytes
+    read / written per GM buffer) and 'local' (bytes written per local buffer)}) and a summary of the tiling
+    that ran (with 'gm_buffer_bytes', the size of every GM buffer of the launch)."""
     cores: list[dict]
     tiling: dict = field(default_factory=dict)
+
+    @property
+    def gm_bytes(self) -> dict:
+        """GM bytes read and written per buffer over every core: {"x": {"read": n, "written": n}, "weight": ...,
+        "scale", "bias", "y", "workspace" (only what the launch itself writes and reads back)}; a buffer the
+        launch does not touch is absent."""
+        from qconv import cycle_model
+        return cycle_model.gm_bytes(self)
 
     def total(self, pipe: str, what: str = "instructions") -> int:
         """Sum over cores of one pipe's `what` ('instructions', 'bytes' or 'elements')."""
