@@ -1,7 +1,6 @@
 """Every citation in the repository can be followed by whoever clones it: comments, docstrings and docs name a
 file of this repository or a primary source (an upstream repository and path, or a public page), never notes
-that live outside it (the team's reference notes, "the digest", an architecture brief, a research folder).
-Every tracked file is checked; PENDING can name a directory that is being rewritten."""
+kept outside the repository. Every tracked text file but this one (its pattern names what it refuses) is read."""
 from __future__ import annotations
 
 import re
@@ -9,7 +8,6 @@ import subprocess
 
 from kit_paths import ROOT
 
-PENDING = ()
 OUTSIDE = re.compile(
     r"reference/\w+\.md|\bdigests?\b|ARCHITECTURE\.md|COMPASS|research/|\.\./shared|/work/shared"
     r"|\b(torch_npu_quantconv2d|npu_roofline|ascendc_kit_anatomy|ascendc_api_cube_and_move|ascendc_api_vector_sync"
@@ -25,7 +23,7 @@ def _tracked_text_files():
 def test_no_citation_points_outside_the_repository():
     offending = []
     for name in _tracked_text_files():
-        if name.startswith(PENDING) or name == "tests/test_citations.py":
+        if name == "tests/test_citations.py":
             continue
         for number, line in enumerate((ROOT / name).read_text(errors="replace").splitlines(), start=1):
             if OUTSIDE.search(line):
@@ -34,8 +32,10 @@ def test_no_citation_points_outside_the_repository():
 
 
 def test_the_pattern_catches_what_it_is_for():
-    for line in ("# See ../shared/reference/torch_npu_quantconv2d.md section 5.", "// digest section 6.4",
-                 "Semantics (ARCHITECTURE.md, reference/torch_npu_quantconv2d.md section 3):"):
+    # Built from parts so that this file itself holds no such citation.
+    notes = "refer" + "ence/" + "torch_npu_quantconv2d" + ".md"
+    for line in ("# See ../" + "shared/" + notes + " section 5.", "// " + "dig" + "est" + " section 6.4",
+                 "Semantics (" + "ARCHITECTURE" + ".md, " + notes + " section 3):"):
         assert OUTSIDE.search(line), line
     for line in ("# mirror-cann/asc-devkit docs/zh/api/SIMD-API/基础API/同步控制/核间同步/SyncAll.md",
                  "see docs/design.md section 1", "the model's architecture"):
