@@ -95,30 +95,27 @@ class QuantConv2d(nn.Module):
             quant_conv2d_input, weight, self.scale, list(self.stride), list(self.padding),
             list(self.dilation), self.groups, self.offset_x, self.round_mode, self.output_dtype, self.bias, None)
 
-    def _weight_key(self) -> tuple:
+    def _per_weight(self, slot: str, make):
+        """make(weight) computed once and kept until the weight changes (in place: its version moves; replaced:
+        its storage does)."""
         w = self.weight
-        return (w.data_ptr(), w._version, tuple(w.shape), str(w.device))
+        key = (w.data_ptr(), w._version, tuple(w.shape), str(w.device))
+        cached = self.__dict__.get(slot)
+        if cached is None or cached[0] != key:
+            cached = (key, make(w.detach()))
+            self.__dict__[slot] = cached
+        return cached[1]
 
     def packed_weight(self) -> PackedWeight:
-        """The filter packed into FRACTAL_Z once and kept until the weight changes (in place, or replaced):
-        what qconv.sim.run and the NPU kernel read without laying the weight out on every launch."""
-        key = self._weight_key()
-        cached = self.__dict__.get("_packed_cache")
-        if cached is None or cached[0] != key:
-            cached = (key, pack_fractal_z(self.weight.detach()))
-            self.__dict__["_packed_cache"] = cached
-        return cached[1]
+        """The filter packed into FRACTAL_Z once: what qconv.sim.run and the NPU kernel read without laying the
+        weight out on every launch."""
+        return self._per_weight("_packed_cache", pack_fractal_z)
 
     def _npu_weight(self) -> torch.Tensor:
-        """self.weight with FRACTAL_Z storage on the NPU (torch_npu.npu_format_cast), cached like packed_weight."""
+        """self.weight with FRACTAL_Z storage on the NPU (torch_npu.npu_format_cast), kept like packed_weight."""
         import torch_npu
-
-        key = self._weight_key()
-        cached = self.__dict__.get("_npu_weight_cache")
-        if cached is None or cached[0] != key:
-            cached = (key, torch_npu.npu_format_cast(self.weight.detach(), _NPU_FORMAT_FRACTAL_Z))
-            self.__dict__["_npu_weight_cache"] = cached
-        return cached[1]
+        return self._per_weight("_npu_weight_cache",
+                                lambda w: torch_npu.npu_format_cast(w, _NPU_FORMAT_FRACTAL_Z))
 
     def extra_repr(self) -> str:
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
