@@ -540,6 +540,17 @@ TEST(DataCopyPadOn2002Fails) {
         DataCopyPad(b.Get<int8_t>(), g, DataCopyExtParams(1, 7, 0, 0, 0), DataCopyPadExtParams<int8_t>());
     }, {In("x", x)}), "DataCopyPad is not supported on arch 2002");
 }
+TEST(Nd2NzOn2002Fails) {
+    std::vector<int8_t> x(64);
+    EXPECT_SIM_ERROR(Run([&] {
+        TPipe pipe;
+        TBuf<TPosition::A1> b;
+        pipe.InitBuffer(b, 64);
+        GlobalTensor<int8_t> g;
+        g.SetGlobalBuffer(x.data(), 64);
+        DataCopy(b.Get<int8_t>(), g, Nd2NzParams(1, 2, 32, 0, 32, 2, 1, 0));
+    }, {In("x", x)}), "arch 2002 has no hardware ND2NZ");
+}
 TEST(SoftSyncAllNeedsZeroedWorkspace) {
     std::vector<int32_t> ws(8 * 4);
     EXPECT_SIM_ERROR(Run([&] {

@@ -131,6 +131,40 @@ TEST(LoadDataWithTransposeB8) {
 }
 #endif
 
+#if __NPU_ARCH__ == 2201
+// GM -> L1 ND2NZ of int8 against the doc's pseudo-code: two 37 x 45 matrices out of a wider source (pitch 50,
+// matrix stride 1900), column blocks 40 rows apart and matrices 3200 bytes apart; the second column block of
+// each row is zero past column 45.
+TEST(DataCopyNd2NzInt8) {
+    constexpr int kRows = 37, kCols = 45, kPitch = 50, kMatrixStride = 1900, kC0Stride = 40, kDstMatrix = 3200;
+    std::vector<int8_t> src(2 * kMatrixStride);
+    for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<int8_t>(i * 13 + 5);
+    std::vector<uint8_t> got;
+    simtest::Run(
+        [&] {
+            if (!simtest::CubeCore0()) return;
+            TPipe pipe;
+            TBuf<TPosition::A1> l1;
+            pipe.InitBuffer(l1, 2 * kDstMatrix);
+            GlobalTensor<int8_t> g;
+            g.SetGlobalBuffer(src.data(), src.size());
+            auto a1 = l1.Get<int8_t>();
+            DataCopy(a1, g, Nd2NzParams(2, kRows, kCols, kMatrixStride, kPitch, kC0Stride, 1, kDstMatrix));
+            got = Bytes(a1, 2 * kDstMatrix);
+        },
+        {simtest::In("x", src)});
+    for (int i = 0; i < 2; ++i) {
+        for (int r = 0; r < kRows; ++r) {
+            for (int c = 0; c < 64; ++c) {
+                const size_t d = i * kDstMatrix + (c / 32) * kC0Stride * 32 + r * 32 + c % 32;
+                const int8_t want = c < kCols ? src[i * kMatrixStride + r * kPitch + c] : 0;
+                EXPECT_EQ(static_cast<int8_t>(got[d]), want);
+            }
+        }
+    }
+}
+#endif
+
 // img2col of a 2-group (C = 64) fmap with asymmetric padding, stride, dilation, a K window starting at
 // the second C0 block and an M window starting at row 3 whose length is not a multiple of 16. Arch 2002 allows
 // neither channelSize = 64 nor an unaligned mStartPt for int8 (LoadData_3D.md; sim/include/sim/cube.h), so there

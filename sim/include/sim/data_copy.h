@@ -56,6 +56,25 @@ struct DataCopyPadParams {
         : isPad(isPadIn), leftPadding(left), rightPadding(right), paddingValue(value) {}
 };
 
+// GM -> L1 with ND -> NZ on the fly (8.1.RC1 interface/kernel_struct_data_copy.h). Source strides in
+// elements, the two Nz strides in 32 B, dstNzMatrixStride in elements.
+struct Nd2NzParams {
+    uint16_t ndNum = 0;
+    uint16_t nValue = 0;
+    uint16_t dValue = 0;
+    uint16_t srcNdMatrixStride = 0;
+    uint16_t srcDValue = 0;
+    uint16_t dstNzC0Stride = 0;
+    uint16_t dstNzNStride = 0;
+    uint16_t dstNzMatrixStride = 0;
+    Nd2NzParams() = default;
+    Nd2NzParams(uint16_t ndNumIn, uint16_t nValueIn, uint16_t dValueIn, uint16_t srcNdMatrixStrideIn,
+                uint16_t srcDValueIn, uint16_t dstNzC0StrideIn, uint16_t dstNzNStrideIn, uint16_t dstNzMatrixStrideIn)
+        : ndNum(ndNumIn), nValue(nValueIn), dValue(dValueIn), srcNdMatrixStride(srcNdMatrixStrideIn),
+          srcDValue(srcDValueIn), dstNzC0Stride(dstNzC0StrideIn), dstNzNStride(dstNzNStrideIn),
+          dstNzMatrixStride(dstNzMatrixStrideIn) {}
+};
+
 struct DataCopyEnhancedParams {
     BlockMode blockMode = BlockMode::BLOCK_MODE_NORMAL;
     DeqScale deqScale = DeqScale::DEQ_NONE;
@@ -139,6 +158,53 @@ inline void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, cons
 template <typename T>
 inline void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const uint32_t calCount) {
     DataCopy(dst, src, qconv::sim::CountParams<T>("DataCopy(GM->local)", calCount));
+}
+
+// GM -> L1 ND2NZ (AIC): DataCopy（GMToL1随路转换-ND2NZ搬运）.md (mirror-cann/asc-devkit @82b89a15,
+// docs/zh/api/SIMD-API/基础API/矩阵计算（ISASI）/矩阵计算的搬入/) and its pseudo-code in the C API page
+// asc_copy_gm2l1_nd2nz_arch_2201.md. Arch 2201 runs it in hardware for 8/16/32-bit types (8.1.RC1
+// impl/dav_c220/kernel_operator_data_copy_impl.h:264-309, copy_gm_to_cbuf_multi_nd2nz_b8). Arch 2002 has no
+// hardware ND2NZ: 8.1.RC1 impl/dav_m200/kernel_operator_data_copy_impl.h:171-300 emulates it through UB,
+// which the twin does not model, so it refuses the call there. Ranges from the doc page: ndNum [0, 4095],
+// nValue [0, 16384], dValue [0, 65535], dstNzC0Stride and dstNzNStride [1, 16384], dstNzMatrixStride
+// [0, 16384]; ndNum, nValue or dValue 0 is a NOP. Rows between nValue and the next multiple of 16 are not
+// written (the doc pads along D only), so they keep what L1 held before.
+template <typename T>
+inline void DataCopy(const LocalTensor<T>& dst, const GlobalTensor<T>& src, const Nd2NzParams& params) {
+    const char* api = "DataCopy(GM->L1, Nd2NzParams)";
+    using namespace qconv::sim;
+#if __NPU_ARCH__ == 2002
+    (void)dst;
+    (void)src;
+    (void)params;
+    Fail(Format("%s: arch 2002 has no hardware ND2NZ (CANN 8.1.RC1 emulates it through UB for 16/32-bit types only); "
+                "the twin refuses it%s",
+                api, Cur().Where().c_str()));
+#else
+    if (!RunsOnCube()) return;
+    if (dst.SimMem() != Mem::kL1) {
+        Fail(Format("%s: the destination must be in L1 (A1/B1), got %s%s", api, MemName(dst.SimMem()),
+                    Cur().Where().c_str()));
+    }
+    auto in_range = [&](const char* field, uint32_t v, uint32_t lo, uint32_t hi) {
+        if (v < lo || v > hi) {
+            Fail(Format("%s: %s = %u must be within [%u, %u]%s", api, field, v, lo, hi, Cur().Where().c_str()));
+        }
+    };
+    in_range("ndNum", params.ndNum, 0, 4095);
+    in_range("nValue", params.nValue, 0, 16384);
+    in_range("dstNzC0Stride", params.dstNzC0Stride, 1, 16384);
+    in_range("dstNzNStride", params.dstNzNStride, 1, 16384);
+    in_range("dstNzMatrixStride", params.dstNzMatrixStride, 0, 16384);
+    const Span ds = dst.SimSpan(api, "dst"), ss = src.SimSpan(api);
+    CheckAlign(api, "destination", ds, 32);
+    CheckAlign(api, "source", ss, sizeof(T));
+    MoveNd2Nz(Cur(),
+              Nd2NzMove{api, static_cast<uint32_t>(sizeof(T)), params.ndNum, params.nValue, params.dValue,
+                        params.srcNdMatrixStride, params.srcDValue, params.dstNzC0Stride, params.dstNzNStride,
+                        params.dstNzMatrixStride},
+              ds, ss);
+#endif
 }
 
 // UB -> GM (AIV; on 2002 also CO2 = UB): DataCopy（GM与UB高维切分数据搬运）.md.

@@ -28,4 +28,16 @@ struct BlockMove {
 // Copies m.count blocks from src to dst (both already validated tensors' windows) and records the writes.
 void MoveBlocks(Core& core, const BlockMove& m, const Span& dst, const Span& src);
 
+// GM -> L1 ND2NZ (DataCopy with Nd2NzParams): nd_num ND matrices of n_value rows x d_value elements become
+// Nz: column block c (C0 = 32 / elem elements) of row r of matrix i lands at byte
+// i * dst_nd_stride * elem + c * dst_c0_stride * 32 + r * dst_n_stride * 32; the last block of a row is
+// zero-filled past d_value. Strides in the units of Nd2NzParams (elements for the source and the matrix
+// stride, 32 B for the two Nz strides). One MTE2 instruction.
+struct Nd2NzMove {
+    const char* api;
+    uint32_t elem;
+    uint64_t nd_num, n_value, d_value, src_nd_stride, src_d_value, dst_c0_stride, dst_n_stride, dst_nd_stride;
+};
+void MoveNd2Nz(Core& core, const Nd2NzMove& m, const Span& dst, const Span& src);
+
 }  // namespace qconv::sim
