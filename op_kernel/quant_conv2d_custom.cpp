@@ -1,7 +1,8 @@
 // QuantConv2d kernel entry (msopgen convention). The same source builds the op package with CANN's compiler
 // and, against sim/, the CPU twin; the stages live in headers, this file only wires them per arch.
 //   arch 2201 (MIX_AIC_1_2): AIVs lay out fmap and weight, SyncAll, then the AIC runs the cube loop into the
-//                            ws.acc ring while its two AIVs dequant each tile (stage_cross_core.h).
+//                            ws.acc ring while its two AIVs dequant each tile (stage_cross_core.h). On the
+//                            direct GEMM path with a FRACTAL_Z filter there is nothing to lay out: no phase 1.
 //   arch 2002 (coupled):     the core lays out, soft SyncAll over GM, then per tile cube -> L0C -> UB -> dequant.
 #include "kernel_operator.h"
 #include "quant_conv2d_schedule.h"
@@ -26,6 +27,7 @@ __aicore__ inline LayoutTransformArgs LayoutArgsOf(const QuantConv2dTilingData& 
     a.cout = td.cout;
     a.kernel_hw = td.kh * td.kw;
     a.weight_prepacked = td.weight_format != 0;
+    a.fmap_in_workspace = td.fmap_path != kFmapDirectGemm;
     return a;
 }
 
@@ -48,6 +50,12 @@ __aicore__ inline AccTile AccTileOf(const schedule::OutputTile& t) {
     a.n_start = t.n_start;
     a.n_len = t.n_len;
     return a;
+}
+
+// Whether phase 1 has work: a layout into ws.fmap (img2col path) or ws.weight (plain filter). Every core
+// reads the same tiling, so all of them skip phase 1 and its barrier together.
+__aicore__ inline bool HasLayoutPhase(const QuantConv2dTilingData& td) {
+    return td.fmap_path != kFmapDirectGemm || td.weight_format == 0;
 }
 
 // Phase 1 on one vector core (all of them share the work).
@@ -90,12 +98,14 @@ extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weig
     GM_ADDR user_ws = AscendC::GetUserWorkspace(workspace);
     AscendC::TPipe pipe;
 #if __CCE_AICORE__ == 220
-    if ASCEND_IS_AIV {
-        RunLayoutTransform(&pipe, x, weight, user_ws, tiling_data);
+    if (HasLayoutPhase(tiling_data)) {
+        if ASCEND_IS_AIV {
+            RunLayoutTransform(&pipe, x, weight, user_ws, tiling_data);
+        }
+        AscendC::SyncAll<false>();  // every AIC waits until both layouts are complete
     }
-    AscendC::SyncAll<false>();  // every AIC waits until both layouts are complete
     if ASCEND_IS_AIC {
-        RunCubeSplit(&pipe, weight, user_ws, tiling_data);
+        RunCubeSplit(&pipe, x, weight, user_ws, tiling_data);
     }
     if ASCEND_IS_AIV {
         pipe.Reset();  // phase 1's UB goes back to the epilogue
@@ -108,7 +118,7 @@ extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weig
     DequantEpilogue epilogue;
     epilogue.Init(&pipe, scale, bias, y, tiling_data.batch, DequantArgsOf(tiling_data), tiling_data.ub_m,
                   tiling_data.ub_buffers, false);
-    RunCubeCoupled(&pipe, weight, user_ws, tiling_data, [&](const AscendC::LocalTensor<int32_t>& acc,
+    RunCubeCoupled(&pipe, x, weight, user_ws, tiling_data, [&](const AscendC::LocalTensor<int32_t>& acc,
                                                     const qconv::schedule::OutputTile& tile) {
         epilogue.ProcessInUb(acc, AccTileOf(tile));
     });

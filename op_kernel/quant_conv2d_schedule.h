@@ -229,8 +229,20 @@ __aicore__ inline bool ColumnWindowHasData(const QuantConv2dTilingData& td, uint
     return last >= 0 && first < static_cast<int64_t>(td.win);
 }
 
+// kFmapDirectGemm: the slab is the chunk's c1_count * 32 channel rows of x, each the tile's m_len positions
+// zero-filled to whole 32-position blocks by ND2NZ: [ceil(m_len / 32)][c1_count * 32][32] int8. Expressed as a
+// one-row window of AlignUp(m_len, 32) columns starting at the tile's first position, so FmapSlabBytes holds.
+constexpr uint32_t kDirectColumnBlock = 32;  // positions per ND2NZ column block (C0 of int8)
+__aicore__ inline uint32_t AlignUp32(uint32_t a) { return (a + 31u) / 32u * 32u; }
+
 __aicore__ inline FmapSlab GetFmapSlab(const QuantConv2dTilingData& td, const OutputTile& t, const KChunk& c) {
     FmapSlab s;
+    if (td.fmap_path == kFmapDirectGemm) {
+        s.rows = {0, 1, 0, 0};
+        s.cols = {t.m_start, AlignUp32(t.m_len), 0, 0};
+        s.m_start_pt = 0;
+        return s;
+    }
     uint32_t ho_first = t.m_start / td.wout;
     if (td.m_tile_mode == kMTileAcrossRows) {
         const uint32_t align = SlabRowAlign(td.npu_arch, td.wout);

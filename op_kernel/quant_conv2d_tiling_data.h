@@ -18,6 +18,14 @@ enum QuantConv2dMTileMode : uint32_t {
                            // output row; M split unit = one output row
 };
 
+// Where the cube's fmap (the A operand) comes from.
+enum QuantConv2dFmapPath : uint32_t {
+    kFmapImg2col = 0,    // phase 1 lays x out into ws.fmap (NC1HWC0); the cube img2cols slabs of it (Load3D v2)
+    kFmapDirectGemm = 1, // 1x1, stride 1, no padding, Cin % 32 == 0, arch 2201: per image y = W x is a GEMM whose A
+                         // is x^T, read from NCHW x as it is (DataCopy ND2NZ into L1, LoadDataWithTranspose into
+                         // L0A); no layout pass, no ws.fmap
+};
+
 struct QuantConv2dTilingData {
     // ---- problem (after checks; Ho, Wo > 0) -------------------------------------------------------------
     uint32_t batch;
@@ -101,10 +109,11 @@ struct QuantConv2dTilingData {
                                  // input read by the cube as it is (ws.weight is then empty)
     uint32_t offset_x_zero_point;  // 1: the SoC's legacy semantics subtract offset_x * sum(w[co]) (310P) and
                                    // offset_x != 0: the cube adds Mmads of a constant -offset_x L0A tile
+    uint32_t fmap_path;            // QuantConv2dFmapPath
     uint32_t reserved[1];
 };
 
-static_assert(sizeof(QuantConv2dTilingData) == 296, "tiling data layout changed: update host and kernel together");
+static_assert(sizeof(QuantConv2dTilingData) == 304, "tiling data layout changed: update host and kernel together");
 static_assert(sizeof(QuantConv2dTilingData) % 8 == 0, "tiling data must stay 8-byte granular");
 static_assert(__builtin_offsetof(QuantConv2dTilingData, ws_fmap_offset) % 8 == 0, "uint64 fields must be 8-aligned");
 

@@ -1,7 +1,11 @@
 // The cube side of QuantConv2d: per output tile of the schedule, an int32 m x n accumulator in L0C over all
 // of K, fed by img2col (Load3D v2) from fmap slabs in L1 and by FRACTAL_Z weight slabs through L0B.
 //
+//   img2col path (QuantConv2dFmapPath kFmapImg2col):
 //   ws.fmap  (NC1HWC0)   --DataCopy (MTE2)-->  L1 fmap slab  [c1][rows][cols][32]   (A1 queue)
+//   direct GEMM path (kFmapDirectGemm, 1x1 stride 1 on 2201): A = x^T of the image, K = Cin rows of M positions
+//   x (NCHW) --DataCopy ND2NZ (MTE2)--> L1 [ceil(m/32)][c1 * 32 rows][32 positions]
+//            --LoadDataWithTranspose (MTE1): each 32 x 32 square -> two 16 x 32 Zz fractals--> L0A
 //   ws.weight (FRACTAL_Z)--DataCopy (MTE2)-->  L1 weight slab [k frac][n frac][16][32] (B1 queue)
 //   L1 fmap slab  --Load3D v2 (MTE1, pad = offset_x)-->  L0A Zz  (A2 queue)
 //   L1 weight slab--LoadData 2D (MTE1)------------------>  L0B Zn  (B2 queue)
@@ -39,12 +43,18 @@ public:
     static constexpr uint32_t kMaxStride = 65535;
     static constexpr uint32_t kMaxLoad2dRepeat = 255;
 
-    // `weight` is the op's filter input: read as it is when it arrived in FRACTAL_Z, else ws.weight is.
-    __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR weight, GM_ADDR workspace,
+    // `weight` is the op's filter input: read as it is when it arrived in FRACTAL_Z, else ws.weight is; `x` is
+    // read as it is on the direct GEMM path, else ws.fmap is.
+    __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR weight, GM_ADDR workspace,
                                 const QuantConv2dTilingData& td, uint32_t block) {
         td_ = &td;
         work_ = schedule::GetBlockWork(td, block);
-        fmap_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(workspace + td.ws_fmap_offset), td.ws_fmap_bytes);
+        if (td.fmap_path == kFmapDirectGemm) {
+            fmap_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(x),
+                                     static_cast<uint64_t>(td.batch) * td.cin * td.hin * td.win);
+        } else {
+            fmap_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(workspace + td.ws_fmap_offset), td.ws_fmap_bytes);
+        }
         const uint64_t fractal_z_bytes = static_cast<uint64_t>(td.c1) * td.kh * td.kw * td.n1 * kFractalBytes;
         weight_gm_.SetGlobalBuffer(
             reinterpret_cast<__gm__ int8_t*>(td.weight_format != 0 ? weight : workspace + td.ws_weight_offset),
@@ -75,13 +85,13 @@ public:
         for (uint32_t ci = 0; ci < td_->k_chunks; ++ci) {
             const schedule::KChunk chunk = schedule::GetKChunk(*td_, ci);
             AscendC::LocalTensor<int8_t> weight = AcquireWeightSlab(tile, chunk);
-            AscendC::LocalTensor<int8_t> fmap = LoadFmapSlab(tile, chunk);
+            FmapInL1 fmap = LoadFmapSlab(tile, chunk);
             for (uint32_t k_frac = 0; k_frac < chunk.k_fracs; k_frac += td_->k_l0 / kC0) {
                 const uint32_t step_fracs = schedule::MinU32(td_->k_l0 / kC0, chunk.k_fracs - k_frac);
                 MultiplyStep(acc, fmap, weight, tile, chunk, k_frac, step_fracs, first_step);
                 first_step = false;
             }
-            fmap_l1_.FreeTensor(fmap);
+            fmap_l1_.FreeTensor(fmap.data);
             if (td_->weight_resident == 0) {
                 weight_l1_.FreeTensor(weight);
             }
@@ -104,12 +114,55 @@ public:
     }
 
 private:
-    // GM -> L1: [c1_count][rows][cols][32] from ws.fmap [N][C1][H][W][32], one DataCopy per channel group
-    // and up to 4095 rows (blockCount), each row `cols` 32-byte blocks with a source gap of W - cols.
-    __aicore__ inline AscendC::LocalTensor<int8_t> LoadFmapSlab(const schedule::OutputTile& tile,
-                                                                const schedule::KChunk& chunk) {
-        const schedule::FmapSlab slab = schedule::GetFmapSlab(*td_, tile, chunk);
-        slab_ = slab;
+    // An fmap slab in L1 and the window of the input it holds (what the chunk's L0A loads need).
+    struct FmapInL1 {
+        AscendC::LocalTensor<int8_t> data;
+        schedule::FmapSlab slab;
+    };
+
+    __aicore__ inline FmapInL1 LoadFmapSlab(const schedule::OutputTile& tile, const schedule::KChunk& chunk) {
+        FmapInL1 loaded;
+        loaded.slab = schedule::GetFmapSlab(*td_, tile, chunk);
+        loaded.data = td_->fmap_path == kFmapDirectGemm ? CopyXRowsToL1Nd2Nz(tile, chunk)
+                                                        : CopyFmapSlabToL1(tile, chunk, loaded.slab);
+        return loaded;
+    }
+
+    // Direct GEMM path, GM -> L1: the chunk's c1_count * 32 channel rows of image tile.batch, positions
+    // [m_start, m_start + m_len) of each, as ND2NZ column blocks of 32 positions ([m block][row][32], rows
+    // c1_count * 32 apart), the last block zero-filled past m_len. One DMA per chunk (mirror-cann/asc-devkit
+    // @82b89a15 examples/01_simd_cpp_api/03_basic_api/03_matrix_compute/load_data_l12l0/load_data_l12l0.asc:
+    // an int8 A given as [k, m] is moved with nValue = k, dValue = m, dstNzC0Stride = k aligned to 32).
+    __aicore__ inline AscendC::LocalTensor<int8_t> CopyXRowsToL1Nd2Nz(const schedule::OutputTile& tile,
+                                                                     const schedule::KChunk& chunk) {
+        AscendC::LocalTensor<int8_t> dst = fmap_l1_.AllocTensor<int8_t>();
+#if __CCE_AICORE__ == 220  // the tiling takes this path on arch 2201 only (ND2NZ of int8 is 2201 hardware)
+        const uint32_t rows = chunk.c1_count * kC0;
+        const uint64_t plane = static_cast<uint64_t>(td_->hin) * td_->win;
+        const uint64_t src = (static_cast<uint64_t>(tile.batch) * td_->cin + chunk.c1_begin * kC0) * plane + tile.m_start;
+        AscendC::Nd2NzParams params;
+        params.ndNum = 1;
+        params.nValue = static_cast<uint16_t>(rows);
+        params.dValue = static_cast<uint16_t>(tile.m_len);
+        params.srcNdMatrixStride = 0;
+        params.srcDValue = static_cast<uint16_t>(plane);
+        params.dstNzC0Stride = static_cast<uint16_t>(rows);
+        params.dstNzNStride = 1;
+        params.dstNzMatrixStride = 0;
+        AscendC::DataCopy(dst, fmap_gm_[src], params);
+#else
+        (void)tile;
+        (void)chunk;
+#endif
+        fmap_l1_.EnQue(dst);
+        return fmap_l1_.DeQue<int8_t>();
+    }
+
+    // Img2col path, GM -> L1: [c1_count][rows][cols][32] from ws.fmap [N][C1][H][W][32], one DataCopy per
+    // channel group and up to 4095 rows (blockCount), each row `cols` 32-byte blocks with a source gap of W - cols.
+    __aicore__ inline AscendC::LocalTensor<int8_t> CopyFmapSlabToL1(const schedule::OutputTile& tile,
+                                                                   const schedule::KChunk& chunk,
+                                                                   const schedule::FmapSlab& slab) {
         AscendC::LocalTensor<int8_t> dst = fmap_l1_.AllocTensor<int8_t>();
         const uint64_t row_bytes = static_cast<uint64_t>(td_->win) * kBlockBytes;
         const uint64_t run_blocks = static_cast<uint64_t>(slab.rows.count) * td_->win;  // one channel group
@@ -184,7 +237,7 @@ private:
     }
 
     // One K step: L1 -> L0A (img2col) and L1 -> L0B, then Mmad into the tile's accumulator.
-    __aicore__ inline void MultiplyStep(AscendC::LocalTensor<int32_t>& acc, const AscendC::LocalTensor<int8_t>& fmap,
+    __aicore__ inline void MultiplyStep(AscendC::LocalTensor<int32_t>& acc, const FmapInL1& fmap,
                                         const AscendC::LocalTensor<int8_t>& weight, const schedule::OutputTile& tile,
                                         const schedule::KChunk& chunk, uint32_t k_frac, uint32_t step_fracs,
                                         bool first_step) {
@@ -192,37 +245,11 @@ private:
         const uint32_t n_fracs = schedule::CeilDiv(tile.n_len, kN0);
 
         AscendC::LocalTensor<int8_t> a = a_l0_.AllocTensor<int8_t>();
-        if (k_frac == 0) {
-            // The FMATRIX register describes the slab now in L1 (its pads are this tile's and chunk's).
-            const uint8_t pads[4] = {static_cast<uint8_t>(slab_.cols.pad_before),
-                                     static_cast<uint8_t>(slab_.cols.pad_after),
-                                     static_cast<uint8_t>(slab_.rows.pad_before),
-                                     static_cast<uint8_t>(slab_.rows.pad_after)};
-            AscendC::SetFmatrix(static_cast<uint16_t>(slab_.rows.count), static_cast<uint16_t>(slab_.cols.count), pads,
-                                AscendC::FmatrixMode::FMATRIX_LEFT);
+        if (td_->fmap_path == kFmapDirectGemm) {
+            LoadAFromNzRows(a, fmap.data, chunk, k_frac, step_fracs, m);
+        } else {
+            LoadAImg2col(a, fmap, chunk, k_frac, step_fracs, m);
         }
-        AscendC::LoadData3DParamsV2<int8_t> img2col;
-        img2col.padList[0] = static_cast<uint8_t>(slab_.cols.pad_before);
-        img2col.padList[1] = static_cast<uint8_t>(slab_.cols.pad_after);
-        img2col.padList[2] = static_cast<uint8_t>(slab_.rows.pad_before);
-        img2col.padList[3] = static_cast<uint8_t>(slab_.rows.pad_after);
-        img2col.l1H = static_cast<uint16_t>(slab_.rows.count);
-        img2col.l1W = static_cast<uint16_t>(slab_.cols.count);
-        img2col.channelSize = static_cast<uint16_t>(chunk.c1_count * kC0);
-        img2col.kExtension = static_cast<uint16_t>(step_fracs * kC0);
-        img2col.mExtension = static_cast<uint16_t>(m);
-        img2col.kStartPt = static_cast<uint16_t>(k_frac * kC0);
-        img2col.mStartPt = static_cast<uint16_t>(slab_.m_start_pt);
-        img2col.strideW = static_cast<uint8_t>(td_->stride_w);
-        img2col.strideH = static_cast<uint8_t>(td_->stride_h);
-        img2col.filterW = static_cast<uint8_t>(chunk.kw_count);
-        img2col.filterH = static_cast<uint8_t>(chunk.kh_count);
-        img2col.dilationFilterW = static_cast<uint8_t>(td_->dilation_w);
-        img2col.dilationFilterH = static_cast<uint8_t>(td_->dilation_h);
-        img2col.enTranspose = false;
-        img2col.enSmallK = false;
-        img2col.padValue = static_cast<int8_t>(td_->offset_x);
-        AscendC::LoadData<int8_t, kLoad3dUseRegisters>(a, fmap, img2col);
         a_l0_.EnQue(a);
 
         // L0B Zn for this step: rows [k_frac, k_frac + step_fracs) x all n fractals, contiguous in the slab.
@@ -267,6 +294,83 @@ private:
         }
         a_l0_.FreeTensor(a);
         b_l0_.FreeTensor(b);
+    }
+
+    // Img2col path, L1 -> L0A: K fractals [k_frac, + step_fracs) of the chunk for the tile's m positions.
+    __aicore__ inline void LoadAImg2col(const AscendC::LocalTensor<int8_t>& a, const FmapInL1& fmap,
+                                        const schedule::KChunk& chunk, uint32_t k_frac, uint32_t step_fracs,
+                                        uint32_t m) {
+        const schedule::FmapSlab& slab = fmap.slab;
+        if (k_frac == 0) {
+            // The FMATRIX register describes the slab now in L1 (its pads are this tile's and chunk's).
+            const uint8_t pads[4] = {static_cast<uint8_t>(slab.cols.pad_before), static_cast<uint8_t>(slab.cols.pad_after),
+                                     static_cast<uint8_t>(slab.rows.pad_before), static_cast<uint8_t>(slab.rows.pad_after)};
+            AscendC::SetFmatrix(static_cast<uint16_t>(slab.rows.count), static_cast<uint16_t>(slab.cols.count), pads,
+                                AscendC::FmatrixMode::FMATRIX_LEFT);
+        }
+        AscendC::LoadData3DParamsV2<int8_t> img2col;
+        img2col.padList[0] = static_cast<uint8_t>(slab.cols.pad_before);
+        img2col.padList[1] = static_cast<uint8_t>(slab.cols.pad_after);
+        img2col.padList[2] = static_cast<uint8_t>(slab.rows.pad_before);
+        img2col.padList[3] = static_cast<uint8_t>(slab.rows.pad_after);
+        img2col.l1H = static_cast<uint16_t>(slab.rows.count);
+        img2col.l1W = static_cast<uint16_t>(slab.cols.count);
+        img2col.channelSize = static_cast<uint16_t>(chunk.c1_count * kC0);
+        img2col.kExtension = static_cast<uint16_t>(step_fracs * kC0);
+        img2col.mExtension = static_cast<uint16_t>(m);
+        img2col.kStartPt = static_cast<uint16_t>(k_frac * kC0);
+        img2col.mStartPt = static_cast<uint16_t>(slab.m_start_pt);
+        img2col.strideW = static_cast<uint8_t>(td_->stride_w);
+        img2col.strideH = static_cast<uint8_t>(td_->stride_h);
+        img2col.filterW = static_cast<uint8_t>(chunk.kw_count);
+        img2col.filterH = static_cast<uint8_t>(chunk.kh_count);
+        img2col.dilationFilterW = static_cast<uint8_t>(td_->dilation_w);
+        img2col.dilationFilterH = static_cast<uint8_t>(td_->dilation_h);
+        img2col.enTranspose = false;
+        img2col.enSmallK = false;
+        img2col.padValue = static_cast<int8_t>(td_->offset_x);
+        AscendC::LoadData<int8_t, kLoad3dUseRegisters>(a, fmap.data, img2col);
+    }
+
+    // Direct GEMM path, L1 -> L0A Zz ([m / 16][step_fracs][16][32]): the square (m block mb, K fractal i) of the
+    // ND2NZ slab, rows = channels and columns = positions, transposes into fractals (2 mb, i) and (2 mb + 1, i)
+    // (LoadDataWithTranspose.md, b8: dst fractal j row r = square column 16 j + r). One call per m block with a
+    // repeat per K fractal, or one per K fractal with a repeat per m block, whichever issues fewer loads.
+    __aicore__ inline void LoadAFromNzRows(const AscendC::LocalTensor<int8_t>& a, const AscendC::LocalTensor<int8_t>& slab,
+                                           const schedule::KChunk& chunk, uint32_t k_frac, uint32_t step_fracs,
+                                           uint32_t m) {
+#if __CCE_AICORE__ == 220  // LoadDataWithTranspose exists on arch 2201 only; the tiling takes this path there only
+        constexpr uint32_t kSquareBytes = kC0 * kC0;
+        const uint32_t m_blocks = schedule::CeilDiv(m, kC0);
+        const uint32_t rows = chunk.c1_count * kC0;  // channel rows per m block of the slab
+        const uint32_t first = k_frac * kSquareBytes;
+        AscendC::LoadData2dTransposeParams load;
+        load.startIndex = 0;
+        load.addrMode = 0;
+        load.dstFracGap = static_cast<uint16_t>(step_fracs - 1);  // fractal 2mb + 1 is step_fracs after 2mb
+        if (m_blocks <= step_fracs) {
+            load.repeatTimes = static_cast<uint8_t>(step_fracs);
+            load.srcStride = 1;
+            load.dstGap = 0;
+            for (uint32_t mb = 0; mb < m_blocks; ++mb) {
+                AscendC::LoadDataWithTranspose(a[mb * 2 * step_fracs * kFractalBytes], slab[mb * rows * kC0 + first], load);
+            }
+        } else {
+            load.repeatTimes = static_cast<uint8_t>(m_blocks);
+            load.srcStride = static_cast<uint16_t>(rows / kC0);       // squares from one m block to the next
+            load.dstGap = static_cast<uint16_t>(2 * step_fracs - 1);  // two fractal rows of L0A per m block
+            for (uint32_t i = 0; i < step_fracs; ++i) {
+                AscendC::LoadDataWithTranspose(a[i * kFractalBytes], slab[first + i * kSquareBytes], load);
+            }
+        }
+#else
+        (void)a;
+        (void)slab;
+        (void)chunk;
+        (void)k_frac;
+        (void)step_fracs;
+        (void)m;
+#endif
     }
 
     // -offset_x fits int8 except for offset_x = -128: then 64 twice.
@@ -314,7 +418,6 @@ private:
 
     const QuantConv2dTilingData* td_ = nullptr;
     schedule::BlockWork work_;
-    schedule::FmapSlab slab_;
     AscendC::GlobalTensor<int8_t> fmap_gm_;
     AscendC::GlobalTensor<int8_t> weight_gm_;
     AscendC::TQue<AscendC::TPosition::A1, 1> fmap_l1_;
@@ -331,11 +434,11 @@ private:
 #if __CCE_AICORE__ == 220
 // Arch 2201, on the AIC of a block: every tile of the block into the ws.acc ring, slot by slot, each Fixpipe
 // gated by a credit from both AIVs and announced to them when it has landed.
-__aicore__ inline void RunCubeSplit(AscendC::TPipe* pipe, GM_ADDR weight, GM_ADDR workspace,
+__aicore__ inline void RunCubeSplit(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR weight, GM_ADDR workspace,
                                     const QuantConv2dTilingData& td) {
     const uint32_t block = static_cast<uint32_t>(AscendC::GetBlockIdx());
     CubeConv cube;
-    cube.Init(pipe, weight, workspace, td, block);
+    cube.Init(pipe, x, weight, workspace, td, block);
     for (uint32_t t = 0; t < cube.Tiles(); ++t) {
         const schedule::OutputTile tile = schedule::GetTile(td, cube.Work(), t);
         AscendC::LocalTensor<int32_t> acc = cube.ComputeTile(tile);
@@ -368,10 +471,10 @@ __aicore__ inline void RunCubeSplit(AscendC::TPipe* pipe, GM_ADDR weight, GM_ADD
 // layout with column-block stride m_l0, then `on_tile(acc_ub, tile)` dequantizes it on this core's vector
 // unit. on_tile must be done reading acc_ub when it returns (its own vector work is queued behind it).
 template <class OnTile>
-__aicore__ inline void RunCubeCoupled(AscendC::TPipe* pipe, GM_ADDR weight, GM_ADDR workspace,
+__aicore__ inline void RunCubeCoupled(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR weight, GM_ADDR workspace,
                                       const QuantConv2dTilingData& td, OnTile on_tile) {
     CubeConv cube;
-    cube.Init(pipe, weight, workspace, td, static_cast<uint32_t>(AscendC::GetBlockIdx()));
+    cube.Init(pipe, x, weight, workspace, td, static_cast<uint32_t>(AscendC::GetBlockIdx()));
     AscendC::TQue<AscendC::TPosition::CO2, 1> acc_ub_queue;
     pipe->InitBuffer(acc_ub_queue, 1, vector_ub::AccTileBytes(td.m_l0, td.n_l0));   // the UB budget's phase 2
     for (uint32_t t = 0; t < cube.Tiles(); ++t) {

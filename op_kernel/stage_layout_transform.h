@@ -20,6 +20,7 @@ struct LayoutTransformArgs {
     uint32_t cout = 0;
     uint32_t kernel_hw = 0;  // kh * kw
     bool weight_prepacked = false;  // the filter arrived in FRACTAL_Z: only the fmap is laid out
+    bool fmap_in_workspace = true;  // false on the direct GEMM path (the cube reads x itself): only the weight
 };
 
 class LayoutTransform {
@@ -52,7 +53,7 @@ public:
                                     static_cast<uint64_t>(c1_) * args.kernel_hw * n1_ * kFractalBytes);
         pipe->InitBuffer(in_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
         pipe->InitBuffer(out_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
-        fmap_items_ = args.batch * c1_ * CeilDiv(args.in_hw, kFmapRunMax);
+        fmap_items_ = args.fmap_in_workspace ? args.batch * c1_ * CeilDiv(args.in_hw, kFmapRunMax) : 0;
         // A 1x1 filter of whole channel groups needs no transpose (FRACTAL_Z row c1 is W[co][32 c1, +32) per
         // output channel): blocks of 16 output channels x kGroupsPerBlock groups, two DMAs each. Other filters
         // transpose (ci, kk) per item.

@@ -43,6 +43,9 @@ BlockShape BusiestBlock(const Problem& p, const TilePlan& plan) {
 // Average fmap bytes one tile loads over all its K chunks.
 double FmapBytesPerTile(const Problem& p, const TilePlan& plan, double avg_tile_m) {
     const L1Plan& l1 = plan.l1;
+    if (p.fmap_direct) {
+        return static_cast<double>(p.c1) * kK0 * avg_tile_m;  // ND2NZ reads m_len bytes of every channel row
+    }
     const double kernel_rows = (static_cast<double>(l1.kh_per_chunk) - 1) * p.dilation_h + 1;
     const double kernel_cols = (static_cast<double>(l1.kw_per_chunk) - 1) * p.dilation_w + 1;
     double rows = 0;
@@ -75,8 +78,10 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     c.l1_to_l0b_bytes = b.images * b.m_tiles * b.n_fracs * kN0 * k_fracs * kK0;
 
     // GM -> L1, priced as the twin's cycle model prices it (python/qconv/cycle_model.py): ws.fmap (and a
-    // weight laid out into ws.weight) at the L2 rate when the launch's working set fits L2, a pre-packed
-    // weight at the per-core GM rate, plus a fixed cost per DMA instruction.
+    // weight laid out into ws.weight) at the L2 rate when the launch's working set fits L2; an input read
+    // from its own GM buffer (x on the direct GEMM path, a pre-packed weight) at the per-core GM rate for
+    // the share of its bytes that are read for the first time and at the L2 rate for the re-reads (by other
+    // blocks or other tiles of this one); plus a fixed cost per DMA instruction.
     const double fmap_loaded = tiles * FmapBytesPerTile(p, plan, b.avg_tile_m);
     const double weight_per_n_tile = k_fracs * (b.n_fracs / b.n_tiles) * kFractalBytes;
     // A resident slab is loaded once per n tile (the schedule walks every image of an n tile in a row).
@@ -88,18 +93,34 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     const double l2_rate = working_set <= static_cast<double>(soc.l2_bytes)
                                ? std::max(soc.l2_bytes_per_cycle_per_core, soc.gm_bytes_per_cycle_per_core)
                                : soc.gm_bytes_per_cycle_per_core;
-    const double weight_rate = p.weight_prepacked ? soc.gm_bytes_per_cycle_per_core : l2_rate;
+    const bool fits_l2 = working_set <= static_cast<double>(soc.l2_bytes);
+    // Cycles per byte of an input whose bytes are each read `reads` times in the launch (first read at the GM
+    // rate, the others at the L2 rate while the working set fits L2).
+    auto input_cycles_per_byte = [&](double reads) {
+        const double first = fits_l2 ? 1.0 / std::max(reads, 1.0) : 1.0;
+        return first / soc.gm_bytes_per_cycle_per_core + (1.0 - first) / l2_rate;
+    };
+    const double m_blocks = static_cast<double>(plan.split.m_dim) * plan.split.batch_dim;
+    const double weight_reads = m_blocks * (plan.l1.weight_resident ? 1.0 : b.images * b.m_tiles);
+    const double weight_cpb = p.weight_prepacked ? input_cycles_per_byte(weight_reads) : 1.0 / l2_rate;
+    const double fmap_cpb = p.fmap_direct ? input_cycles_per_byte(static_cast<double>(plan.split.n_dim) * b.n_tiles)
+                                          : 1.0 / l2_rate;
     const bool whole_rows = plan.mode == kMTileAcrossRows && plan.l1.kw_per_chunk == p.kw;
-    const double fmap_dmas = tiles * plan.l1.k_chunks * (whole_rows ? 1.0 : plan.l1.c1_per_chunk);
+    const double fmap_dmas = tiles * plan.l1.k_chunks * (whole_rows || p.fmap_direct ? 1.0 : plan.l1.c1_per_chunk);
     c.gm_to_l1_bytes = fmap_loaded + weight_loaded;
     c.l2_reread_bytes = 0;
-    c.mte2_cycles = fmap_loaded / l2_rate + weight_loaded / weight_rate +
+    c.mte2_cycles = fmap_loaded * fmap_cpb + weight_loaded * weight_cpb +
                     (fmap_dmas + weight_loads) * soc.gm_read_dma_cycles;
 
     const double steps_per_chunk = static_cast<double>(CeilDiv(plan.l1.chunk_k, plan.l0.k_l0));
     const double steps = tiles * plan.l1.k_chunks * steps_per_chunk;
+    // Loads per step: one Load3D (img2col) or one LoadDataWithTranspose per 32-position square row or per K
+    // fractal, whichever is fewer (direct GEMM), and the weight's LoadData 2D.
+    const double a_loads = p.fmap_direct ? std::min<double>(static_cast<double>(CeilDiv(plan.l0.m_l0, 32)),
+                                                            static_cast<double>(plan.l0.k_l0 / kK0))
+                                         : 1.0;
     c.mte1_cycles = c.l1_to_l0a_bytes / soc.l1_to_l0a_bytes_per_cycle +
-                    c.l1_to_l0b_bytes / soc.l1_to_l0b_bytes_per_cycle + steps * 2 * soc.l1_to_l0_dma_cycles;
+                    c.l1_to_l0b_bytes / soc.l1_to_l0b_bytes_per_cycle + steps * (a_loads + 1) * soc.l1_to_l0_dma_cycles;
 
     // The acc tile leaves L0C: 2201 Fixpipe into ws.acc (L2), 2002 L0C -> UB.
     c.out_bytes = b.images * b.m_fracs * kM0 * b.n_fracs * kN0 * 4;
@@ -124,11 +145,12 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     const double vector_side = std::max({vector_cycles, vec_in_cycles, vec_out_cycles});
     total = coupled ? total + vector_side : std::max(total, vector_side);
 
-    // The whole chip's HBM: every block's weight reads (a pre-packed weight is re-read by every m block) and y.
-    const double blocks_sharing_weight = static_cast<double>(plan.split.blocks()) / std::max<uint32_t>(
+    // The whole chip's HBM: the inputs read from their own buffers once (every re-read while they fit L2) and y.
+    const double blocks_sharing_weight = fits_l2 ? 1.0 : static_cast<double>(plan.split.blocks()) / std::max<uint32_t>(
         static_cast<uint32_t>(CeilDiv(p.n1, plan.split.n_per_block)), 1);
+    const double x_bytes = static_cast<double>(p.batch) * p.cin * p.hin * p.win;
     const double hbm_bytes = (p.weight_prepacked ? k_fracs * p.n1 * kFractalBytes * blocks_sharing_weight : 0) +
-                             out_elems * 2;
+                             (p.fmap_direct ? x_bytes * (fits_l2 ? 1.0 : plan.split.n_dim) : 0) + out_elems * 2;
     if (soc.hbm_bytes_per_second > 0) {
         total = std::max(total, hbm_bytes / soc.hbm_bytes_per_second * soc.clock_ghz * 1e9);
     }

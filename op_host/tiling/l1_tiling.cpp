@@ -30,6 +30,11 @@ uint64_t AcrossRowsSlabCols(const Problem& p, uint32_t kw_cols) {
 SlabExtent WorstSlab(const Problem& p, uint32_t npu_arch, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t kh_rows,
                      uint32_t kw_cols) {
     SlabExtent e;
+    if (p.fmap_direct) {  // schedule::GetFmapSlab: one row of AlignUp(m_l0, 32) positions per channel row
+        e.rows = 1;
+        e.cols = (static_cast<uint64_t>(m_l0) + 31) / 32 * 32;
+        return e;
+    }
     const uint64_t kernel_rows_extent = static_cast<uint64_t>(kh_rows - 1) * p.dilation_h + 1;
     const uint64_t kernel_cols_extent = static_cast<uint64_t>(kw_cols - 1) * p.dilation_w + 1;
     if (mode == kMTileAcrossRows) {

@@ -33,6 +33,8 @@ Problem ProblemOf(const QuantConv2dTilingData& td) {
     p.n1 = td.n1;
     p.positions = static_cast<uint64_t>(td.hout) * td.wout;
     p.k_fracs = static_cast<uint64_t>(td.c1) * td.kh * td.kw;
+    p.weight_prepacked = td.weight_format != 0;
+    p.fmap_direct = td.fmap_path == kFmapDirectGemm;
     return p;
 }
 
@@ -148,7 +150,16 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
     c.Ge("acc_slots", td.acc_slots, 1);
     c.Le("acc_slots", td.acc_slots, kMaxAccSlots);
     c.Eq("acc_slot_bytes", td.acc_slot_bytes, static_cast<uint64_t>(td.m_l0) * td.n_l0 * 4);
-    c.Eq("ws fmap bytes", td.ws_fmap_bytes, static_cast<uint64_t>(td.batch) * td.c1 * td.hin * td.win * kK0);
+    c.Eq("ws fmap bytes", td.ws_fmap_bytes,
+         p.fmap_direct ? 0 : static_cast<uint64_t>(td.batch) * td.c1 * td.hin * td.win * kK0);
+    if (p.fmap_direct) {
+        c.Require(DirectGemmEligible(p, td.npu_arch), "direct GEMM fmap path: 1x1, stride 1, no padding, Cin % 32 == 0, "
+                  "arch 2201, H * W <= 65535", td.npu_arch, "==", 2201);
+        c.Eq("direct GEMM fmap path: m_l0 % 32 (LoadDataWithTranspose squares)", td.m_l0 % 32, 0);
+        c.Eq("direct GEMM fmap path: across-rows M tiles", td.m_tile_mode, kMTileAcrossRows);
+        c.Le("direct GEMM fmap path: ND2NZ nValue = c1_per_chunk * 32", uint64_t{td.c1_per_chunk} * kK0, 16384);
+        c.Le("direct GEMM fmap path: LoadDataWithTranspose repeatTimes = k_l0 / 32", td.k_l0 / kK0, 255);
+    }
     c.Eq("ws weight bytes", td.ws_weight_bytes, td.weight_format != 0 ? 0 : p.k_fracs * td.n1 * kFractalBytes);
     const uint64_t acc = soc.topology == CoreTopology::kCoupled
                              ? 0

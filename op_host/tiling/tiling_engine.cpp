@@ -38,6 +38,10 @@ std::vector<uint32_t> SizesUpTo(uint64_t cap) {
     return sizes;
 }
 
+// m_l0 granule: 16 positions (one fractal row block), 32 on the direct GEMM path (a LoadDataWithTranspose
+// square covers 32 positions).
+uint64_t MTileAlign(const Problem& p) { return p.fmap_direct ? 32 : kM0; }
+
 bool PlanLevels(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
                 TilePlan* plan) {
     plan->mode = mode;
@@ -62,7 +66,8 @@ bool Better(const CostTerms& a, const TilePlan& pa, const CostTerms& b, const Ti
 void ShrinkToBlock(const Problem& p, const SocSpec& soc, TilePlan* plan) {
     uint64_t m_cap = AlignUp(p.wout, kM0);
     if (plan->mode == kMTileAcrossRows) {
-        m_cap = AlignUp(std::min<uint64_t>(static_cast<uint64_t>(plan->split.m_per_block) * kM0, p.positions), kM0);
+        m_cap = AlignUp(std::min<uint64_t>(static_cast<uint64_t>(plan->split.m_per_block) * kM0, p.positions),
+                        MTileAlign(p));
     }
     const uint64_t n_cap = static_cast<uint64_t>(plan->split.n_per_block) * kN0;
     const uint32_t m_l0 = static_cast<uint32_t>(std::min<uint64_t>(plan->l0.m_l0, m_cap));
@@ -91,6 +96,7 @@ QuantConv2dTilingData Fill(const ConvShape& shape, const Problem& p, const SocSp
     QuantConv2dTilingData td{};
     td.weight_format = static_cast<uint32_t>(shape.weight_format);
     td.offset_x_zero_point = p.zero_point_const_a ? 1 : 0;
+    td.fmap_path = p.fmap_direct ? kFmapDirectGemm : kFmapImg2col;
     td.batch = p.batch;
     td.cin = p.cin;
     td.hin = p.hin;
@@ -178,6 +184,8 @@ TilingReport Report(const SocSpec& soc, const TilePlan& plan, const QuantConv2dT
 TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
     Problem p = MakeProblem(shape);
     p.zero_point_const_a = soc.offset_x_zero_point && shape.offset_x != 0;
+    // The direct GEMM path removes the layout pass and ws.fmap: taken whenever the shape allows it.
+    p.fmap_direct = DirectGemmEligible(p, soc.npu_arch);
     if (soc.cube_cores == 0 || soc.clock_ghz <= 0 || soc.gm_bytes_per_cycle_per_core <= 0 ||
         soc.l1_to_l0a_bytes_per_cycle == 0 || soc.l1_to_l0b_bytes_per_cycle == 0) {
         throw std::invalid_argument(std::string("tiling: SoC '") + soc.name + "' lacks core count or rates");
@@ -188,11 +196,17 @@ TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
     bool found = false;
     uint64_t evaluated = 0;
     for (QuantConv2dMTileMode mode : {kMTileAcrossRows, kMTileInRow}) {
+        if (p.fmap_direct && mode != kMTileAcrossRows) {
+            continue;  // positions are contiguous in x: runs across rows only
+        }
         const uint64_t m_units = mode == kMTileInRow ? p.hout : CeilDiv(p.positions, kM0);
-        const uint64_t m_cap = mode == kMTileInRow ? AlignUp(p.wout, kM0) : AlignUp(p.positions, kM0);
+        const uint64_t m_cap = mode == kMTileInRow ? AlignUp(p.wout, kM0) : AlignUp(p.positions, MTileAlign(p));
         const std::vector<BlockSplit> splits =
             EnumerateBlockSplits(p.batch, p.n1, static_cast<uint32_t>(m_units), soc.cube_cores);
         for (uint32_t m_l0 : SizesUpTo(m_cap)) {
+            if (p.fmap_direct && m_l0 % 32 != 0) {
+                continue;  // L0A is filled in 32 x 32 squares (LoadDataWithTranspose)
+            }
             for (uint32_t n_l0 : SizesUpTo(static_cast<uint64_t>(p.n1) * kN0)) {
                 TilePlan plan;
                 plan.m_units = static_cast<uint32_t>(m_units);

@@ -48,4 +48,9 @@ Problem MakeProblem(const ConvShape& s) {
     return p;
 }
 
+bool DirectGemmEligible(const Problem& p, uint32_t npu_arch) {
+    return npu_arch == 2201 && p.kh == 1 && p.kw == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 &&
+           p.pad_w == 0 && p.cin % kK0 == 0 && static_cast<uint64_t>(p.hin) * p.win <= 65535;
+}
+
 }  // namespace qconv::tiling

@@ -23,12 +23,19 @@ struct Problem {
     uint64_t k_fracs;       // c1 * kh * kw (K / 32)
     bool weight_prepacked;  // the filter arrives in FRACTAL_Z: no ws.weight, no weight layout pass
     bool zero_point_const_a;  // 310P offset_x != 0: one more L0A tile holds the constant -offset_x
+    bool fmap_direct;       // QuantConv2dFmapPath kFmapDirectGemm: the cube reads x (NCHW) itself, no ws.fmap
     uint32_t kernel_extent_h() const { return (kh - 1) * dilation_h + 1; }
     uint32_t kernel_extent_w() const { return (kw - 1) * dilation_w + 1; }
 };
 
 // Validates what the engine relies on (positive output, fields that fit the POD) and derives the sizes.
 Problem MakeProblem(const ConvShape& shape);
+
+// Whether the convolution is a plain GEMM on NCHW x that the cube can read as it is (kFmapDirectGemm): a 1x1
+// kernel, stride 1, no padding (then output position m is input position m), whole channel groups (ND2NZ
+// leaves rows past nValue unwritten, and a partial group would feed them to the cube), on arch 2201 (ND2NZ of
+// int8 and LoadDataWithTranspose exist only there), with H * W within ND2NZ's 16-bit srcDValue.
+bool DirectGemmEligible(const Problem& p, uint32_t npu_arch);
 
 inline uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 inline uint64_t AlignUp(uint64_t a, uint64_t b) { return CeilDiv(a, b) * b; }

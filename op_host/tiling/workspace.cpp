@@ -15,7 +15,7 @@ WorkspaceLayout PlanWorkspace(const Problem& p, const SocSpec& soc, uint32_t m_l
                               uint32_t acc_slots) {
     WorkspaceLayout w;
     w.fmap_offset = 0;
-    w.fmap_bytes = static_cast<uint64_t>(p.batch) * p.c1 * p.hin * p.win * kK0;
+    w.fmap_bytes = p.fmap_direct ? 0 : static_cast<uint64_t>(p.batch) * p.c1 * p.hin * p.win * kK0;
     w.weight_offset = AlignUp(w.fmap_offset + w.fmap_bytes, kWorkspaceAlign);
     w.weight_bytes = p.weight_prepacked ? 0 : p.k_fracs * p.n1 * kFractalBytes;
     w.acc_offset = AlignUp(w.weight_offset + w.weight_bytes, kWorkspaceAlign);

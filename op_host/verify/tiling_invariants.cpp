@@ -86,7 +86,7 @@ void CheckBudgets(Checker& c, const SocSpec& soc, const tiling::TilingResult& r)
 
 // Workspace regions lie inside ws_total, 512 B aligned, disjoint, large enough; every end offset < 2^63.
 void CheckWorkspace(Checker& c, const SocSpec& soc, const QuantConv2dTilingData& td) {
-    const Wide fmap_need = Wide(td.batch) * td.c1 * td.hin * td.win * 32;
+    const Wide fmap_need = td.fmap_path == kFmapDirectGemm ? 0 : Wide(td.batch) * td.c1 * td.hin * td.win * 32;
     const Wide weight_need = td.weight_format != 0 ? 0 : Wide(td.c1) * td.kh * td.kw * td.n1 * 512;
     const Wide acc_need = soc.topology == CoreTopology::kSplit ? Wide(td.block_dim) * td.acc_slots * td.acc_slot_bytes : 0;
     const Wide sync_need = soc.topology == CoreTopology::kCoupled ? Wide(td.block_dim) * 32 : 0;

@@ -79,7 +79,7 @@ void KernelBody(uint8_t* ws, uint8_t* out_bytes, const QuantConv2dTilingData& td
     out.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(out_bytes), td.batch * td.n1 * positions * 16);
 #if __CCE_AICORE__ == 220
     if ASCEND_IS_AIC {
-        RunCubeSplit(&pipe, nullptr, ws, td);
+        RunCubeSplit(&pipe, nullptr, nullptr, ws, td);
     }
     if ASCEND_IS_AIV {
         AscendC::TBuf<AscendC::TPosition::VECCALC> in;
@@ -100,7 +100,7 @@ void KernelBody(uint8_t* ws, uint8_t* out_bytes, const QuantConv2dTilingData& td
         });
     }
 #else
-    RunCubeCoupled(&pipe, nullptr, ws, td, [&](const AscendC::LocalTensor<int32_t>& acc, const schedule::OutputTile& tile) {
+    RunCubeCoupled(&pipe, nullptr, nullptr, ws, td, [&](const AscendC::LocalTensor<int32_t>& acc, const schedule::OutputTile& tile) {
         AscendC::SetFlag<AscendC::HardEvent::V_MTE3>(0);
         AscendC::WaitFlag<AscendC::HardEvent::V_MTE3>(0);
         for (uint32_t g = 0; g * 16 < tile.n_len; ++g) {
