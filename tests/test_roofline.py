@@ -15,7 +15,9 @@ def test_rows_put_the_model_beside_the_bound():
     assert [r.name for r in rows] == LAYERS.split(",")
     for r in rows:
         assert r.model_us > 0 and r.bound_us > 0 and r.ratio == pytest.approx(r.model_us / r.bound_us)
-        assert r.limit in ("cube", "mem") and r.blocks >= 1 and len(r.phases_us) == 2
+        assert r.limit in ("cube", "mem") and r.blocks >= 1
+        # A 1x1 layer with a pre-packed filter is one phase (direct GEMM, nothing to lay out); a 3x3 two.
+        assert len(r.phases_us) == (1 if " 1x1" in r.shape else 2)
         # The bound is a floor no modelled kernel gets under (the model's per-core rates sum below the chip's).
         assert r.model_us >= r.bound_us
     # 512 -> 2048 1x1 at 7x7: x 25 KB + w 1 MB + y 200 KB + scale/bias at 1.6 TB/s

@@ -164,6 +164,7 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
                     py::dict rw;
                     rw["read"] = t.read;
                     rw["written"] = t.written;
+                    rw["first_read"] = t.first_read;
                     gm[py::str(arg)] = rw;
                 }
                 d["gm"] = gm;

@@ -10,8 +10,15 @@ rates of configs/socs.yaml. It is an optimistic bound for the counted work, neve
 - Rates: CUBE multiply-accumulates / cube_int8_macs_per_cycle; MTE1 bytes written into L0A /
   l1_to_l0a_bytes_per_cycle plus those into L0B / l1_to_l0b_bytes_per_cycle; VECTOR bytes written / 256 (one repeat of
   8 x 32 B blocks); SCALAR one instruction per cycle; GM traffic (the twin attributes each byte to the GM
-  buffer it is read from or written to) at gm_bytes_per_cycle_per_core, except the workspace's own traffic
-  at l2_bytes_per_cycle_per_core when the launch's working set (x, weight, y, workspace) fits the L2 cache.
+  buffer it is read from or written to) at gm_bytes_per_cycle_per_core, except, while the launch's working
+  set (x, weight, y, workspace) fits the L2 cache, at l2_bytes_per_cycle_per_core: the workspace's own
+  traffic, and the re-reads of an input (bytes of x, weight, scale or bias that an earlier read of the
+  launch, by any core, already brought in; the twin counts each buffer's first reads). "The first read comes
+  from HBM, later reads from L2" is Huawei's own A2 model (mirror-cann/asc-devkit @82b89a15
+  examples/01_simd_cpp_api/05_best_practices/01_matrix_compute/matmul_basic_api_high_performance/README.md
+  lines 397-401; examples/01_simd_cpp_api/04_advanced_api/00_matmul/matmul_l2cache/README.md line 5: other
+  cores' and later reads hit L2). Each core's reads of a buffer are split between the two rates in the
+  launch's proportion of first reads (which core reads first is not modelled).
 - The whole chip: in each phase, the bytes every core moves to or from HBM cannot go faster than
   hbm_bytes_per_second, nor the L2-resident bytes faster than l2_bytes_per_second.
 
@@ -60,7 +67,9 @@ def model_launch(counters, soc: str) -> LaunchModel:
     l2_rate = _rate(facts, "l2_bytes_per_cycle_per_core")
     fixed = {"MTE2": _rate(facts, "gm_read_dma_cycles"), "MTE3": _rate(facts, "gm_write_dma_cycles"),
              "FIXPIPE": _rate(facts, "gm_write_dma_cycles"), "MTE1": _rate(facts, "l1_to_l0_dma_cycles")}
-    ws_in_l2 = working_set_bytes(counters.tiling.get("gm_buffer_bytes", {})) <= _rate(facts, "l2_bytes")
+    fits_l2 = working_set_bytes(counters.tiling.get("gm_buffer_bytes", {})) <= _rate(facts, "l2_bytes")
+    totals = gm_bytes(counters)
+    first_share = {buf: t["first_read"] / t["read"] for buf, t in totals.items() if t["read"]}
     l0a_rate, l0b_rate = _rate(facts, "l1_to_l0a_bytes_per_cycle"), _rate(facts, "l1_to_l0b_bytes_per_cycle")
     rates = {"CUBE": ("elements", facts["cube_int8_macs_per_cycle"]),
              "VECTOR": ("bytes", VECTOR_BYTES_PER_CYCLE), "SCALAR": ("instructions", 1)}
@@ -82,12 +91,13 @@ def model_launch(counters, soc: str) -> LaunchModel:
                     for buf, rw in data.get("gm", {}).items():
                         moved = rw["read"] + rw["written"]
                         gm_counted += moved
-                        if buf == "workspace" and ws_in_l2:
-                            c += moved / l2_rate
-                            l2 += moved
-                        else:
-                            c += moved / gm_rate
-                            hbm += moved
+                        if buf == "workspace":
+                            in_l2 = moved if fits_l2 else 0
+                        else:  # an input's re-reads hit L2; its first reads and every write go to HBM
+                            in_l2 = rw["read"] * (1.0 - first_share.get(buf, 1.0)) if fits_l2 else 0
+                        c += (moved - in_l2) / gm_rate + in_l2 / l2_rate
+                        hbm += moved - in_l2
+                        l2 += in_l2
                     # Bytes of the pipe that touched no GM buffer (e.g. 2002 UB -> L1 on MTE3).
                     c += max(0, data["bytes"] - gm_counted) / gm_rate if pipe != "MTE2" else 0.0
                 elif pipe == "MTE1":
@@ -119,15 +129,17 @@ def model_launch(counters, soc: str) -> LaunchModel:
 
 
 def gm_bytes(counters) -> dict:
-    """Bytes read and written per GM buffer over every core and phase: {"x": {"read": n, "written": n}, ...}."""
+    """Bytes read and written per GM buffer over every core and phase: {"x": {"read": n, "written": n,
+    "first_read": n}, ...}; first_read counts the bytes read for the first time in the launch."""
     out: dict = {}
     for core in counters.cores:
         for pipes in core.get("phases", []):
             for data in pipes.values():
                 for buf, rw in data.get("gm", {}).items():
-                    t = out.setdefault(buf, {"read": 0, "written": 0})
+                    t = out.setdefault(buf, {"read": 0, "written": 0, "first_read": 0})
                     t["read"] += rw["read"]
                     t["written"] += rw["written"]
+                    t["first_read"] += rw.get("first_read", rw["read"])  # hand-built counters: every read a first
     return out
 
 

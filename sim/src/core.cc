@@ -1,6 +1,7 @@
 #include "sim/core.h"
 
 #include <algorithm>
+#include <mutex>
 
 #include "op_host/core/soc_spec.h"
 #include "sim/error.h"
@@ -90,18 +91,30 @@ void Core::Issue(Pipe p, uint64_t bytes, uint64_t elements) {
     }
 }
 
-void Core::CountGm(Pipe p, const Region& r, uint64_t read, uint64_t written) {
-    if (r.mem != Mem::kGm) return;
+void Core::CountGm(Pipe p, const Region& r_in, uint64_t off, uint64_t read, uint64_t written) {
+    if (r_in.mem != Mem::kGm) return;
     // Region names are "GM <argument>": the counters name the argument.
-    const std::string arg = r.name.rfind("GM ", 0) == 0 ? r.name.substr(3) : r.name;
+    const std::string arg = r_in.name.rfind("GM ", 0) == 0 ? r_in.name.substr(3) : r_in.name;
     GmTraffic& t = counters.phases.back().gm[static_cast<int>(p)][arg];
     t.read += read;
     t.written += written;
+    if (read == 0) return;
+    // Bytes read for the first time in the launch. Cores run on threads: the shared shadow is guarded.
+    static std::mutex seen_mu;
+    std::lock_guard<std::mutex> lock(seen_mu);
+    Region& r = const_cast<Region&>(r_in);  // shadow state, not the memory itself
+    if (r.read_seen.size() != r.bytes) r.read_seen.assign(r.bytes, 0);
+    uint64_t fresh = 0;
+    for (uint64_t i = off; i < off + read && i < r.bytes; ++i) {
+        fresh += r.read_seen[i] == 0;
+        r.read_seen[i] = 1;
+    }
+    t.first_read += fresh;
 }
 
 void Core::CheckRead(Pipe p, const Region& r_in, uint64_t off, uint64_t len, const char* api) {
     if (len == 0) return;
-    CountGm(p, r_in, len, 0);
+    CountGm(p, r_in, off, len, 0);
     Region& r = const_cast<Region&>(r_in);  // the reader record is shadow state, not the memory itself
     const Clock& mine = vc[static_cast<int>(p)];
     const uint16_t own = Slot(p);
@@ -141,7 +154,7 @@ void Core::CheckRead(Pipe p, const Region& r_in, uint64_t off, uint64_t len, con
 
 void Core::MarkWrite(Pipe p, Region& r, uint64_t off, uint64_t len, uint16_t api_id) {
     if (len == 0) return;
-    CountGm(p, r, 0, len);
+    CountGm(p, r, off, 0, len);
     if (r.mem != Mem::kGm) counters.phases.back().local_written[static_cast<int>(p)][MemName(r.mem)] += len;
     const uint16_t own = Slot(p);
     const uint32_t s = seq[static_cast<int>(p)];

@@ -69,7 +69,7 @@ public:
     // Starts one instruction on pipe p: counts it and advances the pipe's clock.
     void Issue(Pipe p, uint64_t bytes, uint64_t elements);
     // Adds GM traffic of pipe p to the current phase's counters (no-op for local buffers).
-    void CountGm(Pipe p, const Region& r, uint64_t read, uint64_t written);
+    void CountGm(Pipe p, const Region& r, uint64_t off, uint64_t read, uint64_t written);
     // Checks that every granule of [off, off+len) last written by another pipe is ordered before the
     // current instruction of pipe p by flags, barriers, queue hand-offs or cross-core sync.
     void CheckRead(Pipe p, const Region& r, uint64_t off, uint64_t len, const char* api);

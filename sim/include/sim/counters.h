@@ -24,6 +24,8 @@ struct PipeCounter {
 struct GmTraffic {
     uint64_t read = 0;
     uint64_t written = 0;
+    uint64_t first_read = 0;  // of `read`, the bytes no earlier read of the launch (by any core) had touched:
+                              // the cycle model fetches those from HBM and the re-reads from L2
 };
 
 // What a core issued between two all-core barriers (SyncAll): the stretches of a launch that run one
