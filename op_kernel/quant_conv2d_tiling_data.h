@@ -5,6 +5,16 @@
 //
 // Vocabulary (op_kernel/README.md): per image the convolution is a GEMM with M = Ho*Wo output positions
 // (m = ho*Wo + wo), N = Cout, K = C1*kh*kw*32 in the order (c1, i, j, c0) of Load3D and FRACTAL_Z.
+//
+// The kernel's paths, each chosen by the tiling and read from one field:
+//   fmap source    fmap_path      kFmapImg2col: phase 1 lays x out into ws.fmap, the cube img2cols it (Load3D v2)
+//                                 kFmapDirectGemm: the cube reads x itself (ND2NZ + LoadDataWithTranspose)
+//   weight source  weight_format  0: NCHW, laid out into ws.weight by phase 1; 1: FRACTAL_Z, read as it arrived
+//   M tile mode    m_tile_mode    kMTileAcrossRows | kMTileInRow
+//   K chunk kind   c1/kh/kw_per_chunk  whole channel groups | kernel rows of one group | kernel columns of one row
+//   epilogue       npu_arch       2201: Fixpipe -> ws.acc ring -> the AIVs' dequant; 2002: L0C -> UB, same core
+//   offset_x       offset_x_zero_point  1: Mmads of a constant -offset_x L0A tile (310P legacy semantics)
+// Phase 1 (layouts, then SyncAll) runs only when the fmap or the weight needs laying out.
 #pragma once
 
 #include <stdint.h>

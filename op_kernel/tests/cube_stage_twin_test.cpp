@@ -55,7 +55,7 @@ std::vector<int32_t> Reference(const Problem& p, bool zero_point) {
 }
 
 void Layout(const Problem& p, const QuantConv2dTilingData& td, std::vector<uint8_t>& ws) {
-    for (int64_t b = 0; b < p.s.batch; ++b)
+    for (int64_t b = 0; b < p.s.batch && td.fmap_path != kFmapDirectGemm; ++b)  // the direct path reads x itself
         for (int64_t ci = 0; ci < p.s.cin; ++ci)
             for (int64_t h = 0; h < p.s.hin; ++h)
                 for (int64_t w = 0; w < p.s.win; ++w)
@@ -71,7 +71,7 @@ void Layout(const Problem& p, const QuantConv2dTilingData& td, std::vector<uint8
                 }
 }
 
-void KernelBody(uint8_t* ws, uint8_t* out_bytes, const QuantConv2dTilingData& td) {
+void KernelBody(uint8_t* ws, uint8_t* x, uint8_t* out_bytes, const QuantConv2dTilingData& td) {
     using namespace qconv::kernel;
     AscendC::TPipe pipe;
     AscendC::GlobalTensor<int32_t> out;
@@ -79,7 +79,7 @@ void KernelBody(uint8_t* ws, uint8_t* out_bytes, const QuantConv2dTilingData& td
     out.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(out_bytes), td.batch * td.n1 * positions * 16);
 #if __CCE_AICORE__ == 220
     if ASCEND_IS_AIC {
-        RunCubeSplit(&pipe, nullptr, nullptr, ws, td);
+        RunCubeSplit(&pipe, x, nullptr, ws, td);
     }
     if ASCEND_IS_AIV {
         AscendC::TBuf<AscendC::TPosition::VECCALC> in;
@@ -100,7 +100,7 @@ void KernelBody(uint8_t* ws, uint8_t* out_bytes, const QuantConv2dTilingData& td
         });
     }
 #else
-    RunCubeCoupled(&pipe, nullptr, nullptr, ws, td, [&](const AscendC::LocalTensor<int32_t>& acc, const schedule::OutputTile& tile) {
+    RunCubeCoupled(&pipe, x, nullptr, ws, td, [&](const AscendC::LocalTensor<int32_t>& acc, const schedule::OutputTile& tile) {
         AscendC::SetFlag<AscendC::HardEvent::V_MTE3>(0);
         AscendC::WaitFlag<AscendC::HardEvent::V_MTE3>(0);
         for (uint32_t g = 0; g * 16 < tile.n_len; ++g) {
@@ -181,6 +181,7 @@ int RunCase(const SocSpec& soc, const ConvShape& s, std::mt19937& rng, bool verb
         }
         if (!(variant & 2) && !windows_have_data) return 0;  // the engine never splits such a row across rows
     }
+    if (td.fmap_path == kFmapDirectGemm && (variant & 2)) return 0;  // the direct GEMM path has no in-row tiles
     if (variant && !Force(td, soc, variant, kw_cols)) return 1;
     std::vector<uint8_t> ws(td.ws_total_bytes, 0);
     Layout(p, td, ws);
@@ -192,10 +193,12 @@ int RunCase(const SocSpec& soc, const ConvShape& s, std::mt19937& rng, bool verb
         args.push_back({"ws.acc", ws.data() + td.ws_acc_offset, td.ws_total_bytes - td.ws_acc_offset, sim::GmRole::kWorkspace});
     }
     args.push_back({"acc_out", got.data(), got.size() * 4, sim::GmRole::kOutput});
+    args.push_back({"x", reinterpret_cast<uint8_t*>(p.x.data()), p.x.size(), sim::GmRole::kInput});  // direct GEMM path
     uint8_t* wsp = ws.data();
+    uint8_t* xp = reinterpret_cast<uint8_t*>(p.x.data());
     uint8_t* outp = reinterpret_cast<uint8_t*>(got.data());
     try {
-        sim::LaunchBody(soc, td.block_dim, [&]() { KernelBody(wsp, outp, td); }, args, __NPU_ARCH__);
+        sim::LaunchBody(soc, td.block_dim, [&]() { KernelBody(wsp, xp, outp, td); }, args, __NPU_ARCH__);
     } catch (const std::exception& e) {
         std::printf("[%s] N%lld C%lld H%lld W%lld Co%lld k%lldx%lld s%lld p%lld d%lld: twin error: %s\n", soc.name,
                     (long long)s.batch, (long long)s.cin, (long long)s.hin, (long long)s.win, (long long)s.cout,

@@ -171,6 +171,16 @@ void CheckTiling(const ConvShape& s, const char* soc_name, const QuantConv2dTili
                                           std::to_string(td.fmap_l1_bytes));
                     return;
                 }
+                if (td.fmap_path == qconv::kFmapDirectGemm) {
+                    // The slab is x's channel rows at the tile's positions (output position m is input position
+                    // m): it must cover the tile and stay inside the image.
+                    if (slab.cols.begin != tile.m_start || slab.cols.count < tile.m_len ||
+                        tile.m_start + tile.m_len > static_cast<uint64_t>(td.hin) * td.win) {
+                        Fail(s, soc_name, "direct GEMM slab does not cover the tile inside the image");
+                        return;
+                    }
+                    continue;
+                }
                 if (slab.rows.pad_before > 255 || slab.rows.pad_after > 255 || slab.cols.pad_before > 255 ||
                     slab.cols.pad_after > 255 || slab.rows.count == 0 || slab.cols.count == 0 ||
                     slab.rows.count > 32767 || slab.cols.count > 32767 ||
