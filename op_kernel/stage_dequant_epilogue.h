@@ -9,11 +9,16 @@
 // repeat stride of 0 (Mul/Add 高维切分, src1RepStride = 0). After the final Cast one TransDataTo5HD per 16
 // rows turns [row][16 ch] half into [ch][row], whose rows are the contiguous NCHW runs y[b][co][m...].
 //
+// Arch 2002, a tile holding a whole image of a small output (Ho*Wo not a multiple of 16, all rows in one pass):
+// instead of the transpose, one Gather packs the 16 channel rows back to back (vector_gather.h), so the group
+// is one contiguous run of y, written in one DMA instead of one or two per channel (no DataCopyPad on 2002).
+//
 // fp19 scale: the value the hardware uses is the float32 whose bits are (u32(word) & 0xFFFFE000), where
 // word is the low 32 bits of an int64 (QUANT_PRE) scale or the bits of a float32 scale.
 #pragma once
 
 #include "kernel_operator.h"
+#include "vector_gather.h"
 #include "vector_gm_io.h"
 #include "vector_transpose.h"
 #include "vector_ub_budget.h"
@@ -69,6 +74,8 @@ public:
         const uint8_t bufs = static_cast<uint8_t>(vector_ub::DequantBuffers(buffers));
         if (acc_from_workspace) {
             pipe->InitBuffer(acc_queue_, bufs, vector_ub::DequantAccPassBytes(rows_));
+        } else {
+            pipe->InitBuffer(pack_table_, vector_ub::DequantPackTableBytes(rows_));
         }
         pipe->InitBuffer(narrow_, vector_ub::DequantHalfPassBytes(rows_));
         pipe->InitBuffer(out_queue_, bufs, vector_ub::DequantHalfPassBytes(rows_));
@@ -174,13 +181,27 @@ private:
         AscendC::PipeBarrier<PIPE_V>();
 
         AscendC::LocalTensor<half> out = out_queue_.AllocTensor<half>();
+        const uint32_t co0 = tile.n_start + g * kChannels;
+        const uint32_t channels = Min(kChannels, Min(tile.n_len - g * kChannels, args_.cout - co0));
+        const uint64_t dst = (static_cast<uint64_t>(tile.image) * args_.cout + co0) * args_.out_hw + tile.m_start + m0;
+#if __CCE_AICORE__ == 200
+        if (args_.out_hw % kChannels != 0 && tile.m_start == 0 && m0 == 0 && rows == args_.out_hw) {
+            if (pack_rows_ != rows) {  // out_hw is fixed for the launch: built once
+                BuildChannelPackOffsets(pack_table_.Get<int32_t>(), rows);
+                pack_rows_ = rows;
+            }
+            AscendC::Gather(out, narrow, pack_table_.Get<uint32_t>(), 0, kChannels * rows);
+            out_queue_.EnQue(out);
+            out = out_queue_.DeQue<half>();
+            CopyRunsOut(y_gm_[dst], channels * rows, out, rows_ * kChannels, 1, channels * rows);
+            out_queue_.FreeTensor(out);
+            return;
+        }
+#endif
         // src rows: tile rows (16 halves = one block each); dst rows: channels, rows_ apart.
         Transpose16x16(out, rows_, narrow, kChannels, padded_rows / kChannels, 1, kChannels);
         out_queue_.EnQue(out);
         out = out_queue_.DeQue<half>();
-        const uint32_t co0 = tile.n_start + g * kChannels;
-        const uint32_t channels = Min(kChannels, Min(tile.n_len - g * kChannels, args_.cout - co0));
-        const uint64_t dst = (static_cast<uint64_t>(tile.image) * args_.cout + co0) * args_.out_hw + tile.m_start + m0;
         CopyRunsOut(y_gm_[dst], args_.out_hw, out, rows_, channels, rows);
         out_queue_.FreeTensor(out);
     }
@@ -190,6 +211,7 @@ private:
     uint32_t rows_n_start_ = 0xFFFFFFFFu;
     uint32_t rows_g_begin_ = 0;
     uint32_t rows_g_end_ = 0;
+    uint32_t pack_rows_ = 0;  // 2002: the rows pack_table_ holds offsets for (0: not built)
     AscendC::GlobalTensor<uint32_t> scale_words_;
     AscendC::GlobalTensor<int32_t> bias_gm_;
     AscendC::GlobalTensor<half> y_gm_;
@@ -198,6 +220,7 @@ private:
     AscendC::TBuf<AscendC::TPosition::VECCALC> narrow_;
     AscendC::TBuf<AscendC::TPosition::VECCALC> scale_rows_;
     AscendC::TBuf<AscendC::TPosition::VECCALC> bias_rows_;
+    AscendC::TBuf<AscendC::TPosition::VECCALC> pack_table_;  // 2002 only
 };
 
 }  // namespace qconv::kernel

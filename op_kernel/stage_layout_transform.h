@@ -5,9 +5,12 @@
 // dst_j[16 * dstHighHalf + i] = src_i[16 * srcHighHalf + j], the other half of dst_j kept (TransDataTo5HD.md;
 // the doc gives the b8 lane order as a figure only, so this is the part to confirm first on an NPU).
 // Work items (one 8 KB block each) are dealt round-robin over all vector cores.
+// Arch 2002, planes of at most 256 positions whose byte size is not whole blocks (14x14, 7x7): an item is
+// read in one DMA and transposed by Gather (GatherFmapItem) instead of one DMA per channel.
 #pragma once
 
 #include "kernel_operator.h"
+#include "vector_gather.h"
 #include "vector_gm_io.h"
 #include "vector_ub_budget.h"
 
@@ -53,6 +56,15 @@ public:
                                     static_cast<uint64_t>(c1_) * args.kernel_hw * n1_ * kFractalBytes);
         pipe->InitBuffer(in_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
         pipe->InitBuffer(out_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
+#if __CCE_AICORE__ == 200
+        pipe->InitBuffer(wide_, vector_ub::kLayoutGatherHalfBytes);
+        pipe->InitBuffer(gathered_, vector_ub::kLayoutGatherHalfBytes);
+        pipe->InitBuffer(table_, vector_ub::kLayoutGatherTableBytes);
+        gather_planes_ = args.in_hw % kC0 != 0 && args.in_hw <= kFmapRunMax;
+        if (gather_planes_) {
+            BuildPlaneTransposeOffsets(table_.Get<int32_t>(), args.in_hw);
+        }
+#endif
         fmap_items_ = args.fmap_in_workspace ? args.batch * c1_ * CeilDiv(args.in_hw, kFmapRunMax) : 0;
         // A 1x1 filter of whole channel groups needs no transpose (FRACTAL_Z row c1 is W[co][32 c1, +32) per
         // output channel): blocks of 16 output channels x kGroupsPerBlock groups, two DMAs each. Other filters
@@ -79,6 +91,11 @@ public:
 private:
     // Item = (image, c1, run of H*W positions): [32 ch][run] -> [run][32 ch].
     __aicore__ inline void FmapItem(uint32_t item) {
+#if __CCE_AICORE__ == 200
+        if (gather_planes_ && GatherFmapItem(item)) {
+            return;
+        }
+#endif
         const uint32_t runs_per_plane = CeilDiv(args_.in_hw, kFmapRunMax);
         const uint32_t plane = item / runs_per_plane;  // image * C1 + c1
         const uint32_t hw0 = (item % runs_per_plane) * kFmapRunMax;
@@ -108,6 +125,47 @@ private:
         Store(out, fmap_gm_[(static_cast<uint64_t>(plane) * args_.in_hw + hw0) * kC0],
               AscendC::DataCopyParams{1, static_cast<uint16_t>(len * kC0 / kBlockBytes), 0, 0});
     }
+
+#if __CCE_AICORE__ == 200
+    // A whole small plane group (runs_per_plane == 1): the channels' runs are one contiguous GM run, read in one
+    // DMA; then half <- int8, Gather to [position][32 ch], channels >= Cin zeroed, int8 <- half (exact: the
+    // values are int8). False, with nothing issued, when the whole blocks would read past x (a channel tail
+    // group at the end of x): the caller takes the per-channel path.
+    __aicore__ inline bool GatherFmapItem(uint32_t plane) {
+        const uint32_t hw = args_.in_hw;
+        const uint32_t image = plane / c1_;
+        const uint32_t c1 = plane % c1_;
+        const uint32_t channels = Min(kC0, args_.cin - c1 * kC0);
+        const uint64_t src = (static_cast<uint64_t>(image) * args_.cin + c1 * kC0) * hw;
+        const uint32_t bytes = RoundUp(channels * hw, kBlockBytes);
+        if (src + bytes > x_size_) {
+            return false;
+        }
+        AscendC::LocalTensor<int8_t> in = in_queue_.AllocTensor<int8_t>();
+        AscendC::DataCopy(in, x_gm_[src], AscendC::DataCopyParams{1, static_cast<uint16_t>(bytes / kBlockBytes), 0, 0});
+        in_queue_.EnQue(in);
+        in = in_queue_.DeQue<int8_t>();
+        AscendC::LocalTensor<half> wide = wide_.Get<half>();
+        AscendC::LocalTensor<half> gathered = gathered_.Get<half>();
+        AscendC::Cast(wide, in, AscendC::RoundMode::CAST_NONE, bytes);  // Cast.md: s8 -> f16 takes CAST_NONE
+        AscendC::PipeBarrier<PIPE_V>();
+        in_queue_.FreeTensor(in);
+        AscendC::Gather(gathered, wide, table_.Get<uint32_t>(), 0, kC0 * hw);
+        AscendC::PipeBarrier<PIPE_V>();
+        if (channels < kC0) {
+            // Lanes c >= channels of each position row (32 halves; 4 rows per 128-lane repeat) become 0.
+            const uint64_t row = ~((uint64_t{1} << channels) - 1) & 0xFFFFFFFFull;
+            uint64_t mask[2] = {row | row << 32, row | row << 32};
+            AscendC::Duplicate(gathered, static_cast<half>(0), mask, static_cast<uint8_t>(CeilDiv(hw, 4)), 1, 8);
+            AscendC::PipeBarrier<PIPE_V>();
+        }
+        AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
+        AscendC::Cast(out, gathered, AscendC::RoundMode::CAST_NONE, kC0 * hw);  // exact integers
+        Store(out, fmap_gm_[static_cast<uint64_t>(plane) * hw * kC0],
+              AscendC::DataCopyParams{1, static_cast<uint16_t>(hw * kC0 / kBlockBytes), 0, 0});
+        return true;
+    }
+#endif
 
     // Item = (n1, half of its 16 output channels, c1, run of kh*kw positions):
     // [8 co][32 ci][run] -> [run][8 co][32 ci], half of each FRACTAL_Z row's fractal n1.
@@ -241,6 +299,12 @@ private:
     AscendC::GlobalTensor<int8_t> fractal_gm_;
     AscendC::TQue<AscendC::TPosition::VECIN, 1> in_queue_;
     AscendC::TQue<AscendC::TPosition::VECOUT, 1> out_queue_;
+#if __CCE_AICORE__ == 200
+    bool gather_planes_ = false;
+    AscendC::TBuf<AscendC::TPosition::VECCALC> wide_;
+    AscendC::TBuf<AscendC::TPosition::VECCALC> gathered_;
+    AscendC::TBuf<AscendC::TPosition::VECCALC> table_;
+#endif
 };
 
 }  // namespace qconv::kernel

@@ -7,11 +7,14 @@
 //
 // The kernel Resets its TPipe between the phases (quant_conv2d_custom.cpp), so UB holds one phase at a time:
 //   phase 1  layout transform: 2 x 8 KB in-queue + 2 x 8 KB out-queue                            = 32 KB
+//            2002 also: the small-plane gather (vector_gather.h): a half copy of the item and the gathered
+//            half block (16 KB each) and its offset table (32 KB)                               = 64 KB
 //            2002 also: the soft SyncAll scratch, 32 B per core of the launch
 //   phase 2  dequant epilogue, passes of `rows` rows x 16 channels:
 //              (2201 only) buffers x rows x 16 int32 acc in-queue + rows x 16 half narrowed pass
 //              + buffers x rows x 16 half out-queue + scale rows and bias rows (64 x 4 B per 16 channels of n_l0)
-//            2002 also: the m_l0 x n_l0 int32 tile from L0C (the cube hand-off, one buffer)
+//            2002 also: the m_l0 x n_l0 int32 tile from L0C (the cube hand-off, one buffer) and the offset table
+//            of the channel-group pack (rows x 16 uint32, vector_gather.h)
 // Every buffer is rounded up to 32 B, as InitBuffer places them.
 #pragma once
 
@@ -34,6 +37,12 @@ constexpr uint32_t kLayoutBlockBytes = 8192;  // one work item: an 8 KB int8 blo
 constexpr uint32_t kLayoutQueueDepth = 2;     // buffers of the in-queue and of the out-queue
 static_assert(kLayoutBlockBytes % kUbAlign == 0, "layout blocks need no rounding");
 constexpr uint32_t kLayoutTransformBytes = 2 * kLayoutQueueDepth * kLayoutBlockBytes;
+// 2002: an 8 KB int8 item widened to half, the gathered half block, and one uint32 offset per gathered element.
+constexpr uint32_t kLayoutGatherHalfBytes = 2 * kLayoutBlockBytes;
+constexpr uint32_t kLayoutGatherTableBytes = 4 * kLayoutBlockBytes;
+__aicore__ inline constexpr uint32_t LayoutTransformBytes(bool coupled) {
+    return kLayoutTransformBytes + (coupled ? 2 * kLayoutGatherHalfBytes + kLayoutGatherTableBytes : 0);
+}
 
 // ---- 2002: soft SyncAll scratch (stage_cross_core.h SoftSyncAll) ----
 constexpr uint32_t kSoftSyncBytesPerCore = 32;
@@ -57,12 +66,14 @@ __aicore__ inline constexpr uint32_t DequantHalfPassBytes(uint32_t rows) { retur
 __aicore__ inline constexpr uint32_t DequantChannelRowsBytes(uint32_t n_l0) {
     return Align(n_l0 / kDequantChannels * kDequantLanes * 4);
 }
+// 2002 (acc tile in UB): one uint32 gather offset per element of a pass, to pack a channel group's rows.
+__aicore__ inline constexpr uint32_t DequantPackTableBytes(uint32_t rows) { return Align(rows * kDequantChannels * 4); }
 
 // The epilogue with passes of `rows` rows (DequantPassRows) and `buffers` queue buffers (DequantBuffers).
 __aicore__ inline constexpr uint32_t DequantBytes(uint32_t rows, uint32_t buffers, uint32_t n_l0,
                                                   bool acc_from_workspace) {
-    return (acc_from_workspace ? buffers * DequantAccPassBytes(rows) : 0) + DequantHalfPassBytes(rows) +
-           buffers * DequantHalfPassBytes(rows) + 2 * DequantChannelRowsBytes(n_l0);
+    return (acc_from_workspace ? buffers * DequantAccPassBytes(rows) : DequantPackTableBytes(rows)) +
+           DequantHalfPassBytes(rows) + buffers * DequantHalfPassBytes(rows) + 2 * DequantChannelRowsBytes(n_l0);
 }
 
 // ---- 2002: the acc tile from L0C (stage_cube_conv.h RunCubeCoupled) ----
@@ -72,7 +83,7 @@ __aicore__ inline constexpr uint32_t AccTileBytes(uint32_t m_l0, uint32_t n_l0) 
 // coupled: arch 2002 (one core runs cube and vector). cores: the launch's block count (GetBlockNum()), or an
 // upper bound of it.
 __aicore__ inline constexpr uint32_t Phase1Bytes(bool coupled, uint32_t cores) {
-    return kLayoutTransformBytes + (coupled ? SoftSyncScratchBytes(cores) : 0);
+    return LayoutTransformBytes(coupled) + (coupled ? SoftSyncScratchBytes(cores) : 0);
 }
 __aicore__ inline constexpr uint32_t Phase2Bytes(bool coupled, uint32_t m_l0, uint32_t n_l0, uint32_t ub_m,
                                                  uint32_t ub_buffers) {

@@ -10,7 +10,8 @@ import pytest
 
 from kit_paths import ASAN_BUILD_DIR, BUILD_DIR
 
-EXECUTABLES = [f"sim_{kind}_test_{arch}" for kind in ("smoke", "cube_api", "vector_api", "more_api", "checker")
+EXECUTABLES = [f"sim_{kind}_test_{arch}" for kind in ("smoke", "cube_api", "vector_api", "more_api", "checker",
+                                                             "gather_api")
                for arch in (2201, 2002)]
 
 

@@ -62,6 +62,7 @@ KERNEL_FAULTS = {
     "fault_scalar_store_cache_line": r"stale data from the DCache: TPipe::Destroy writes back the 64-byte line at "
                                      r"offset 0 of GM y whole, but byte 32, .* was changed in GM by DataCopy.* on "
                                      r"PIPE MTE3 of core0",
+    "fault_gather_byte_offsets": r"Gather: srcBaseAddr \+ srcOffset\[1\] = 49 is not a multiple of the element size 2",
     "fault_cross_core_pipe_s": r"CrossCoreSetFlag<2, PIPE_S>: PIPE_S and PIPE_ALL are not supported for modes 0/1/2 "
                                r"\(CrossCoreSetFlag\(ISASI\).md\)",
 }

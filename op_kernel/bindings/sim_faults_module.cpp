@@ -22,7 +22,7 @@ extern "C" void quant_conv2d_custom_2002(uint8_t*, uint8_t*, uint8_t*, uint8_t*,
 #define QCONV_FAULTS_2201(X) X(fault_cross_core_deadlock) X(fault_cross_core_unmatched) X(fault_cross_core_overflow) \
     X(fault_cross_core_pipe_s)
 #define QCONV_FAULTS_2002(X) X(fault_load3d_channel_size) X(fault_load3d_m_start) X(fault_padding_sign_extended) \
-    X(fault_missing_pipe_v_barrier) X(fault_scalar_store_cache_line)
+    X(fault_missing_pipe_v_barrier) X(fault_scalar_store_cache_line) X(fault_gather_byte_offsets)
 #define QCONV_DECLARE_FAULT_2002(name) \
     extern "C" void name##_2002(uint8_t*, uint8_t*, uint8_t*, uint8_t*, uint8_t*, uint8_t*, uint8_t*);
 

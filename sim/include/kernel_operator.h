@@ -10,6 +10,7 @@
 #include "sim/cube.h"
 #include "sim/data_copy.h"
 #include "sim/enums.h"
+#include "sim/gather.h"
 #include "sim/half.h"
 #include "sim/scalar.h"
 #include "sim/sync.h"

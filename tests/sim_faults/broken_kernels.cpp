@@ -288,6 +288,24 @@ QCONV_FAULT(fault_scalar_store_cache_line) {
     DataCopy(k.y_gm[32], t, 32);
     k.out.FreeTensor(t);
 }
+
+// The 2002 small-plane transpose with the offsets of the int8 data (channel c at byte 49 * c) instead of those
+// of its half copy (2 * 49 * c): Gather.md requires srcBaseAddr + srcOffset to be a multiple of the element size.
+QCONV_FAULT(fault_gather_byte_offsets) {
+    (void)x, (void)weight, (void)scale, (void)bias, (void)y, (void)workspace, (void)tiling;
+    TPipe pipe;
+    TBuf<TPosition::VECCALC> src, dst, offsets;
+    pipe.InitBuffer(src, 32 * 49 * 2);
+    pipe.InitBuffer(dst, 32 * 2);
+    pipe.InitBuffer(offsets, 32 * 4);
+    Duplicate(src.Get<half>(), static_cast<half>(0), 32 * 49);
+    LocalTensor<uint32_t> o = offsets.Get<uint32_t>();
+    for (uint32_t c = 0; c < 32; ++c) o.SetValue(c, 49 * c);
+    SetFlag<HardEvent::S_V>(0);
+    WaitFlag<HardEvent::S_V>(0);
+    PipeBarrier<PIPE_V>();
+    Gather(dst.Get<half>(), src.Get<half>(), o, 0, 32);
+}
 #endif
 
 #if __CCE_AICORE__ == 220

@@ -1,6 +1,6 @@
 // Cast (Memory矢量计算/类型转换/Cast.md; rounding rules 数据结构/precision_conversion.md): the conversions the
-// dequant path uses, with each arch's allowed rounding modes. An unsupported (arch, mode) pair is a silent
-// no-op on the NPU; the twin stops the run instead.
+// dequant path and the 2002 fmap gather use, with each arch's allowed rounding modes. An unsupported (arch,
+// mode) pair is a silent no-op on the NPU; the twin stops the run instead.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +35,15 @@ inline void CheckCastMode(AscendC::RoundMode m) {
     } else if (std::is_same<D, float>::value && std::is_same<S, half>::value) {
         ok = m == RoundMode::CAST_NONE;
         allowed = "CAST_NONE";
+    } else if (std::is_same<D, half>::value && std::is_same<S, int8_t>::value) {
+        // Cast.md: CAST_NONE only, on both arches (the A2 and the Atlas 推理系列产品 AI Core tables).
+        ok = m == RoundMode::CAST_NONE;
+        allowed = "CAST_NONE";
+    } else if (std::is_same<D, int8_t>::value && std::is_same<S, half>::value) {
+        // Cast.md: the A2 table allows every mode but CAST_ODD; the Atlas 推理系列产品 AI Core table has no CAST_RINT.
+        ok = m != RoundMode::CAST_ODD && !(arch2002 && m == RoundMode::CAST_RINT);
+        allowed = arch2002 ? "CAST_NONE, CAST_FLOOR, CAST_CEIL, CAST_ROUND, CAST_TRUNC"
+                           : "CAST_NONE, CAST_RINT, CAST_FLOOR, CAST_CEIL, CAST_ROUND, CAST_TRUNC";
     } else if (std::is_same<D, int32_t>::value && std::is_same<S, float>::value) {
         ok = !arch2002 && m != RoundMode::CAST_NONE && m != RoundMode::CAST_ODD;
         allowed = arch2002 ? "none on arch 2002" : "CAST_RINT, CAST_FLOOR, CAST_CEIL, CAST_ROUND, CAST_TRUNC";
@@ -54,9 +63,19 @@ inline D Convert(S v, Rounding r) {
         return half::FromBits(FloatToHalfBits(v, r, true));
     } else if constexpr (std::is_same<D, float>::value && std::is_same<S, half>::value) {
         return static_cast<float>(v);
+    } else if constexpr (std::is_same<D, half>::value && std::is_same<S, int8_t>::value) {
+        return half(static_cast<float>(v));  // exact
+    } else if constexpr (std::is_same<D, int8_t>::value && std::is_same<S, half>::value) {
+        // Cast.md does not say what a value outside int8 becomes (saturation or wrap): the twin refuses it.
+        const int32_t rounded = FloatToInt32(static_cast<float>(v), r);
+        if (rounded < -128 || rounded > 127) {
+            Fail(Format("Cast: half %g rounds to %d, outside int8_t; Cast.md does not state the result%s",
+                        static_cast<double>(static_cast<float>(v)), rounded, Cur().Where().c_str()));
+        }
+        return static_cast<int8_t>(rounded);
     } else {
         static_assert(std::is_same<D, int32_t>::value && std::is_same<S, float>::value,
-                      "Cast: the twin models int32->float, float->half, half->float and float->int32");
+                      "Cast: the twin models int32->float, float->half, half->float, float->int32, int8->half and half->int8");
         return FloatToInt32(v, r);
     }
 }
