@@ -4,9 +4,11 @@
 // in n_tiles tiles, Kf = C1*kh*kw:
 //   cube    = B * sum_m ceil(m_len/16) * ceil(Nb/16) * Kf                  (one 16x32x16 Mmad fractal / cycle)
 //   MTE1    = L0A bytes / l1_to_l0a + L0B bytes / l1_to_l0b + l1_to_l0_dma_cycles per load
-//   MTE2    = fmap slabs from ws.fmap (L2 rate when the working set fits L2) + weight slabs (a pre-packed
-//             weight at the per-core GM rate, ws.weight at the L2 rate) + gm_read_dma_cycles per DMA
-//             (one per chunk for whole-row slabs, one per channel group otherwise)
+//   MTE2    = fmap slabs from ws.fmap (L2 rate when the working set fits L2) or, on the direct GEMM path,
+//             from x + weight slabs (ws.weight at the L2 rate); an input read from its own buffer (x, a
+//             pre-packed weight) at the per-core GM rate for its first reads and the L2 rate for the
+//             re-reads while the working set fits L2 + gm_read_dma_cycles per DMA (one per chunk for
+//             whole-row slabs and ND2NZ, one per channel group otherwise)
 //   out     = int32 tiles to ws.acc (2201, L2 rate + gm_write_dma_cycles each) or L0C -> UB (2002)
 //   vector  = the epilogue's share: kVectorBytesPerOutput per output, acc in (2201) and y out with their DMAs
 //   issue   = kIssueCyclesPerStep per k_l0 step + kIssueCyclesPerChunk per L1 chunk + kIssueCyclesPerTile
