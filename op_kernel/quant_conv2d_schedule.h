@@ -94,6 +94,7 @@ __aicore__ inline uint32_t PositionsPerImage(const QuantConv2dTilingData& td) { 
 // a multiple of SlabRowAlign = 16 / gcd(Wo, 16) rows (up to SlabRowAlign - 1 rows above the tile's first).
 // The twin enforces both rules (sim/include/sim/cube.h CheckLoad3dV2Arch2002).
 constexpr uint32_t kArchCoupled = 2002;
+constexpr uint32_t kArchSplit = 2201;  // AIC + AIVs; ND2NZ of int8 and LoadDataWithTranspose exist only here
 __aicore__ inline uint32_t SlabRowAlign(uint32_t npu_arch, uint32_t wout) {
     if (npu_arch != kArchCoupled) {
         return 1;
@@ -232,7 +233,6 @@ __aicore__ inline bool ColumnWindowHasData(const QuantConv2dTilingData& td, uint
 // kFmapDirectGemm: the slab is the chunk's c1_count * 32 channel rows of x, each the tile's m_len positions
 // zero-filled to whole 32-position blocks by ND2NZ: [ceil(m_len / 32)][c1_count * 32][32] int8. Expressed as a
 // one-row window of AlignUp(m_len, 32) columns starting at the tile's first position, so FmapSlabBytes holds.
-constexpr uint32_t kDirectColumnBlock = 32;  // positions per ND2NZ column block (C0 of int8)
 __aicore__ inline uint32_t AlignUp32(uint32_t a) { return (a + 31u) / 32u * 32u; }
 
 __aicore__ inline FmapSlab GetFmapSlab(const QuantConv2dTilingData& td, const OutputTile& t, const KChunk& c) {

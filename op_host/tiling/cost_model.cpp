@@ -90,10 +90,9 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     const double out_elems = static_cast<double>(p.batch) * static_cast<double>(p.positions) * p.cout;
     const double working_set = static_cast<double>(p.batch) * p.c1 * kK0 * p.hin * p.win * 2 +
                                k_fracs * p.n1 * kFractalBytes * 2 + out_elems * 6;
-    const double l2_rate = working_set <= static_cast<double>(soc.l2_bytes)
-                               ? std::max(soc.l2_bytes_per_cycle_per_core, soc.gm_bytes_per_cycle_per_core)
-                               : soc.gm_bytes_per_cycle_per_core;
     const bool fits_l2 = working_set <= static_cast<double>(soc.l2_bytes);
+    const double l2_rate = fits_l2 ? std::max(soc.l2_bytes_per_cycle_per_core, soc.gm_bytes_per_cycle_per_core)
+                                   : soc.gm_bytes_per_cycle_per_core;
     // Cycles per byte of an input whose bytes are each read `reads` times in the launch (first read at the GM
     // rate, the others at the L2 rate while the working set fits L2).
     auto input_cycles_per_byte = [&](double reads) {

@@ -32,7 +32,7 @@ SlabExtent WorstSlab(const Problem& p, uint32_t npu_arch, QuantConv2dMTileMode m
     SlabExtent e;
     if (p.fmap_direct) {  // schedule::GetFmapSlab: one row of AlignUp(m_l0, 32) positions per channel row
         e.rows = 1;
-        e.cols = (static_cast<uint64_t>(m_l0) + 31) / 32 * 32;
+        e.cols = schedule::AlignUp32(m_l0);
         return e;
     }
     const uint64_t kernel_rows_extent = static_cast<uint64_t>(kh_rows - 1) * p.dilation_h + 1;

@@ -154,7 +154,7 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
          p.fmap_direct ? 0 : static_cast<uint64_t>(td.batch) * td.c1 * td.hin * td.win * kK0);
     if (p.fmap_direct) {
         c.Require(DirectGemmEligible(p, td.npu_arch), "direct GEMM fmap path: 1x1, stride 1, no padding, Cin % 32 == 0, "
-                  "arch 2201, H * W <= 65535", td.npu_arch, "==", 2201);
+                  "arch 2201, H * W <= 65535", td.npu_arch, "==", schedule::kArchSplit);
         c.Eq("direct GEMM fmap path: m_l0 % 32 (LoadDataWithTranspose squares)", td.m_l0 % 32, 0);
         c.Eq("direct GEMM fmap path: across-rows M tiles", td.m_tile_mode, kMTileAcrossRows);
         c.Le("direct GEMM fmap path: ND2NZ nValue = c1_per_chunk * 32", uint64_t{td.c1_per_chunk} * kK0, 16384);

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "op_kernel/quant_conv2d_schedule.h"
+
 namespace qconv::tiling {
 namespace {
 
@@ -49,7 +51,7 @@ Problem MakeProblem(const ConvShape& s) {
 }
 
 bool DirectGemmEligible(const Problem& p, uint32_t npu_arch) {
-    return npu_arch == 2201 && p.kh == 1 && p.kw == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 &&
+    return npu_arch == schedule::kArchSplit && p.kh == 1 && p.kw == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 &&
            p.pad_w == 0 && p.cin % kK0 == 0 && static_cast<uint64_t>(p.hin) * p.win <= 65535;
 }
 

@@ -103,7 +103,6 @@ void Core::CountGm(Pipe p, const Region& r_in, uint64_t off, uint64_t read, uint
     static std::mutex seen_mu;
     std::lock_guard<std::mutex> lock(seen_mu);
     Region& r = const_cast<Region&>(r_in);  // shadow state, not the memory itself
-    if (r.read_seen.size() != r.bytes) r.read_seen.assign(r.bytes, 0);
     uint64_t fresh = 0;
     for (uint64_t i = off; i < off + read && i < r.bytes; ++i) {
         fresh += r.read_seen[i] == 0;

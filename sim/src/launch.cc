@@ -35,6 +35,7 @@ LaunchState::LaunchState(const SocSpec& s, uint32_t bd, std::vector<GmBuffer> a)
         r->is_output = b.role == GmRole::kOutput;
         const bool defined = b.role == GmRole::kInput || b.role == GmRole::kTiling;
         r->InitShadow(defined ? 0 : InternName("never-written " + r->name));
+        r->read_seen.assign(r->bytes, 0);  // the first-read count of the cycle model (Core::CountGm)
         gm.push_back(std::move(r));
     }
     const uint32_t per_block = split() ? 1 + spec.vector_per_cube : 1;

@@ -12,12 +12,7 @@ using simtest::In;
 using simtest::Out;
 using simtest::Run;
 
-namespace {
-void OutSync() {
-    SetFlag<HardEvent::V_MTE3>(0);
-    WaitFlag<HardEvent::V_MTE3>(0);
-}
-}  // namespace
+using simtest::OutSync;
 
 TEST(OutOfBoundsLocal) {
     std::vector<int32_t> x(64);

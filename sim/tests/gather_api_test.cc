@@ -10,14 +10,8 @@ using namespace AscendC;
 
 namespace {
 
-void InSync() {
-    SetFlag<HardEvent::MTE2_V>(0);
-    WaitFlag<HardEvent::MTE2_V>(0);
-}
-void OutSync() {
-    SetFlag<HardEvent::V_MTE3>(0);
-    WaitFlag<HardEvent::V_MTE3>(0);
-}
+using simtest::InSync;
+using simtest::OutSync;
 
 // Fills `n` uint32 offsets with the scalar unit and orders them before the vector unit.
 void PutOffsets(const LocalTensor<uint32_t>& t, const std::vector<uint32_t>& v) {

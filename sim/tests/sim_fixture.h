@@ -53,6 +53,16 @@ inline bool CubeCore0() {
 #endif
 }
 
+// The flag pairs a vector test needs around its compute: MTE2 -> V after a load, V -> MTE3 before a store.
+inline void InSync() {
+    AscendC::SetFlag<AscendC::HardEvent::MTE2_V>(0);
+    AscendC::WaitFlag<AscendC::HardEvent::MTE2_V>(0);
+}
+inline void OutSync() {
+    AscendC::SetFlag<AscendC::HardEvent::V_MTE3>(0);
+    AscendC::WaitFlag<AscendC::HardEvent::V_MTE3>(0);
+}
+
 // Simple deterministic generator for test data.
 struct Lcg {
     uint32_t s;

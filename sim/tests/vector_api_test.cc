@@ -18,14 +18,8 @@ std::vector<T> Peek(const LocalTensor<T>& t, size_t n) {
     std::memcpy(static_cast<void*>(v.data()), t.GetPhyAddr(), n * sizeof(T));
     return v;
 }
-void InSync() {
-    SetFlag<HardEvent::MTE2_V>(0);
-    WaitFlag<HardEvent::MTE2_V>(0);
-}
-void OutSync() {
-    SetFlag<HardEvent::V_MTE3>(0);
-    WaitFlag<HardEvent::V_MTE3>(0);
-}
+using simtest::InSync;
+using simtest::OutSync;
 }  // namespace
 
 // blockCount 3, blockLen 1 (32 B), srcStride 1, dstStride 2: block b from 64*b to 96*b.

@@ -33,7 +33,7 @@ struct Region {
     std::vector<uint32_t> reader_seq;
     std::vector<uint16_t> reader_api;
     std::vector<uint8_t> storage;  // backing bytes of a local arena (GM regions point at caller memory)
-    std::vector<uint8_t> read_seen;  // GM: per byte, 1 once any core has read it in this launch (sized on first read)
+    std::vector<uint8_t> read_seen;  // GM: per byte, 1 once any core has read it in this launch (sized at launch)
 
     // Sizes the shadows; all bytes start as poison with `origin` (0 = defined).
     void InitShadow(uint16_t origin);
