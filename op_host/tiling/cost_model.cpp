@@ -1,6 +1,7 @@
 #include "op_host/tiling/cost_model.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "op_host/tiling/l1_tiling.h"
 
@@ -61,6 +62,21 @@ double FmapBytesPerTile(const Problem& p, const TilePlan& plan, double avg_tile_
     const double row_groups = static_cast<double>(CeilDiv(p.kh, l1.kh_per_chunk));
     const double col_groups = static_cast<double>(CeilDiv(p.kw, l1.kw_per_chunk));
     return static_cast<double>(p.c1) * row_groups * col_groups * std::max(rows, 1.0) * std::max(cols, 1.0) * kK0;
+}
+
+// DMAs the epilogue writes y with per 16-channel group and UB pass of `rows` rows (stage_dequant_epilogue.h
+// DequantRows, vector_gm_io.h CopyRunsOut): on 2201 one DataCopyPad; on 2002 one when the group is one run of
+// y (a whole image in one pass, packed by Gather) or its rows are whole blocks at block spacing, else one per
+// channel, plus an overlapping tail block when a row is not whole blocks.
+double YDmasPerGroupPass(const Problem& p, bool coupled, double rows, bool whole_image) {
+    if (!coupled) {
+        return 1.0;
+    }
+    const uint64_t r = static_cast<uint64_t>(rows);
+    if ((whole_image && p.positions % kM0 != 0) || (r % kM0 == 0 && p.positions % kM0 == 0)) {
+        return 1.0;
+    }
+    return kN0 * (r % kM0 == 0 ? 1.0 : 2.0);
 }
 
 }  // namespace
@@ -131,8 +147,16 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     const double vec_share = coupled ? 1.0 : 1.0 / std::max<uint32_t>(soc.vector_per_cube, 1);
     const double outputs = b.images * b.positions * b.channels * vec_share;
     const double vector_cycles = outputs * kVectorBytesPerOutput / kVectorBytesPerCycle;
-    const double vec_in_cycles = coupled ? 0.0 : outputs * 4 / l2_rate + tiles * soc.gm_read_dma_cycles;
-    const double vec_out_cycles = outputs * 2 / soc.gm_bytes_per_cycle_per_core + tiles * soc.gm_write_dma_cycles;
+    // One acc read (2201) and the y writes per 16-channel group and UB pass of a vector core's share of a tile.
+    const double pass_rows = std::min<double>(plan.ub.ub_m, b.avg_tile_m);
+    const double group_passes = tiles * std::max(1.0, b.n_fracs / b.n_tiles * vec_share) *
+                                std::ceil(b.avg_tile_m / std::max<double>(plan.ub.ub_m, 1.0));
+    const bool whole_image = plan.mode == kMTileAcrossRows && b.avg_tile_m >= static_cast<double>(p.positions) &&
+                             plan.ub.ub_m >= p.positions;
+    const double vec_in_cycles = coupled ? 0.0 : outputs * 4 / l2_rate + group_passes * soc.gm_read_dma_cycles;
+    const double vec_out_cycles = outputs * 2 / soc.gm_bytes_per_cycle_per_core +
+                                  group_passes * YDmasPerGroupPass(p, coupled, pass_rows, whole_image) *
+                                      soc.gm_write_dma_cycles;
 
     c.issue_cycles = tiles * (plan.l1.k_chunks * (steps_per_chunk * kIssueCyclesPerStep + kIssueCyclesPerChunk) +
                               kIssueCyclesPerTile);
