@@ -26,8 +26,20 @@ __aicore__ inline LayoutTransformArgs LayoutArgsOf(const QuantConv2dTilingData& 
     a.in_hw = td.hin * td.win;
     a.cout = td.cout;
     a.kernel_hw = td.kh * td.kw;
-    a.weight_prepacked = td.weight_format != 0;
+    a.weight_prepacked = !schedule::CubeWeightInWorkspace(td);
     a.fmap_in_workspace = td.fmap_path != kFmapDirectGemm;
+    if (td.fmap_path == kFmapKwPacked) {  // phase 1 reads x and the filter as the caller gave them
+        a.kw_pack = true;
+        a.weight_fractal_z = td.weight_format != 0;
+        a.cin = td.kw_pack_cin;
+        a.in_hw = td.hin * td.kw_pack_win;
+        a.kernel_hw = td.kh * td.kw_pack_kw;
+        a.hin = td.hin;
+        a.kh = td.kh;
+        a.row = {td.kw_pack_cin, (td.kw_pack_win + 31u) / 32u * 32u, td.kw_pack_win, td.wout, td.kw_pack_kw,
+                 td.kw_pack_stride_w, td.kw_pack_pad_w, td.kw_pack_dilation_w};
+        a.offset_x = td.offset_x;
+    }
     return a;
 }
 

@@ -86,6 +86,12 @@ struct VectorShare {
 
 __aicore__ inline uint32_t PositionsPerImage(const QuantConv2dTilingData& td) { return td.hout * td.wout; }
 
+// Whether the cube reads its filter from ws.weight (laid out by phase 1) rather than from the weight input:
+// a plain filter, or any filter of the kw-packed path (its FRACTAL_Z is of the packed conv).
+__aicore__ inline bool CubeWeightInWorkspace(const QuantConv2dTilingData& td) {
+    return td.weight_format == 0 || td.fmap_path == kFmapKwPacked;
+}
+
 // Arch 2002 rules of Load3D v2 for int8 (mirror-cann/asc-devkit LoadData_3D.md, 约束说明, the Atlas 推理系列产品 AI
 // Core bullet; leideng/CANN-8.1.RC1 .../basic_api/impl/kernel_operator_mm_check.h, the __CCE_AICORE__ == 200
 // branch): channelSize in {4, 8, 16, 32, N*32+4, N*32+8, N*32+16}, so whole channel groups go one per Load3D

@@ -15,6 +15,7 @@
 //   epilogue       npu_arch       2201: Fixpipe -> ws.acc ring -> the AIVs' dequant; 2002: L0C -> UB, same core
 //   offset_x       offset_x_zero_point  1: Mmads of a constant -offset_x L0A tile (310P legacy semantics)
 // Phase 1 (layouts, then SyncAll) runs only when the fmap or the weight needs laying out.
+// kFmapKwPacked: the cube's filter is always ws.weight (phase 1 packs it from either input format).
 #pragma once
 
 #include <stdint.h>
@@ -34,6 +35,10 @@ enum QuantConv2dFmapPath : uint32_t {
     kFmapDirectGemm = 1, // 1x1, stride 1, no padding, Cin % 32 == 0, arch 2201: per image y = W x is a GEMM whose A
                          // is x^T, read from NCHW x as it is (DataCopy ND2NZ into L1, LoadDataWithTranspose into
                          // L0A); no layout pass, no ws.fmap
+    kFmapKwPacked = 2,   // kw * Cin <= 32 (RGB stems): phase 1 packs a row's kw taps into C0, x'[h][wo][j * Cin + ci]
+                         // = x[ci][h][wo * stride_w + j * dilation_w - pad_w], and the filter alike, so the cube
+                         // runs the conv (kh x 1, stride (stride_h, 1)) on x' with K = kh * 32 instead of kh * kw * 32.
+                         // The conv fields above describe that packed conv; the kw_pack section holds x's own W axis.
 };
 
 struct QuantConv2dTilingData {
@@ -120,10 +125,18 @@ struct QuantConv2dTilingData {
     uint32_t offset_x_zero_point;  // 1: the SoC's legacy semantics subtract offset_x * sum(w[co]) (310P) and
                                    // offset_x != 0: the cube adds Mmads of a constant -offset_x L0A tile
     uint32_t fmap_path;            // QuantConv2dFmapPath
+
+    // ---- kw_pack (fmap_path kFmapKwPacked): the input and filter as the caller gave them -----------------
+    uint32_t kw_pack_cin;          // Cin of x and the filter (cin above is kw_pack_kw * kw_pack_cin)
+    uint32_t kw_pack_win;          // W of x (win above is Wo)
+    uint32_t kw_pack_kw;           // kw of the filter (kw above is 1)
+    uint32_t kw_pack_stride_w;
+    uint32_t kw_pack_pad_w;
+    uint32_t kw_pack_dilation_w;
     uint32_t reserved[1];
 };
 
-static_assert(sizeof(QuantConv2dTilingData) == 304, "tiling data layout changed: update host and kernel together");
+static_assert(sizeof(QuantConv2dTilingData) == 328, "tiling data layout changed: update host and kernel together");
 static_assert(sizeof(QuantConv2dTilingData) % 8 == 0, "tiling data must stay 8-byte granular");
 static_assert(__builtin_offsetof(QuantConv2dTilingData, ws_fmap_offset) % 8 == 0, "uint64 fields must be 8-aligned");
 

@@ -57,7 +57,7 @@ public:
         }
         const uint64_t fractal_z_bytes = static_cast<uint64_t>(td.c1) * td.kh * td.kw * td.n1 * kFractalBytes;
         weight_gm_.SetGlobalBuffer(
-            reinterpret_cast<__gm__ int8_t*>(td.weight_format != 0 ? weight : workspace + td.ws_weight_offset),
+            reinterpret_cast<__gm__ int8_t*>(schedule::CubeWeightInWorkspace(td) ? workspace + td.ws_weight_offset : weight),
             fractal_z_bytes);
         pipe->InitBuffer(fmap_l1_, td.fmap_l1_buffers, td.fmap_l1_bytes);
         pipe->InitBuffer(weight_l1_, td.weight_l1_buffers, td.weight_l1_bytes);

@@ -24,6 +24,14 @@ struct LayoutTransformArgs {
     uint32_t kernel_hw = 0;  // kh * kw
     bool weight_prepacked = false;  // the filter arrived in FRACTAL_Z: only the fmap is laid out
     bool fmap_in_workspace = true;  // false on the direct GEMM path (the cube reads x itself): only the weight
+    // kFmapKwPacked: cin, in_hw (= H * W) and kernel_hw above are the caller's; x' is hin rows of wout columns
+    // of [j * cin + ci] (zero past kw * cin), and the filter becomes FRACTAL_Z of (Cout, kw * cin, kh, 1).
+    bool kw_pack = false;
+    bool weight_fractal_z = false;  // kw_pack: the filter input is FRACTAL_Z ([kh * kw][N1][16][32]), else plain
+    uint32_t hin = 0;
+    uint32_t kh = 0;
+    KwPackRowGeometry row;          // kw_pack: cin, pitch (W rounded up to 32), win, wout, kw, stride, pad, dilation
+    int32_t offset_x = 0;
 };
 
 class LayoutTransform {
@@ -47,19 +55,27 @@ public:
         c1_ = CeilDiv(args.cin, kC0);
         n1_ = CeilDiv(args.cout, kN0);
         x_size_ = static_cast<uint64_t>(args.batch) * args.cin * args.in_hw;
-        weight_size_ = static_cast<uint64_t>(args.cout) * args.cin * args.kernel_hw;
+        weight_size_ = args.weight_fractal_z ? static_cast<uint64_t>(c1_) * args.kernel_hw * n1_ * kFractalBytes
+                                             : static_cast<uint64_t>(args.cout) * args.cin * args.kernel_hw;
         x_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(x), x_size_);
         weight_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(weight), weight_size_);
+        // ws.fmap and ws.weight: NC1HWC0 and FRACTAL_Z of the conv the cube runs (the packed one on kw_pack).
+        const uint64_t fmap_positions = args.kw_pack ? static_cast<uint64_t>(args.hin) * args.row.wout : args.in_hw;
         fmap_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(ws_fmap),
-                                 static_cast<uint64_t>(args.batch) * c1_ * args.in_hw * kC0);
-        fractal_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(ws_weight),
-                                    static_cast<uint64_t>(c1_) * args.kernel_hw * n1_ * kFractalBytes);
+                                 static_cast<uint64_t>(args.batch) * c1_ * fmap_positions * kC0);
+        const uint64_t fractal_rows = args.kw_pack ? args.kh : static_cast<uint64_t>(c1_) * args.kernel_hw;
+        fractal_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(ws_weight), fractal_rows * n1_ * kFractalBytes);
         pipe->InitBuffer(in_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
         pipe->InitBuffer(out_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
-#if __CCE_AICORE__ == 200
         pipe->InitBuffer(wide_, vector_ub::kLayoutGatherHalfBytes);
         pipe->InitBuffer(gathered_, vector_ub::kLayoutGatherHalfBytes);
         pipe->InitBuffer(table_, vector_ub::kLayoutGatherTableBytes);
+        pipe->InitBuffer(fractal_table_, vector_ub::kLayoutFractalTableBytes);
+        if (args.kw_pack) {
+            InitKwPack();
+            return;
+        }
+#if __CCE_AICORE__ == 200
         gather_planes_ = args.in_hw % kC0 != 0 && args.in_hw <= kFmapRunMax;
         if (gather_planes_) {
             BuildPlaneTransposeOffsets(table_.Get<int32_t>(), args.in_hw);
@@ -78,7 +94,13 @@ public:
     // This vector core's share: items core, core + cores, ...
     __aicore__ inline void Process(uint32_t core, uint32_t cores) {
         for (uint32_t item = core; item < fmap_items_ + weight_items_; item += cores) {
-            if (item < fmap_items_) {
+            if (args_.kw_pack) {
+                if (item < fmap_items_) {
+                    KwPackRowItem(item);
+                } else {
+                    KwPackFilterItem(item - fmap_items_);
+                }
+            } else if (item < fmap_items_) {
                 FmapItem(item);
             } else if (pointwise_) {
                 PointwiseWeightItem(item - fmap_items_);
@@ -152,13 +174,7 @@ private:
         in_queue_.FreeTensor(in);
         AscendC::Gather(gathered, wide, table_.Get<uint32_t>(), 0, kC0 * hw);
         AscendC::PipeBarrier<PIPE_V>();
-        if (channels < kC0) {
-            // Lanes c >= channels of each position row (32 halves; 4 rows per 128-lane repeat) become 0.
-            const uint64_t row = ~((uint64_t{1} << channels) - 1) & 0xFFFFFFFFull;
-            uint64_t mask[2] = {row | row << 32, row | row << 32};
-            AscendC::Duplicate(gathered, static_cast<half>(0), mask, static_cast<uint8_t>(CeilDiv(hw, 4)), 1, 8);
-            AscendC::PipeBarrier<PIPE_V>();
-        }
+        ZeroLanesFrom(gathered, channels, hw);  // channels >= Cin
         AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
         AscendC::Cast(out, gathered, AscendC::RoundMode::CAST_NONE, kC0 * hw);  // exact integers
         Store(out, fmap_gm_[static_cast<uint64_t>(plane) * hw * kC0],
@@ -166,6 +182,99 @@ private:
         return true;
     }
 #endif
+
+    // kFmapKwPacked: items are the image rows (batch * hin), then the filter's column fractals (n1, times kh for a
+    // FRACTAL_Z input). The offset tables are built once per launch.
+    __aicore__ inline void InitKwPack() {
+        fmap_items_ = args_.batch * args_.hin;
+        weight_items_ = args_.weight_fractal_z ? n1_ * args_.kh : n1_;
+        BuildKwPackRowOffsets(table_.Get<int32_t>(), args_.row);
+        const uint32_t cin = args_.row.cin;
+        const uint32_t kw = args_.row.kw;
+        if (args_.weight_fractal_z) {  // kw fractal rows [j][16 co][32 ci]
+            BuildKwPackFilterOffsets(fractal_table_.Get<int32_t>(), cin, kw, kC0, 1, kFractalBytes);
+        } else {  // 16 rows of [ci][kh][kw]
+            BuildKwPackFilterOffsets(fractal_table_.Get<int32_t>(), cin, kw, cin * args_.kernel_hw, args_.kernel_hw, 1);
+        }
+    }
+
+    // Item = (image, input row h): the row's cin channel runs (one DMA), widened to half with the padding slot
+    // (offset_x) after them, gathered into wout x 32 taps (j * cin + ci), lanes >= kw * cin zeroed, narrowed.
+    __aicore__ inline void KwPackRowItem(uint32_t item) {
+        const KwPackRowGeometry& g = args_.row;
+        const uint32_t image = item / args_.hin;
+        const uint32_t h = item % args_.hin;
+        const uint64_t src = (static_cast<uint64_t>(image) * g.cin * args_.hin + h) * g.win;
+        AscendC::LocalTensor<int8_t> in = in_queue_.AllocTensor<int8_t>();
+        CopyRunsIn(in, g.pitch, x_gm_[src], static_cast<uint64_t>(args_.hin) * g.win, g.cin, g.win, x_size_ - src);
+        in_queue_.EnQue(in);
+        in = in_queue_.DeQue<int8_t>();
+        AscendC::LocalTensor<half> wide = wide_.Get<half>();
+        AscendC::Cast(wide, in, AscendC::RoundMode::CAST_NONE, g.cin * g.pitch);  // Cast.md: s8 -> f16, exact
+        AscendC::Duplicate(wide[g.cin * g.pitch], static_cast<half>(args_.offset_x), kPadSlotHalves);
+        AscendC::PipeBarrier<PIPE_V>();
+        in_queue_.FreeTensor(in);
+        AscendC::LocalTensor<half> gathered = gathered_.Get<half>();
+        AscendC::Gather(gathered, wide, table_.Get<uint32_t>(), 0, g.wout * kC0);
+        AscendC::PipeBarrier<PIPE_V>();
+        ZeroLanesFrom(gathered, g.kw * g.cin, g.wout);
+        AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
+        AscendC::Cast(out, gathered, AscendC::RoundMode::CAST_NONE, g.wout * kC0);  // exact integers
+        Store(out, fmap_gm_[(static_cast<uint64_t>(image) * args_.hin + h) * g.wout * kC0],
+              AscendC::DataCopyParams{1, static_cast<uint16_t>(g.wout), 0, 0});
+    }
+
+    // Item = a column fractal of 16 output channels (n1, and kernel row i for a FRACTAL_Z input): FRACTAL_Z row i
+    // of the packed filter, [16 co][j * cin + ci], out to ws.weight row i, fractal n1.
+    __aicore__ inline void KwPackFilterItem(uint32_t item) {
+        const uint32_t cin = args_.row.cin;
+        const uint32_t kw = args_.row.kw;
+        const uint32_t n1 = args_.weight_fractal_z ? item / args_.kh : item;
+        AscendC::LocalTensor<int8_t> in = in_queue_.AllocTensor<int8_t>();
+        uint32_t loaded = 0;  // int8 elements in `in`, whole blocks
+        uint32_t valid_rows = kN0;
+        if (args_.weight_fractal_z) {
+            const uint32_t i = item % args_.kh;
+            const uint64_t src = (static_cast<uint64_t>(i) * kw * n1_ + n1) * kFractalBytes;
+            constexpr uint16_t kFractalBlocks = kFractalBytes / kBlockBytes;
+            AscendC::DataCopy(in, weight_gm_[src],
+                              AscendC::DataCopyParams{static_cast<uint16_t>(kw), kFractalBlocks,
+                                                      static_cast<uint16_t>((n1_ - 1) * kFractalBlocks), 0});
+            loaded = kw * kFractalBytes;
+        } else {
+            const uint32_t row = cin * args_.kernel_hw;  // one output channel's filter
+            valid_rows = Min(kN0, args_.cout - n1 * kN0);
+            const uint64_t src = static_cast<uint64_t>(n1) * kN0 * row;
+            CopyRunsIn(in, RoundUp(valid_rows * row, kC0), weight_gm_[src], valid_rows * row, 1, valid_rows * row,
+                       weight_size_ - src);
+            loaded = RoundUp(valid_rows * row, kC0);
+        }
+        in_queue_.EnQue(in);
+        in = in_queue_.DeQue<int8_t>();
+        AscendC::LocalTensor<half> wide = wide_.Get<half>();
+        AscendC::Cast(wide, in, AscendC::RoundMode::CAST_NONE, loaded);
+        AscendC::PipeBarrier<PIPE_V>();
+        in_queue_.FreeTensor(in);
+        const uint32_t rows = args_.weight_fractal_z ? 1 : args_.kh;  // kernel rows this item writes
+        for (uint32_t r = 0; r < rows; ++r) {
+            const uint32_t i = args_.weight_fractal_z ? item % args_.kh : r;
+            AscendC::LocalTensor<half> gathered = gathered_.Get<half>();
+            // A plain filter's kernel row i starts i * kw elements into each output channel's row.
+            AscendC::Gather(gathered, wide, fractal_table_.Get<uint32_t>(), args_.weight_fractal_z ? 0 : 2 * r * kw,
+                            kFractalBytes);
+            AscendC::PipeBarrier<PIPE_V>();
+            ZeroLanesFrom(gathered, kw * cin, kN0);
+            if (valid_rows < kN0) {  // output channels past Cout (a FRACTAL_Z input has them zero already)
+                AscendC::Duplicate(gathered[valid_rows * kC0], static_cast<half>(0), (kN0 - valid_rows) * kC0);
+                AscendC::PipeBarrier<PIPE_V>();
+            }
+            AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
+            AscendC::Cast(out, gathered, AscendC::RoundMode::CAST_NONE, kFractalBytes);
+            AscendC::PipeBarrier<PIPE_V>();  // the next row's Gather overwrites what this Cast reads
+            Store(out, fractal_gm_[(static_cast<uint64_t>(i) * n1_ + n1) * kFractalBytes],
+                  AscendC::DataCopyParams{1, static_cast<uint16_t>(kFractalBytes / kBlockBytes), 0, 0});
+        }
+    }
 
     // Item = (n1, half of its 16 output channels, c1, run of kh*kw positions):
     // [8 co][32 ci][run] -> [run][8 co][32 ci], half of each FRACTAL_Z row's fractal n1.
@@ -299,12 +408,12 @@ private:
     AscendC::GlobalTensor<int8_t> fractal_gm_;
     AscendC::TQue<AscendC::TPosition::VECIN, 1> in_queue_;
     AscendC::TQue<AscendC::TPosition::VECOUT, 1> out_queue_;
-#if __CCE_AICORE__ == 200
-    bool gather_planes_ = false;
+    static constexpr uint32_t kPadSlotHalves = 16;  // one block of offset_x after the kw-packed row's channels
+    bool gather_planes_ = false;  // 2002 small planes (GatherFmapItem)
     AscendC::TBuf<AscendC::TPosition::VECCALC> wide_;
     AscendC::TBuf<AscendC::TPosition::VECCALC> gathered_;
     AscendC::TBuf<AscendC::TPosition::VECCALC> table_;
-#endif
+    AscendC::TBuf<AscendC::TPosition::VECCALC> fractal_table_;
 };
 
 }  // namespace qconv::kernel

@@ -7,8 +7,9 @@
 //
 // The kernel Resets its TPipe between the phases (quant_conv2d_custom.cpp), so UB holds one phase at a time:
 //   phase 1  layout transform: 2 x 8 KB in-queue + 2 x 8 KB out-queue                            = 32 KB
-//            2002 also: the small-plane gather (vector_gather.h): a half copy of the item and the gathered
-//            half block (16 KB each) and its offset table (32 KB)                               = 64 KB
+//            the gather path (vector_gather.h: 2002 small planes, kw-packed fmap and filter): a half copy
+//            of the item and the gathered half block (16 KB each), its offset table (32 KB) and the
+//            filter fractal's offsets (2 KB)                                                    = 66 KB
 //            2002 also: the soft SyncAll scratch, 32 B per core of the launch
 //   phase 2  dequant epilogue, passes of `rows` rows x 16 channels:
 //              (2201 only) buffers x rows x 16 int32 acc in-queue + rows x 16 half narrowed pass
@@ -36,12 +37,23 @@ __aicore__ inline constexpr uint32_t Max(uint32_t a, uint32_t b) { return a > b 
 constexpr uint32_t kLayoutBlockBytes = 8192;  // one work item: an 8 KB int8 block
 constexpr uint32_t kLayoutQueueDepth = 2;     // buffers of the in-queue and of the out-queue
 static_assert(kLayoutBlockBytes % kUbAlign == 0, "layout blocks need no rounding");
-constexpr uint32_t kLayoutTransformBytes = 2 * kLayoutQueueDepth * kLayoutBlockBytes;
-// 2002: an 8 KB int8 item widened to half, the gathered half block, and one uint32 offset per gathered element.
+// The gather path (vector_gather.h; 2002 small planes, and the kw-packed fmap and filter on both arches): an
+// 8 KB int8 item widened to half, the gathered half block, one uint32 offset per gathered element, and the
+// filter repack's offsets (one 16 x 32 fractal).
 constexpr uint32_t kLayoutGatherHalfBytes = 2 * kLayoutBlockBytes;
 constexpr uint32_t kLayoutGatherTableBytes = 4 * kLayoutBlockBytes;
-__aicore__ inline constexpr uint32_t LayoutTransformBytes(bool coupled) {
-    return kLayoutTransformBytes + (coupled ? 2 * kLayoutGatherHalfBytes + kLayoutGatherTableBytes : 0);
+constexpr uint32_t kLayoutFractalTableBytes = 16 * 32 * 4;
+constexpr uint32_t kLayoutTransformBytes = 2 * kLayoutQueueDepth * kLayoutBlockBytes + 2 * kLayoutGatherHalfBytes +
+                                           kLayoutGatherTableBytes + kLayoutFractalTableBytes;
+
+// Whether a kw-packed layout (tiling fmap_path kFmapKwPacked) fits these buffers: an item is one input row of
+// `cin` channels (rows of whole 32-B blocks) gathered into wo x 32 bytes, or one filter fractal column of 16
+// output channels (plain: 16 x cin x kh x kw bytes; FRACTAL_Z: kw rows of 512 B).
+__aicore__ inline constexpr bool KwPackFits(uint32_t cin, uint32_t win, uint32_t wout, uint32_t kh, uint32_t kw) {
+    return static_cast<uint64_t>(cin) * ((win + 31) / 32 * 32) + 32 <= kLayoutBlockBytes &&
+           static_cast<uint64_t>(wout) * 32 * 2 <= kLayoutGatherHalfBytes &&
+           static_cast<uint64_t>(wout) * 32 * 4 <= kLayoutGatherTableBytes &&
+           16ull * cin * kh * kw <= kLayoutBlockBytes && static_cast<uint64_t>(kw) * 512 <= kLayoutBlockBytes;
 }
 
 // ---- 2002: soft SyncAll scratch (stage_cross_core.h SoftSyncAll) ----
@@ -83,7 +95,7 @@ __aicore__ inline constexpr uint32_t AccTileBytes(uint32_t m_l0, uint32_t n_l0) 
 // coupled: arch 2002 (one core runs cube and vector). cores: the launch's block count (GetBlockNum()), or an
 // upper bound of it.
 __aicore__ inline constexpr uint32_t Phase1Bytes(bool coupled, uint32_t cores) {
-    return LayoutTransformBytes(coupled) + (coupled ? SoftSyncScratchBytes(cores) : 0);
+    return kLayoutTransformBytes + (coupled ? SoftSyncScratchBytes(cores) : 0);
 }
 __aicore__ inline constexpr uint32_t Phase2Bytes(bool coupled, uint32_t m_l0, uint32_t n_l0, uint32_t ub_m,
                                                  uint32_t ub_buffers) {

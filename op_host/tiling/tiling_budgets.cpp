@@ -33,7 +33,7 @@ Problem ProblemOf(const QuantConv2dTilingData& td) {
     p.n1 = td.n1;
     p.positions = static_cast<uint64_t>(td.hout) * td.wout;
     p.k_fracs = static_cast<uint64_t>(td.c1) * td.kh * td.kw;
-    p.weight_prepacked = td.weight_format != 0;
+    p.weight_prepacked = !schedule::CubeWeightInWorkspace(td);
     p.fmap_direct = td.fmap_path == kFmapDirectGemm;
     return p;
 }
@@ -160,7 +160,24 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
         c.Le("direct GEMM fmap path: ND2NZ nValue = c1_per_chunk * 32", uint64_t{td.c1_per_chunk} * kK0, 16384);
         c.Le("direct GEMM fmap path: LoadDataWithTranspose repeatTimes = k_l0 / 32", td.k_l0 / kK0, 255);
     }
-    c.Eq("ws weight bytes", td.ws_weight_bytes, td.weight_format != 0 ? 0 : p.k_fracs * td.n1 * kFractalBytes);
+    c.Eq("ws weight bytes", td.ws_weight_bytes, p.weight_prepacked ? 0 : p.k_fracs * td.n1 * kFractalBytes);
+    if (td.fmap_path == kFmapKwPacked) {
+        // The packed conv of KwPackedShape: one channel group of kw * Cin taps, a 1-wide kernel over Wo columns.
+        ConvShape caller;
+        caller.cin = td.kw_pack_cin, caller.win = td.kw_pack_win, caller.hin = td.hin, caller.kh = td.kh;
+        caller.kw = td.kw_pack_kw, caller.stride_w = td.kw_pack_stride_w, caller.pad_w = td.kw_pack_pad_w;
+        caller.dilation_w = td.kw_pack_dilation_w, caller.stride_h = td.stride_h, caller.pad_h = td.pad_h;
+        caller.dilation_h = td.dilation_h, caller.batch = td.batch, caller.cout = td.cout;
+        c.Require(KwPackEligible(caller), "kw-packed path: kw * Cin <= 32, kw > 1 and the layout fits phase 1's UB",
+                  uint64_t{td.kw_pack_kw} * td.kw_pack_cin, "<=", kK0);
+        c.Eq("kw-packed path: cin = kw * Cin", td.cin, uint64_t{td.kw_pack_kw} * td.kw_pack_cin);
+        c.Eq("kw-packed path: win = Wo", td.win, td.wout);
+        c.Eq("kw-packed path: Wo of the caller's conv", td.wout, static_cast<uint64_t>(OutputW(caller)));
+        c.Eq("kw-packed path: kw", td.kw, 1);
+        c.Eq("kw-packed path: stride_w", td.stride_w, 1);
+        c.Eq("kw-packed path: pad_w", td.pad_w, 0);
+        c.Eq("kw-packed path: dilation_w", td.dilation_w, 1);
+    }
     const uint64_t acc = soc.topology == CoreTopology::kCoupled
                              ? 0
                              : static_cast<uint64_t>(td.block_dim) * td.acc_slots * td.acc_slot_bytes;

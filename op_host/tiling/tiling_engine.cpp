@@ -182,7 +182,25 @@ TilingReport Report(const SocSpec& soc, const TilePlan& plan, const QuantConv2dT
 }  // namespace
 
 TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
-    Problem p = MakeProblem(shape);
+    Problem p = MakeProblem(shape);  // validates the caller's shape, packed or not
+    if (KwPackEligible(shape)) {
+        // The cube runs the packed conv; phase 1 builds its input and filter from the caller's (kw_pack fields).
+        TilingResult packed = ComputeTiling(KwPackedShape(shape), soc);
+        QuantConv2dTilingData& td = packed.data;
+        td.fmap_path = kFmapKwPacked;
+        td.weight_format = static_cast<uint32_t>(shape.weight_format);
+        td.kw_pack_cin = static_cast<uint32_t>(shape.cin);
+        td.kw_pack_win = static_cast<uint32_t>(shape.win);
+        td.kw_pack_kw = static_cast<uint32_t>(shape.kw);
+        td.kw_pack_stride_w = static_cast<uint32_t>(shape.stride_w);
+        td.kw_pack_pad_w = static_cast<uint32_t>(shape.pad_w);
+        td.kw_pack_dilation_w = static_cast<uint32_t>(shape.dilation_w);
+        const std::vector<std::string> violations = BudgetViolations(td, soc);
+        if (!violations.empty()) {
+            throw std::runtime_error("tiling: internal error, the kw-packed tiling breaks a budget: " + violations.front());
+        }
+        return packed;
+    }
     p.zero_point_const_a = soc.offset_x_zero_point && shape.offset_x != 0;
     // The direct GEMM path removes the layout pass and ws.fmap: taken whenever the shape allows it.
     p.fmap_direct = DirectGemmEligible(p, soc.npu_arch);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "op_kernel/quant_conv2d_schedule.h"
+#include "op_kernel/vector_ub_budget.h"
 
 namespace qconv::tiling {
 namespace {
@@ -47,6 +48,28 @@ Problem MakeProblem(const ConvShape& s) {
                                     " exceed the 32-bit M index of the schedule");
     }
     p.k_fracs = static_cast<uint64_t>(p.c1) * p.kh * p.kw;
+    return p;
+}
+
+bool KwPackEligible(const ConvShape& s) {
+    if (s.kw <= 1 || s.cin * s.kw > kK0 || s.kw > 255 || s.kh > 255) {
+        return false;
+    }
+    const int64_t wout = OutputW(s);
+    return wout >= 1 && s.win >= 1 &&
+           vector_ub::KwPackFits(static_cast<uint32_t>(s.cin), static_cast<uint32_t>(s.win), static_cast<uint32_t>(wout),
+                                 static_cast<uint32_t>(s.kh), static_cast<uint32_t>(s.kw));
+}
+
+ConvShape KwPackedShape(const ConvShape& s) {
+    ConvShape p = s;
+    p.cin = s.kw * s.cin;
+    p.win = OutputW(s);
+    p.kw = 1;
+    p.stride_w = 1;
+    p.pad_w = 0;
+    p.dilation_w = 1;
+    p.weight_format = WeightFormat::kNchw;  // the packed filter lives in ws.weight
     return p;
 }
 

@@ -37,6 +37,14 @@ Problem MakeProblem(const ConvShape& shape);
 // int8 and LoadDataWithTranspose exist only there), with H * W within ND2NZ's 16-bit srcDValue.
 bool DirectGemmEligible(const Problem& p, uint32_t npu_arch);
 
+// Whether the kw taps of a filter row fit one C0 group (kw * Cin <= 32, kw > 1) and the kw-packed layout fits
+// phase 1's buffers (vector_ub::KwPackFits): then the cube runs the packed conv (KwPackedShape) with K = kh * 32
+// instead of kh * kw * 32 (QuantConv2dFmapPath kFmapKwPacked). Not with the direct GEMM path (1x1 kernels).
+bool KwPackEligible(const ConvShape& s);
+// The packed conv: Cin' = kw * Cin channels (j * Cin + ci) over an input Wo wide, kernel (kh, 1), stride
+// (stride_h, 1), padding (pad_h, 0), dilation (dilation_h, 1); its filter is laid out in ws.weight (plain).
+ConvShape KwPackedShape(const ConvShape& s);
+
 inline uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 inline uint64_t AlignUp(uint64_t a, uint64_t b) { return CeilDiv(a, b) * b; }
 

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "op_host/tiling/tiling_problem.h"
 #include "op_host/verify/fmap_slab_meter.h"
 #include "op_host/verify/invariant_checker.h"
 #include "op_kernel/quant_conv2d_schedule.h"
@@ -27,7 +28,19 @@ std::string Text(Wide v) {
 
 bool IsOneOrTwo(uint32_t v) { return v == 1 || v == 2; }
 
-void CheckProblemEcho(Checker& c, const ConvShape& s, const SocSpec& soc, const QuantConv2dTilingData& td) {
+void CheckProblemEcho(Checker& c, const ConvShape& caller, const SocSpec& soc, const QuantConv2dTilingData& td) {
+    // The conv fields describe the conv the cube runs: on the kw-packed path the packed one, the caller's W axis
+    // in the kw_pack fields.
+    const bool packed = td.fmap_path == kFmapKwPacked;
+    c.Expect(packed == tiling::KwPackEligible(caller), "problem: kw-packed path ", packed ? "taken" : "not taken",
+             " although the shape is ", packed ? "not " : "", "eligible");
+    const ConvShape s = packed ? tiling::KwPackedShape(caller) : caller;
+    if (packed) {
+        c.Expect(td.kw_pack_cin == caller.cin && td.kw_pack_win == caller.win && td.kw_pack_kw == caller.kw &&
+                     td.kw_pack_stride_w == caller.stride_w && td.kw_pack_pad_w == caller.pad_w &&
+                     td.kw_pack_dilation_w == caller.dilation_w,
+                 "problem: kw_pack fields differ from the shape");
+    }
     c.Expect(td.batch == s.batch && td.cin == s.cin && td.hin == s.hin && td.win == s.win && td.cout == s.cout &&
                  td.kh == s.kh && td.kw == s.kw,
              "problem: tiling data dims differ from the shape");
@@ -38,8 +51,9 @@ void CheckProblemEcho(Checker& c, const ConvShape& s, const SocSpec& soc, const 
              " differ from the floor formula ", OutputH(s), "/", OutputW(s));
     c.Expect(td.c1 == (s.cin + 31) / 32 && td.n1 == (s.cout + 15) / 16, "problem: c1/n1 wrong");
     c.Expect(td.npu_arch == soc.npu_arch, "problem: npu_arch ", td.npu_arch, " != SoC ", soc.npu_arch);
-    c.Expect(td.has_bias == (s.has_bias ? 1u : 0u) && td.scale_kind == static_cast<uint32_t>(s.scale_kind),
-             "problem: has_bias/scale_kind differ from the shape");
+    c.Expect(td.has_bias == (s.has_bias ? 1u : 0u) && td.scale_kind == static_cast<uint32_t>(s.scale_kind) &&
+                 td.weight_format == static_cast<uint32_t>(caller.weight_format),
+             "problem: has_bias/scale_kind/weight_format differ from the shape");
 }
 
 void CheckBlocks(Checker& c, const SocSpec& soc, const QuantConv2dTilingData& td) {
@@ -87,7 +101,7 @@ void CheckBudgets(Checker& c, const SocSpec& soc, const tiling::TilingResult& r)
 // Workspace regions lie inside ws_total, 512 B aligned, disjoint, large enough; every end offset < 2^63.
 void CheckWorkspace(Checker& c, const SocSpec& soc, const QuantConv2dTilingData& td) {
     const Wide fmap_need = td.fmap_path == kFmapDirectGemm ? 0 : Wide(td.batch) * td.c1 * td.hin * td.win * 32;
-    const Wide weight_need = td.weight_format != 0 ? 0 : Wide(td.c1) * td.kh * td.kw * td.n1 * 512;
+    const Wide weight_need = schedule::CubeWeightInWorkspace(td) ? Wide(td.c1) * td.kh * td.kw * td.n1 * 512 : 0;
     const Wide acc_need = soc.topology == CoreTopology::kSplit ? Wide(td.block_dim) * td.acc_slots * td.acc_slot_bytes : 0;
     const Wide sync_need = soc.topology == CoreTopology::kCoupled ? Wide(td.block_dim) * 32 : 0;
     struct Region {

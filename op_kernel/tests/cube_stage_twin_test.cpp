@@ -54,7 +54,34 @@ std::vector<int32_t> Reference(const Problem& p, bool zero_point) {
     return out;
 }
 
+// kFmapKwPacked: x'[b][h][wo][j * cin + ci] and the packed filter, written here from the definition (the tiling's
+// conv fields are the packed conv's; p.s is the caller's).
+void LayoutKwPacked(const Problem& p, const QuantConv2dTilingData& td, std::vector<uint8_t>& ws) {
+    const int64_t taps = p.s.kw * p.s.cin;
+    for (int64_t b = 0; b < p.s.batch; ++b)
+        for (int64_t h = 0; h < p.s.hin; ++h)
+            for (int64_t wo = 0; wo < p.wo; ++wo)
+                for (int64_t c = 0; c < taps; ++c) {
+                    const int64_t j = c / p.s.cin, ci = c % p.s.cin;
+                    const int64_t w = wo * p.s.stride_w + j * p.s.dilation_w - p.s.pad_w;
+                    const int8_t v = (w < 0 || w >= p.s.win) ? static_cast<int8_t>(p.s.offset_x)
+                                                             : p.x[((b * p.s.cin + ci) * p.s.hin + h) * p.s.win + w];
+                    ws[td.ws_fmap_offset + ((b * p.s.hin + h) * p.wo + wo) * 32 + c] = static_cast<uint8_t>(v);
+                }
+    for (int64_t co = 0; co < p.s.cout; ++co)
+        for (int64_t i = 0; i < p.s.kh; ++i)
+            for (int64_t c = 0; c < taps; ++c) {
+                const int64_t j = c / p.s.cin, ci = c % p.s.cin;
+                ws[td.ws_weight_offset + ((i * td.n1 + co / 16) * 16 + co % 16) * 32 + c] =
+                    static_cast<uint8_t>(p.w[((co * p.s.cin + ci) * p.s.kh + i) * p.s.kw + j]);
+            }
+}
+
 void Layout(const Problem& p, const QuantConv2dTilingData& td, std::vector<uint8_t>& ws) {
+    if (td.fmap_path == kFmapKwPacked) {
+        LayoutKwPacked(p, td, ws);
+        return;
+    }
     for (int64_t b = 0; b < p.s.batch && td.fmap_path != kFmapDirectGemm; ++b)  // the direct path reads x itself
         for (int64_t ci = 0; ci < p.s.cin; ++ci)
             for (int64_t h = 0; h < p.s.hin; ++h)
@@ -182,6 +209,7 @@ int RunCase(const SocSpec& soc, const ConvShape& s, std::mt19937& rng, bool verb
         if (!(variant & 2) && !windows_have_data) return 0;  // the engine never splits such a row across rows
     }
     if (td.fmap_path == kFmapDirectGemm && (variant & 2)) return 0;  // the direct GEMM path has no in-row tiles
+    if (td.fmap_path == kFmapKwPacked && (variant & 4)) return 0;  // the packed conv's kernel rows are 1 wide
     if (variant && !Force(td, soc, variant, kw_cols)) return 1;
     std::vector<uint8_t> ws(td.ws_total_bytes, 0);
     Layout(p, td, ws);
