@@ -36,8 +36,8 @@ __aicore__ inline LayoutTransformArgs LayoutArgsOf(const QuantConv2dTilingData& 
         a.kernel_hw = td.kh * td.kw_pack_kw;
         a.hin = td.hin;
         a.kh = td.kh;
-        a.row = {td.kw_pack_cin, (td.kw_pack_win + 31u) / 32u * 32u, td.kw_pack_win, td.wout, td.kw_pack_kw,
-                 td.kw_pack_stride_w, td.kw_pack_pad_w, td.kw_pack_dilation_w};
+        a.row = {td.kw_pack_cin, 0, td.kw_pack_win, td.wout, td.kw_pack_kw, td.kw_pack_stride_w, td.kw_pack_pad_w,
+                 td.kw_pack_dilation_w};  // pitch: the layout's choice
         a.offset_x = td.offset_x;
     }
     return a;

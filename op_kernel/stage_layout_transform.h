@@ -30,7 +30,7 @@ struct LayoutTransformArgs {
     bool weight_fractal_z = false;  // kw_pack: the filter input is FRACTAL_Z ([kh * kw][N1][16][32]), else plain
     uint32_t hin = 0;
     uint32_t kh = 0;
-    KwPackRowGeometry row;          // kw_pack: cin, pitch (W rounded up to 32), win, wout, kw, stride, pad, dilation
+    KwPackRowGeometry row;          // kw_pack: cin, win, wout, kw, stride, pad, dilation (pitch set by Init)
     int32_t offset_x = 0;
 };
 
@@ -186,9 +186,17 @@ private:
     // kFmapKwPacked: items are the image rows (batch * hin), then the filter's column fractals (n1, times kh for a
     // FRACTAL_Z input). The offset tables are built once per launch.
     __aicore__ inline void InitKwPack() {
-        fmap_items_ = args_.batch * args_.hin;
+        // As many input rows per item as the buffers hold (one DMA brings them all): the in-queue holds
+        // cin * pitch int8, the widened copy that plus the padding band.
+        KwPackRowGeometry& g = args_.row;
+        rows_per_item_ = 1;
+        while (rows_per_item_ < args_.hin && KwPackRowsFit(rows_per_item_ + 1)) {
+            ++rows_per_item_;
+        }
+        g.pitch = RoundUp(rows_per_item_ * g.win, kC0);
+        fmap_items_ = args_.batch * CeilDiv(args_.hin, rows_per_item_);
         weight_items_ = args_.weight_fractal_z ? n1_ * args_.kh : n1_;
-        BuildKwPackRowOffsets(table_.Get<int32_t>(), args_.row);
+        BuildKwPackRowOffsets(table_.Get<int32_t>(), g);
         const uint32_t cin = args_.row.cin;
         const uint32_t kw = args_.row.kw;
         if (args_.weight_fractal_z) {  // kw fractal rows [j][16 co][32 ci]
@@ -198,30 +206,56 @@ private:
         }
     }
 
-    // Item = (image, input row h): the row's cin channel runs (one DMA), widened to half with the padding slot
-    // (offset_x) after them, gathered into wout x 32 taps (j * cin + ci), lanes >= kw * cin zeroed, narrowed.
+    // The widened copy of `rows` input rows: cin channel runs of `rows * win` (pitch rounded to 32) and the
+    // padding band after them (the table's padding entries, shifted by the gather's row base, stay inside it).
+    __aicore__ inline uint32_t KwPackWideHalves(uint32_t rows) const {
+        const KwPackRowGeometry& g = args_.row;
+        return g.cin * RoundUp(rows * g.win, kC0) + PadBandHalves(rows);
+    }
+    __aicore__ inline uint32_t PadBandHalves(uint32_t rows) const { return RoundUp((rows - 1) * args_.row.win + 1, 16); }
+    __aicore__ inline bool KwPackRowsFit(uint32_t rows) const {
+        return args_.row.cin * RoundUp(rows * args_.row.win, kC0) <= kBlockBytes8K &&
+               KwPackWideHalves(rows) * 2 <= vector_ub::kLayoutGatherHalfBytes;
+    }
+
+    // Item = (image, rows_per_item_ input rows from h0): the rows of the cin channels (one DMA: each channel's
+    // rows are contiguous), widened to half with the padding band (offset_x) after them; per row, a gather of
+    // wout x 32 taps (j * cin + ci; the table's row 0 geometry moved down by the gather's base), lanes >= kw * cin
+    // zeroed, narrowed, out to ws.fmap.
     __aicore__ inline void KwPackRowItem(uint32_t item) {
         const KwPackRowGeometry& g = args_.row;
-        const uint32_t image = item / args_.hin;
-        const uint32_t h = item % args_.hin;
-        const uint64_t src = (static_cast<uint64_t>(image) * g.cin * args_.hin + h) * g.win;
+        const uint32_t per_image = CeilDiv(args_.hin, rows_per_item_);
+        const uint32_t image = item / per_image;
+        const uint32_t h0 = (item % per_image) * rows_per_item_;
+        const uint32_t rows = Min(rows_per_item_, args_.hin - h0);
+        const uint64_t src = (static_cast<uint64_t>(image) * g.cin * args_.hin + h0) * g.win;
         AscendC::LocalTensor<int8_t> in = in_queue_.AllocTensor<int8_t>();
-        CopyRunsIn(in, g.pitch, x_gm_[src], static_cast<uint64_t>(args_.hin) * g.win, g.cin, g.win, x_size_ - src);
+        CopyRunsIn(in, g.pitch, x_gm_[src], static_cast<uint64_t>(args_.hin) * g.win, g.cin, rows * g.win,
+                   x_size_ - src);
         in_queue_.EnQue(in);
         in = in_queue_.DeQue<int8_t>();
         AscendC::LocalTensor<half> wide = wide_.Get<half>();
         AscendC::Cast(wide, in, AscendC::RoundMode::CAST_NONE, g.cin * g.pitch);  // Cast.md: s8 -> f16, exact
-        AscendC::Duplicate(wide[g.cin * g.pitch], static_cast<half>(args_.offset_x), kPadSlotHalves);
+        AscendC::Duplicate(wide[g.cin * g.pitch], static_cast<half>(args_.offset_x), PadBandHalves(rows_per_item_));
         AscendC::PipeBarrier<PIPE_V>();
         in_queue_.FreeTensor(in);
+        // Output rows of one item are consecutive in ws.fmap: as many go out per DMA as the out-queue block holds.
+        const uint32_t row_elems = g.wout * kC0;
+        const uint32_t per_store = row_elems >= kBlockBytes8K ? 1 : kBlockBytes8K / row_elems;
         AscendC::LocalTensor<half> gathered = gathered_.Get<half>();
-        AscendC::Gather(gathered, wide, table_.Get<uint32_t>(), 0, g.wout * kC0);
-        AscendC::PipeBarrier<PIPE_V>();
-        ZeroLanesFrom(gathered, g.kw * g.cin, g.wout);
-        AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
-        AscendC::Cast(out, gathered, AscendC::RoundMode::CAST_NONE, g.wout * kC0);  // exact integers
-        Store(out, fmap_gm_[(static_cast<uint64_t>(image) * args_.hin + h) * g.wout * kC0],
-              AscendC::DataCopyParams{1, static_cast<uint16_t>(g.wout), 0, 0});
+        for (uint32_t r0 = 0; r0 < rows; r0 += per_store) {
+            const uint32_t n = Min(per_store, rows - r0);
+            for (uint32_t r = 0; r < n; ++r) {
+                AscendC::Gather(gathered[r * row_elems], wide, table_.Get<uint32_t>(), 2 * (r0 + r) * g.win, row_elems);
+            }
+            AscendC::PipeBarrier<PIPE_V>();
+            ZeroLanesFrom(gathered, g.kw * g.cin, n * g.wout);
+            AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
+            AscendC::Cast(out, gathered, AscendC::RoundMode::CAST_NONE, n * row_elems);  // exact integers
+            AscendC::PipeBarrier<PIPE_V>();  // the next rows' Gathers overwrite what this Cast reads
+            Store(out, fmap_gm_[(static_cast<uint64_t>(image) * args_.hin + h0 + r0) * row_elems],
+                  AscendC::DataCopyParams{1, static_cast<uint16_t>(n * g.wout), 0, 0});
+        }
     }
 
     // Item = a column fractal of 16 output channels (n1, and kernel row i for a FRACTAL_Z input): FRACTAL_Z row i
@@ -408,7 +442,7 @@ private:
     AscendC::GlobalTensor<int8_t> fractal_gm_;
     AscendC::TQue<AscendC::TPosition::VECIN, 1> in_queue_;
     AscendC::TQue<AscendC::TPosition::VECOUT, 1> out_queue_;
-    static constexpr uint32_t kPadSlotHalves = 16;  // one block of offset_x after the kw-packed row's channels
+    uint32_t rows_per_item_ = 1;  // kw_pack: input rows per fmap item
     bool gather_planes_ = false;  // 2002 small planes (GatherFmapItem)
     AscendC::TBuf<AscendC::TPosition::VECCALC> wide_;
     AscendC::TBuf<AscendC::TPosition::VECCALC> gathered_;

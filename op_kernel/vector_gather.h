@@ -105,10 +105,12 @@ __aicore__ inline void ZeroLanesFrom(const AscendC::LocalTensor<half>& rows32, u
     AscendC::PipeBarrier<PIPE_V>();
 }
 
-// The kw-packed row (tiling fmap_path kFmapKwPacked): source = `cin` input rows of one image row widened to
-// half, row ci at element ci * pitch, then one padding slot at element cin * pitch holding offset_x;
+// The kw-packed row (tiling fmap_path kFmapKwPacked): source = the `cin` channels' input rows widened to half,
+// channel ci from element ci * pitch, then a padding band at element cin * pitch holding offset_x;
 // table[wo * 32 + j * cin + ci] = 2 * (ci * pitch + w) for w = wo * stride + j * dilation - pad inside [0, win),
-// else the padding slot; lanes >= kw * cin point into row 0 (zeroed after the gather). Row 0 is seeded by the
+// else the band's start; lanes >= kw * cin point into channel 0 (zeroed after the gather). The gather's base
+// (2 * r * win) selects input row r of an item; it moves the padding entries along the band, which is long
+// enough to hold them. Row 0 is seeded by the
 // scalar unit, rows are doubled (+2 * stride per output column), and the rows with a tap outside the input
 // (the first and last few) are rewritten by the scalar unit.
 struct KwPackRowGeometry {
