@@ -190,10 +190,10 @@ private:
         // cin * pitch int8, the widened copy that plus the padding band.
         KwPackRowGeometry& g = args_.row;
         rows_per_item_ = 1;
-        while (rows_per_item_ < args_.hin && KwPackRowsFit(rows_per_item_ + 1)) {
+        while (rows_per_item_ < args_.hin && vector_ub::KwPackRowsFit(g.cin, g.win, rows_per_item_ + 1)) {
             ++rows_per_item_;
         }
-        g.pitch = RoundUp(rows_per_item_ * g.win, kC0);
+        g.pitch = vector_ub::KwPackPitch(rows_per_item_, g.win);
         fmap_items_ = args_.batch * CeilDiv(args_.hin, rows_per_item_);
         weight_items_ = args_.weight_fractal_z ? n1_ * args_.kh : n1_;
         BuildKwPackRowOffsets(table_.Get<int32_t>(), g);
@@ -204,18 +204,6 @@ private:
         } else {  // 16 rows of [ci][kh][kw]
             BuildKwPackFilterOffsets(fractal_table_.Get<int32_t>(), cin, kw, cin * args_.kernel_hw, args_.kernel_hw, 1);
         }
-    }
-
-    // The widened copy of `rows` input rows: cin channel runs of `rows * win` (pitch rounded to 32) and the
-    // padding band after them (the table's padding entries, shifted by the gather's row base, stay inside it).
-    __aicore__ inline uint32_t KwPackWideHalves(uint32_t rows) const {
-        const KwPackRowGeometry& g = args_.row;
-        return g.cin * RoundUp(rows * g.win, kC0) + PadBandHalves(rows);
-    }
-    __aicore__ inline uint32_t PadBandHalves(uint32_t rows) const { return RoundUp((rows - 1) * args_.row.win + 1, 16); }
-    __aicore__ inline bool KwPackRowsFit(uint32_t rows) const {
-        return args_.row.cin * RoundUp(rows * args_.row.win, kC0) <= kBlockBytes8K &&
-               KwPackWideHalves(rows) * 2 <= vector_ub::kLayoutGatherHalfBytes;
     }
 
     // Item = (image, rows_per_item_ input rows from h0): the rows of the cin channels (one DMA: each channel's
@@ -236,7 +224,8 @@ private:
         in = in_queue_.DeQue<int8_t>();
         AscendC::LocalTensor<half> wide = wide_.Get<half>();
         AscendC::Cast(wide, in, AscendC::RoundMode::CAST_NONE, g.cin * g.pitch);  // Cast.md: s8 -> f16, exact
-        AscendC::Duplicate(wide[g.cin * g.pitch], static_cast<half>(args_.offset_x), PadBandHalves(rows_per_item_));
+        AscendC::Duplicate(wide[g.cin * g.pitch], static_cast<half>(args_.offset_x),
+                           vector_ub::KwPackPadBandHalves(rows_per_item_, g.win));
         AscendC::PipeBarrier<PIPE_V>();
         in_queue_.FreeTensor(in);
         // Output rows of one item are consecutive in ws.fmap: as many go out per DMA as the out-queue block holds.

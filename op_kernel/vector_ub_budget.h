@@ -46,12 +46,22 @@ constexpr uint32_t kLayoutFractalTableBytes = 16 * 32 * 4;
 constexpr uint32_t kLayoutTransformBytes = 2 * kLayoutQueueDepth * kLayoutBlockBytes + 2 * kLayoutGatherHalfBytes +
                                            kLayoutGatherTableBytes + kLayoutFractalTableBytes;
 
-// Whether a kw-packed layout (tiling fmap_path kFmapKwPacked) fits these buffers: an item is one input row of
-// `cin` channels (rows of whole 32-B blocks) gathered into wo x 32 bytes, or one filter fractal column of 16
-// output channels (plain: 16 x cin x kh x kw bytes; FRACTAL_Z: kw rows of 512 B).
+// The kw-packed layout (tiling fmap_path kFmapKwPacked). A row item holds `rows` input rows of `cin` channels:
+// int8 in the in-queue, channel runs of rows * win rounded to 32; widened to half with a padding band after
+// them that the gather's row base (up to (rows - 1) * win) keeps its padding entries inside.
+__aicore__ inline constexpr uint32_t KwPackPitch(uint32_t rows, uint32_t win) { return (rows * win + 31) / 32 * 32; }
+__aicore__ inline constexpr uint32_t KwPackPadBandHalves(uint32_t rows, uint32_t win) {
+    return ((rows - 1) * win + 1 + 15) / 16 * 16;
+}
+__aicore__ inline constexpr bool KwPackRowsFit(uint32_t cin, uint32_t win, uint32_t rows) {
+    return static_cast<uint64_t>(cin) * KwPackPitch(rows, win) <= kLayoutBlockBytes &&
+           (static_cast<uint64_t>(cin) * KwPackPitch(rows, win) + KwPackPadBandHalves(rows, win)) * 2 <=
+               kLayoutGatherHalfBytes;
+}
+// Whether the layout fits at all: one input row per item, a gathered output row (wout x 32 halves and offsets),
+// and one filter fractal column of 16 output channels (plain: 16 x cin x kh x kw bytes; FRACTAL_Z: kw rows of 512 B).
 __aicore__ inline constexpr bool KwPackFits(uint32_t cin, uint32_t win, uint32_t wout, uint32_t kh, uint32_t kw) {
-    return static_cast<uint64_t>(cin) * ((win + 31) / 32 * 32) + 32 <= kLayoutBlockBytes &&
-           static_cast<uint64_t>(wout) * 32 * 2 <= kLayoutGatherHalfBytes &&
+    return KwPackRowsFit(cin, win, 1) && static_cast<uint64_t>(wout) * 32 * 2 <= kLayoutGatherHalfBytes &&
            static_cast<uint64_t>(wout) * 32 * 4 <= kLayoutGatherTableBytes &&
            16ull * cin * kh * kw <= kLayoutBlockBytes && static_cast<uint64_t>(kw) * 512 <= kLayoutBlockBytes;
 }
