@@ -95,7 +95,7 @@ __aicore__ inline bool CubeWeightInWorkspace(const QuantConv2dTilingData& td) {
 // Arch 2002 rules of Load3D v2 for int8 (mirror-cann/asc-devkit LoadData_3D.md, 约束说明, the Atlas 推理系列产品 AI
 // Core bullet; leideng/CANN-8.1.RC1 .../basic_api/impl/kernel_operator_mm_check.h, the __CCE_AICORE__ == 200
 // branch): channelSize in {4, 8, 16, 32, N*32+4, N*32+8, N*32+16}, so whole channel groups go one per Load3D
-// (channelSize = 32: c1_per_chunk = 1, op_host/tiling/l1_tiling.cpp); and mStartPt % 16 == 0. kMTileAcrossRows
+// (channelSize = 32: one Load3D per channel group, Load3dKFracs below); and mStartPt % 16 == 0. kMTileAcrossRows
 // tiles start at multiples of 16 positions, so on 2002 a slab starts at an output row ho with ho * Wo % 16 == 0:
 // a multiple of SlabRowAlign = 16 / gcd(Wo, 16) rows (up to SlabRowAlign - 1 rows above the tile's first).
 // The twin enforces both rules (sim/include/sim/cube.h CheckLoad3dV2Arch2002).
@@ -110,6 +110,13 @@ __aicore__ inline uint32_t SlabRowAlign(uint32_t npu_arch, uint32_t wout) {
         g /= 2;
     }
     return 16 / g;
+}
+
+// K fractals one Load3D covers: the whole chunk on 2201 (channelSize = c1_count * 32); one channel group on 2002
+// (channelSize = 32, the rule above), so there a chunk of several groups takes one Load3D per group and per K
+// step, and no K step crosses a group boundary.
+__aicore__ inline uint32_t Load3dKFracs(uint32_t npu_arch, uint32_t chunk_k_fracs, uint32_t group_k_fracs) {
+    return npu_arch == kArchCoupled ? group_k_fracs : chunk_k_fracs;
 }
 
 __aicore__ inline uint32_t TilesPerOutputRow(const QuantConv2dTilingData& td) { return CeilDiv(td.wout, td.m_l0); }

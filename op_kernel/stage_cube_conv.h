@@ -86,10 +86,12 @@ public:
             const schedule::KChunk chunk = schedule::GetKChunk(*td_, ci);
             AscendC::LocalTensor<int8_t> weight = AcquireWeightSlab(tile, chunk);
             FmapInL1 fmap = LoadFmapSlab(tile, chunk);
-            for (uint32_t k_frac = 0; k_frac < chunk.k_fracs; k_frac += td_->k_l0 / kC0) {
-                const uint32_t step_fracs = schedule::MinU32(td_->k_l0 / kC0, chunk.k_fracs - k_frac);
+            const uint32_t load_fracs = LoadKFracs(chunk);
+            for (uint32_t k_frac = 0; k_frac < chunk.k_fracs;) {
+                const uint32_t step_fracs = schedule::MinU32(td_->k_l0 / kC0, load_fracs - k_frac % load_fracs);
                 MultiplyStep(acc, fmap, weight, tile, chunk, k_frac, step_fracs, first_step);
                 first_step = false;
+                k_frac += step_fracs;
             }
             fmap_l1_.FreeTensor(fmap.data);
             if (td_->weight_resident == 0) {
@@ -296,11 +298,20 @@ private:
         b_l0_.FreeTensor(b);
     }
 
-    // Img2col path, L1 -> L0A: K fractals [k_frac, + step_fracs) of the chunk for the tile's m positions.
+    // K fractals of one Load3D (schedule::Load3dKFracs): the chunk, or on 2002 one channel group of it.
+    __aicore__ inline uint32_t LoadKFracs(const schedule::KChunk& chunk) const {
+        return schedule::Load3dKFracs(td_->npu_arch, chunk.k_fracs, chunk.kh_count * chunk.kw_count);
+    }
+
+    // Img2col path, L1 -> L0A: K fractals [k_frac, + step_fracs) of the chunk for the tile's m positions, from
+    // the channel groups one Load3D covers (all of the chunk's, or on 2002 the one holding k_frac).
     __aicore__ inline void LoadAImg2col(const AscendC::LocalTensor<int8_t>& a, const FmapInL1& fmap,
                                         const schedule::KChunk& chunk, uint32_t k_frac, uint32_t step_fracs,
                                         uint32_t m) {
         const schedule::FmapSlab& slab = fmap.slab;
+        const uint32_t load_fracs = LoadKFracs(chunk);
+        const uint32_t groups = load_fracs == chunk.k_fracs ? chunk.c1_count : 1;
+        const uint32_t group_bytes = slab.rows.count * slab.cols.count * kC0;  // one channel group's slab
         if (k_frac == 0) {
             // The FMATRIX register describes the slab now in L1 (its pads are this tile's and chunk's).
             const uint8_t pads[4] = {static_cast<uint8_t>(slab.cols.pad_before), static_cast<uint8_t>(slab.cols.pad_after),
@@ -315,10 +326,10 @@ private:
         img2col.padList[3] = static_cast<uint8_t>(slab.rows.pad_after);
         img2col.l1H = static_cast<uint16_t>(slab.rows.count);
         img2col.l1W = static_cast<uint16_t>(slab.cols.count);
-        img2col.channelSize = static_cast<uint16_t>(chunk.c1_count * kC0);
+        img2col.channelSize = static_cast<uint16_t>(groups * kC0);
         img2col.kExtension = static_cast<uint16_t>(step_fracs * kC0);
         img2col.mExtension = static_cast<uint16_t>(m);
-        img2col.kStartPt = static_cast<uint16_t>(k_frac * kC0);
+        img2col.kStartPt = static_cast<uint16_t>(k_frac % load_fracs * kC0);
         img2col.mStartPt = static_cast<uint16_t>(slab.m_start_pt);
         img2col.strideW = static_cast<uint8_t>(td_->stride_w);
         img2col.strideH = static_cast<uint8_t>(td_->stride_h);
@@ -329,7 +340,7 @@ private:
         img2col.enTranspose = false;
         img2col.enSmallK = false;
         img2col.padValue = static_cast<int8_t>(td_->offset_x);
-        AscendC::LoadData<int8_t, kLoad3dUseRegisters>(a, fmap.data, img2col);
+        AscendC::LoadData<int8_t, kLoad3dUseRegisters>(a, fmap.data[k_frac / load_fracs * group_bytes], img2col);
     }
 
     // Direct GEMM path, L1 -> L0A Zz ([m / 16][step_fracs][16][32]): the square (m block mb, K fractal i) of the

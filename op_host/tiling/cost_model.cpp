@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "op_host/tiling/l1_tiling.h"
+#include "op_kernel/quant_conv2d_schedule.h"
 
 namespace qconv::tiling {
 namespace {
@@ -127,7 +128,10 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     c.mte2_cycles = fmap_loaded * fmap_cpb + weight_loaded * weight_cpb +
                     (fmap_dmas + weight_loads) * soc.gm_read_dma_cycles;
 
-    const double steps_per_chunk = static_cast<double>(CeilDiv(plan.l1.chunk_k, plan.l0.k_l0));
+    // K steps per chunk: a step covers at most k_l0 and stays inside one Load3D's K (schedule::Load3dKFracs).
+    const uint64_t load_k = schedule::Load3dKFracs(soc.npu_arch, static_cast<uint32_t>(plan.l1.chunk_k / kK0),
+                                                   plan.l1.kh_per_chunk * plan.l1.kw_per_chunk) * kK0;
+    const double steps_per_chunk = static_cast<double>(plan.l1.chunk_k / load_k * CeilDiv(load_k, plan.l0.k_l0));
     const double steps = tiles * plan.l1.k_chunks * steps_per_chunk;
     // Loads per step: one Load3D (img2col) or one LoadDataWithTranspose per 32-position square row or per K
     // fractal, whichever is fewer (direct GEMM), and the weight's LoadData 2D.

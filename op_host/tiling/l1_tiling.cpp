@@ -111,9 +111,6 @@ bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uin
         const uint64_t weight_per_c1 = static_cast<uint64_t>(p.kh) * p.kw * (n_l0 / kN0) * kFractalBytes;
         uint64_t c1_fit = soc.l1_bytes / (buffers * (fmap_per_c1 + weight_per_c1));
         c1_fit = std::min<uint64_t>({c1_fit, p.c1, k_limit_fracs / (static_cast<uint64_t>(p.kh) * p.kw)});
-        if (soc.npu_arch == schedule::kArchCoupled) {
-            c1_fit = std::min<uint64_t>(c1_fit, 1);  // channelSize = 32 (schedule::SlabRowAlign's comment)
-        }
         for (uint64_t c1 = c1_fit; c1 >= 1; --c1) {  // the closed form may be off by rounding: confirm
             if (TryChunk(p, soc, mode, m_l0, n_l0, {static_cast<uint32_t>(c1), p.kh, p.kw}, buffers, buffers, plan)) {
                 return true;

@@ -125,9 +125,6 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
     c.Le("k_l0 <= chunk K", td.k_l0, chunk_k);
     const SlabExtent slab = WorstSlab(p, td.npu_arch, static_cast<QuantConv2dMTileMode>(td.m_tile_mode), td.m_l0,
                                       td.kh_per_chunk, td.kw_per_chunk);
-    if (td.npu_arch == schedule::kArchCoupled) {  // Load3D channelSize = 32 * c1_per_chunk must be 32 on 2002
-        c.Eq("arch 2002 Load3D: c1_per_chunk (channelSize = 32, LoadData_3D.md)", td.c1_per_chunk, 1);
-    }
     c.Le("Load3D l1H: slab rows", slab.rows, kLoad3dMaxL1Extent);
     c.Le("Load3D l1W: slab cols", slab.cols, kLoad3dMaxL1Extent);
     c.Ge("fmap_l1_bytes >= worst slab", td.fmap_l1_bytes, WorstFmapSlabBytes(td));
