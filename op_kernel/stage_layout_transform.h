@@ -4,7 +4,8 @@
 // Both are transposes of a channel-major int8 block, done 16 x 16 bytes at a time by TransDataTo5HD's b8 form:
 // dst_j[16 * dstHighHalf + i] = src_i[16 * srcHighHalf + j], the other half of dst_j kept (TransDataTo5HD.md;
 // the doc gives the b8 lane order as a figure only, so this is the part to confirm first on an NPU).
-// Work items (one 8 KB block each) are dealt round-robin over all vector cores.
+// Work items (an fmap run of up to kFmapRunMax positions, or an 8 KB filter block) are dealt round-robin over
+// all vector cores.
 // Arch 2002, planes of at most 256 positions whose byte size is not whole blocks (14x14, 7x7): an item is
 // read in one DMA and transposed by Gather (GatherFmapItem) instead of one DMA per channel.
 #pragma once
@@ -39,15 +40,23 @@ public:
     static constexpr uint32_t kC0 = 32;              // int8 channels per NC1HWC0 / FRACTAL_Z block
     static constexpr uint32_t kN0 = 16;              // output channels per FRACTAL_Z fractal
     static constexpr uint32_t kFractalBytes = kN0 * kC0;
-    static constexpr uint32_t kFmapRunMax = 256;     // H*W positions per fmap item
+#if __CCE_AICORE__ == 200
+    static constexpr bool kCoupled = true;
+#else
+    static constexpr bool kCoupled = false;
+#endif
+    static constexpr uint32_t kFmapRunMax = vector_ub::LayoutFmapRun(kCoupled);  // H*W positions per fmap item
+    static constexpr uint32_t kQueueBytes = vector_ub::LayoutQueueBytes(kCoupled);
+    // GatherFmapItem (2002): a plane group of 32 x this many positions fills the half-widened gather buffers.
+    static constexpr uint32_t kGatherPlaneMax = vector_ub::kLayoutGatherHalfBytes / (2 * 32);
     static constexpr uint32_t kKernelRunMax = 32;    // kh*kw positions per weight item (one 32-B UB row)
     static constexpr uint32_t kOutChannelsPerItem = kN0 / 2;  // half a fractal row: 8 co x 32 ci
     static constexpr uint32_t kGroupsPerBlock = 16;  // 1x1 filter items: 16 co x 16 channel groups = 8 KB
-    // Both item kinds move an 8 KB int8 block: [32 ch][256 positions] or [8 co][32 ci][32 positions].
-    static constexpr uint32_t kBlockBytes8K = kC0 * kFmapRunMax;
-    static_assert(kBlockBytes8K == kOutChannelsPerItem * kC0 * kKernelRunMax, "item kinds share the UB buffers");
-    // UB (vector_ub_budget.h, phase 1): the in-queue and the out-queue, each of 8 KB blocks.
-    static_assert(kBlockBytes8K == vector_ub::kLayoutBlockBytes, "the UB budget counts 8 KB blocks");
+    // Items move [32 ch][kFmapRunMax positions] (the fmap) or an 8 KB int8 block ([8 co][32 ci][32 positions]).
+    static constexpr uint32_t kBlockBytes8K = vector_ub::kLayoutBlockBytes;
+    static_assert(kBlockBytes8K == kOutChannelsPerItem * kC0 * kKernelRunMax, "filter items fill an 8 KB block");
+    static_assert(kC0 * kFmapRunMax <= kQueueBytes && kBlockBytes8K <= kQueueBytes, "every item fits the queues");
+    // UB (vector_ub_budget.h, phase 1): the in-queue and the out-queue, each of LayoutQueueBytes blocks.
 
     __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR weight, GM_ADDR ws_fmap, GM_ADDR ws_weight,
                                 const LayoutTransformArgs& args) {
@@ -65,8 +74,8 @@ public:
                                  static_cast<uint64_t>(args.batch) * c1_ * fmap_positions * kC0);
         const uint64_t fractal_rows = args.kw_pack ? args.kh : static_cast<uint64_t>(c1_) * args.kernel_hw;
         fractal_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(ws_weight), fractal_rows * n1_ * kFractalBytes);
-        pipe->InitBuffer(in_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
-        pipe->InitBuffer(out_queue_, vector_ub::kLayoutQueueDepth, kBlockBytes8K);
+        pipe->InitBuffer(in_queue_, vector_ub::kLayoutQueueDepth, kQueueBytes);
+        pipe->InitBuffer(out_queue_, vector_ub::kLayoutQueueDepth, kQueueBytes);
         pipe->InitBuffer(wide_, vector_ub::kLayoutGatherHalfBytes);
         pipe->InitBuffer(gathered_, vector_ub::kLayoutGatherHalfBytes);
         pipe->InitBuffer(table_, vector_ub::kLayoutGatherTableBytes);
@@ -76,7 +85,7 @@ public:
             return;
         }
 #if __CCE_AICORE__ == 200
-        gather_planes_ = args.in_hw % kC0 != 0 && args.in_hw <= kFmapRunMax;
+        gather_planes_ = args.in_hw % kC0 != 0 && args.in_hw <= kGatherPlaneMax;
         if (gather_planes_) {
             BuildPlaneTransposeOffsets(table_.Get<int32_t>(), args.in_hw);
         }

@@ -58,7 +58,7 @@ __aicore__ inline void CopyRunsIn(const AscendC::LocalTensor<T>& dst, uint32_t d
     while (classes > 1 && (static_cast<uint64_t>(classes / 2) * src_pitch) % kPerBlock == 0) {
         classes /= 2;
     }
-    const bool by_class = classes < runs && dst_pitch % kPerBlock == 0 && src_pitch >= whole && dst_pitch >= whole &&
+    const bool by_class = classes < runs && dst_pitch % kPerBlock == 0 && classes * src_pitch >= whole && dst_pitch >= whole &&
                     CeilDiv(runs, classes) <= 4095 && whole / kPerBlock <= 65535 &&
                     (classes * src_pitch - whole) / kPerBlock <= 65535 && (classes * dst_pitch - whole) / kPerBlock <= 65535;
     if (by_class) {

@@ -34,7 +34,7 @@ __aicore__ inline constexpr uint32_t Align(uint32_t bytes) { return (bytes + kUb
 __aicore__ inline constexpr uint32_t Max(uint32_t a, uint32_t b) { return a > b ? a : b; }
 
 // ---- phase 1: layout transform (stage_layout_transform.h) ----
-constexpr uint32_t kLayoutBlockBytes = 8192;  // one work item: an 8 KB int8 block
+constexpr uint32_t kLayoutBlockBytes = 8192;  // a filter or gather item: an 8 KB int8 block
 constexpr uint32_t kLayoutQueueDepth = 2;     // buffers of the in-queue and of the out-queue
 static_assert(kLayoutBlockBytes % kUbAlign == 0, "layout blocks need no rounding");
 // The gather path (vector_gather.h; 2002 small planes, and the kw-packed fmap and filter on both arches): an
@@ -43,8 +43,14 @@ static_assert(kLayoutBlockBytes % kUbAlign == 0, "layout blocks need no rounding
 constexpr uint32_t kLayoutGatherHalfBytes = 2 * kLayoutBlockBytes;
 constexpr uint32_t kLayoutGatherTableBytes = 4 * kLayoutBlockBytes;
 constexpr uint32_t kLayoutFractalTableBytes = 16 * 32 * 4;
-constexpr uint32_t kLayoutTransformBytes = 2 * kLayoutQueueDepth * kLayoutBlockBytes + 2 * kLayoutGatherHalfBytes +
-                                           kLayoutGatherTableBytes + kLayoutFractalTableBytes;
+// An fmap item of the NC1HWC0 layout is [32 ch][run of H*W positions]: 256 on 2201, 1024 on 2002, whose UB is
+// larger and whose per-DMA cost weighs more against its GM rate (a 28x28 plane group in one item, not four).
+__aicore__ inline constexpr uint32_t LayoutFmapRun(bool coupled) { return coupled ? 1024 : 256; }
+__aicore__ inline constexpr uint32_t LayoutQueueBytes(bool coupled) { return Max(kLayoutBlockBytes, 32 * LayoutFmapRun(coupled)); }
+__aicore__ inline constexpr uint32_t LayoutTransformBytes(bool coupled) {
+    return 2 * kLayoutQueueDepth * LayoutQueueBytes(coupled) + 2 * kLayoutGatherHalfBytes + kLayoutGatherTableBytes +
+           kLayoutFractalTableBytes;
+}
 
 // The kw-packed layout (tiling fmap_path kFmapKwPacked). A row item holds `rows` input rows of `cin` channels:
 // int8 in the in-queue, channel runs of rows * win rounded to 32; widened to half with a padding band after
@@ -105,7 +111,7 @@ __aicore__ inline constexpr uint32_t AccTileBytes(uint32_t m_l0, uint32_t n_l0) 
 // coupled: arch 2002 (one core runs cube and vector). cores: the launch's block count (GetBlockNum()), or an
 // upper bound of it.
 __aicore__ inline constexpr uint32_t Phase1Bytes(bool coupled, uint32_t cores) {
-    return kLayoutTransformBytes + (coupled ? SoftSyncScratchBytes(cores) : 0);
+    return LayoutTransformBytes(coupled) + (coupled ? SoftSyncScratchBytes(cores) : 0);
 }
 __aicore__ inline constexpr uint32_t Phase2Bytes(bool coupled, uint32_t m_l0, uint32_t n_l0, uint32_t ub_m,
                                                  uint32_t ub_buffers) {

@@ -84,7 +84,7 @@ void StagesBody(uint8_t* gm, uint8_t* sync_area) {
         args.kernel_hw = 9;
         LayoutTransform transform;
         transform.Init(&pipe, gm, gm, gm, gm, args);
-        ExpectTop("layout transform", vector_ub::kLayoutTransformBytes);
+        ExpectTop("layout transform", vector_ub::LayoutTransformBytes(kCoupled));
 #if __CCE_AICORE__ != 220
         SoftSyncAll(&pipe, sync_area);
         ExpectTop("phase 1 with the soft SyncAll scratch",
