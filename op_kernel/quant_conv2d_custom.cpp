@@ -84,7 +84,7 @@ __aicore__ inline void RunLayoutTransform(AscendC::TPipe* pipe, GM_ADDR x, GM_AD
 __aicore__ inline void RunVectorEpilogue(AscendC::TPipe* pipe, GM_ADDR scale, GM_ADDR bias, GM_ADDR y,
                                          GM_ADDR workspace, const QuantConv2dTilingData& td) {
     DequantEpilogue epilogue;
-    epilogue.Init(pipe, scale, bias, y, td.batch, DequantArgsOf(td), td.ub_m, td.ub_buffers, true);
+    epilogue.Init(pipe, scale, bias, y, td.batch, DequantArgsOf(td), td.ub_m, td.ub_n, td.ub_buffers, true);
     VectorConsumeTiles(workspace, td, [&](const AscendC::GlobalTensor<int32_t>& slot_gm, const schedule::OutputTile& tile,
                                           const schedule::VectorShare& share) {
         epilogue.ProcessFromWorkspace(slot_gm, AccTileOf(tile), share.m_offset, share.m_len, share.n_offset,
@@ -129,7 +129,7 @@ extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weig
     pipe.Reset();  // phase 1's UB goes back to the cube side's tile and the epilogue
     DequantEpilogue epilogue;
     epilogue.Init(&pipe, scale, bias, y, tiling_data.batch, DequantArgsOf(tiling_data), tiling_data.ub_m,
-                  tiling_data.ub_buffers, false);
+                  tiling_data.ub_n, tiling_data.ub_buffers, false);
     RunCubeCoupled(&pipe, x, weight, user_ws, tiling_data, [&](const AscendC::LocalTensor<int32_t>& acc,
                                                     const qconv::schedule::OutputTile& tile) {
         epilogue.ProcessInUb(acc, AccTileOf(tile));

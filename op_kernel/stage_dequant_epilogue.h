@@ -3,15 +3,18 @@
 // Shared by the two AIVs of arch 2201 (tile read from the ws.acc ring) and the coupled core of arch 2002
 // (tile already in UB after L0C -> UB).
 //
-// The tile is processed 16 channels (one NZ fractal column: rows of 16 contiguous int32) at a time, in
-// passes of the tiling's ub_m rows. In that [row][16 channels] layout a per-channel operand is the same 16
-// values in every row, so scale and bias are kept as 64-lane rows (16 channels x 4) and applied with a
+// The tile is processed in passes of the tiling's ub_m rows x ub_n channels: one DMA brings a pass's int32
+// rows of ub_n / 16 channel groups in (2201) and one DMA writes its y out, since every DMA pays a fixed cost
+// that dwarfs a small pass's bytes. Inside a pass the vector unit works one group (one NZ fractal column:
+// rows of 16 contiguous int32) at a time. In that [row][16 channels] layout a per-channel operand is the same
+// 16 values in every row, so scale and bias are kept as 64-lane rows (16 channels x 4) and applied with a
 // repeat stride of 0 (Mul/Add 高维切分, src1RepStride = 0). After the final Cast one TransDataTo5HD per 16
-// rows turns [row][16 ch] half into [ch][row], whose rows are the contiguous NCHW runs y[b][co][m...].
+// rows turns [row][16 ch] half into [ch][row], whose rows are the contiguous NCHW runs y[b][co][m...]; the
+// groups of a pass stack into [groups * 16 ch][row], one strided run per channel.
 //
 // Arch 2002, a tile holding a whole image of a small output (Ho*Wo not a multiple of 16, all rows in one pass):
-// instead of the transpose, one Gather packs the 16 channel rows back to back (vector_gather.h), so the group
-// is one contiguous run of y, written in one DMA instead of one or two per channel (no DataCopyPad on 2002).
+// instead of the transpose, one Gather per group packs the 16 channel rows back to back (vector_gather.h), so
+// the pass is one contiguous run of y, written in one DMA instead of one or two per channel (no DataCopyPad).
 //
 // fp19 scale: the value the hardware uses is the float32 whose bits are (u32(word) & 0xFFFFE000), where
 // word is the low 32 bits of an int64 (QUANT_PRE) scale or the bits of a float32 scale.
@@ -59,12 +62,14 @@ public:
     static constexpr AscendC::RoundMode kToHalf = AscendC::RoundMode::CAST_NONE;
 #endif
 
-    // pass_rows / buffers: the tiling's UB pass (ub_m, ub_buffers); a pass covers 16 channels. UB taken:
+    // pass_rows / pass_channels / buffers: the tiling's UB pass (ub_m, ub_n, ub_buffers). UB taken:
     // vector_ub::DequantBytes (vector_ub_budget.h), one InitBuffer per term.
     __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR scale, GM_ADDR bias, GM_ADDR y, uint32_t batch,
-                                const DequantArgs& args, uint32_t pass_rows, uint32_t buffers, bool acc_from_workspace) {
+                                const DequantArgs& args, uint32_t pass_rows, uint32_t pass_channels, uint32_t buffers,
+                                bool acc_from_workspace) {
         args_ = args;
         rows_ = vector_ub::DequantPassRows(pass_rows);
+        groups_ = vector_ub::DequantPassGroups(pass_channels);
         scale_words_.SetGlobalBuffer(reinterpret_cast<__gm__ uint32_t*>(scale),
                                      static_cast<uint64_t>(args.cout) * (args.scale_is_int64 ? 2 : 1));
         if (args.has_bias) {
@@ -73,12 +78,12 @@ public:
         y_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ half*>(y), static_cast<uint64_t>(batch) * args.cout * args.out_hw);
         const uint8_t bufs = static_cast<uint8_t>(vector_ub::DequantBuffers(buffers));
         if (acc_from_workspace) {
-            pipe->InitBuffer(acc_queue_, bufs, vector_ub::DequantAccPassBytes(rows_));
+            pipe->InitBuffer(acc_queue_, bufs, vector_ub::DequantAccPassBytes(rows_, groups_));
         } else {
             pipe->InitBuffer(pack_table_, vector_ub::DequantPackTableBytes(rows_));
         }
-        pipe->InitBuffer(narrow_, vector_ub::DequantHalfPassBytes(rows_));
-        pipe->InitBuffer(out_queue_, bufs, vector_ub::DequantHalfPassBytes(rows_));
+        pipe->InitBuffer(narrow_, vector_ub::DequantHalfPassBytes(rows_, 1));
+        pipe->InitBuffer(out_queue_, bufs, vector_ub::DequantHalfPassBytes(rows_, groups_));
         pipe->InitBuffer(scale_rows_, vector_ub::DequantChannelRowsBytes(args.n_l0));
         pipe->InitBuffer(bias_rows_, vector_ub::DequantChannelRowsBytes(args.n_l0));
     }
@@ -93,15 +98,27 @@ public:
         const uint32_t g_begin = n_offset / kChannels;
         const uint32_t g_end = CeilDiv(n_offset + n_len, kChannels);
         LoadChannelRows(tile, g_begin, g_end);
-        for (uint32_t g = g_begin; g < g_end; ++g) {
+        for (uint32_t g0 = g_begin; g0 < g_end; g0 += groups_) {
+            const uint32_t groups = Min(groups_, g_end - g0);
             for (uint32_t m0 = m_offset; m0 < m_offset + m_len; m0 += rows_) {
                 const uint32_t rows = Min(rows_, m_offset + m_len - m0);
+                const uint32_t padded_rows = RoundUp(rows, kChannels);
+                // The pass's groups lie m_l0 rows apart in the slot: one strided DMA (blocks of 32 B; a row of
+                // 16 int32 is two).
                 AscendC::LocalTensor<int32_t> acc = acc_queue_.AllocTensor<int32_t>();
-                AscendC::DataCopy(acc, slot[(g * args_.m_l0 + m0) * kChannels], RoundUp(rows, kChannels) * kChannels);
+                const uint16_t row_blocks = static_cast<uint16_t>(kChannels * sizeof(int32_t) / kBlockBytes);
+                AscendC::DataCopy(acc, slot[(g0 * args_.m_l0 + m0) * kChannels],
+                                  AscendC::DataCopyParams{static_cast<uint16_t>(groups),
+                                                          static_cast<uint16_t>(padded_rows * row_blocks),
+                                                          static_cast<uint16_t>((args_.m_l0 - padded_rows) * row_blocks), 0});
                 acc_queue_.EnQue(acc);
                 acc = acc_queue_.DeQue<int32_t>();
-                DequantRows(acc, tile, g, m0, rows);
+                AscendC::LocalTensor<half> out = out_queue_.AllocTensor<half>();
+                for (uint32_t j = 0; j < groups; ++j) {
+                    DequantGroup(acc[j * padded_rows * kChannels], g0 + j, tile.m_start + m0, rows, out, j);
+                }
                 acc_queue_.FreeTensor(acc);
+                WritePass(out, tile, g0, groups, m0, rows);
             }
         }
     }
@@ -113,11 +130,17 @@ public:
         // on 2002 the compiler does not insert PIPE_V-to-PIPE_V barriers (asc-devkit 核内同步/关键特性说明.md:
         // automatic for arch 2201 only).
         AscendC::PipeBarrier<PIPE_V>();
-        const uint32_t groups = CeilDiv(tile.n_len, kChannels);
-        LoadChannelRows(tile, 0, groups);
-        for (uint32_t g = 0; g < groups; ++g) {
+        const uint32_t tile_groups = CeilDiv(tile.n_len, kChannels);
+        LoadChannelRows(tile, 0, tile_groups);
+        for (uint32_t g0 = 0; g0 < tile_groups; g0 += groups_) {
+            const uint32_t groups = Min(groups_, tile_groups - g0);
             for (uint32_t m0 = 0; m0 < tile.m_len; m0 += rows_) {
-                DequantRows(acc[(g * args_.m_l0 + m0) * kChannels], tile, g, m0, Min(rows_, tile.m_len - m0));
+                const uint32_t rows = Min(rows_, tile.m_len - m0);
+                AscendC::LocalTensor<half> out = out_queue_.AllocTensor<half>();
+                for (uint32_t j = 0; j < groups; ++j) {
+                    DequantGroup(acc[((g0 + j) * args_.m_l0 + m0) * kChannels], g0 + j, tile.m_start + m0, rows, out, j);
+                }
+                WritePass(out, tile, g0, groups, m0, rows);
             }
         }
     }
@@ -156,9 +179,22 @@ private:
         AscendC::WaitFlag<AscendC::HardEvent::S_V>(s_to_v);
     }
 
-    // acc: `rows` rows of channel group g starting at tile row m0, [row][16] int32 in UB; overwritten.
-    __aicore__ inline void DequantRows(const AscendC::LocalTensor<int32_t>& acc, const AccTile& tile, uint32_t g,
-                                       uint32_t m0, uint32_t rows) {
+    // 2002: a pass holding a whole image of an output whose Ho*Wo is not a multiple of 16 packs each group's
+    // channel rows back to back (Gather) instead of transposing them: the pass is then one run of y.
+    __aicore__ inline bool PacksWholeImage(uint32_t m0, uint32_t rows) const {
+#if __CCE_AICORE__ == 200
+        return args_.out_hw % kChannels != 0 && m0 == 0 && rows == args_.out_hw;
+#else
+        (void)m0, (void)rows;
+        return false;
+#endif
+    }
+
+    // acc: `rows` rows of channel group g from image position m0, [row][16] int32 in UB; overwritten. Leaves the group's float16 values
+    // as slot j of the pass in `out`: transposed, channel c at out[(j * 16 + c) * rows_] (a channel row of
+    // rows_ halves); packed (PacksWholeImage), channel c's rows at out[j * 16 * rows + c * rows].
+    __aicore__ inline void DequantGroup(const AscendC::LocalTensor<int32_t>& acc, uint32_t g, uint32_t m0, uint32_t rows,
+                                        const AscendC::LocalTensor<half>& out, uint32_t j) {
         const uint32_t padded_rows = RoundUp(rows, kChannels);
         const uint32_t elems = padded_rows * kChannels;
         const uint8_t repeats = static_cast<uint8_t>(elems / kLanes);
@@ -179,35 +215,42 @@ private:
         AscendC::LocalTensor<half> narrow = narrow_.Get<half>();
         AscendC::Cast(narrow, value, kToHalf, elems);
         AscendC::PipeBarrier<PIPE_V>();
-
-        AscendC::LocalTensor<half> out = out_queue_.AllocTensor<half>();
-        const uint32_t co0 = tile.n_start + g * kChannels;
-        const uint32_t channels = Min(kChannels, Min(tile.n_len - g * kChannels, args_.cout - co0));
-        const uint64_t dst = (static_cast<uint64_t>(tile.image) * args_.cout + co0) * args_.out_hw + tile.m_start + m0;
+        if (PacksWholeImage(m0, rows)) {
 #if __CCE_AICORE__ == 200
-        if (args_.out_hw % kChannels != 0 && tile.m_start == 0 && m0 == 0 && rows == args_.out_hw) {
             if (pack_rows_ != rows) {  // out_hw is fixed for the launch: built once
                 BuildChannelPackOffsets(pack_table_.Get<int32_t>(), rows);
                 pack_rows_ = rows;
             }
-            AscendC::Gather(out, narrow, pack_table_.Get<uint32_t>(), 0, kChannels * rows);
-            out_queue_.EnQue(out);
-            out = out_queue_.DeQue<half>();
-            CopyRunsOut(y_gm_[dst], channels * rows, out, rows_ * kChannels, 1, channels * rows);
-            out_queue_.FreeTensor(out);
+            AscendC::Gather(out[j * kChannels * rows], narrow, pack_table_.Get<uint32_t>(), 0, kChannels * rows);
+            // The next group's Cast rewrites `narrow`, which this Gather reads.
+            AscendC::PipeBarrier<PIPE_V>();
+#endif
             return;
         }
-#endif
         // src rows: tile rows (16 halves = one block each); dst rows: channels, rows_ apart.
-        Transpose16x16(out, rows_, narrow, kChannels, padded_rows / kChannels, 1, kChannels);
+        Transpose16x16(out[j * kChannels * rows_], rows_, narrow, kChannels, padded_rows / kChannels, 1, kChannels);
+        AscendC::PipeBarrier<PIPE_V>();  // the next group's Cast rewrites `narrow`, which the transpose reads
+    }
+
+    // The y of a pass: `groups` groups from g0 of the tile, rows [m0, m0 + rows), in one copy.
+    __aicore__ inline void WritePass(AscendC::LocalTensor<half>& out, const AccTile& tile, uint32_t g0, uint32_t groups,
+                                     uint32_t m0, uint32_t rows) {
+        const uint32_t co0 = tile.n_start + g0 * kChannels;
+        const uint32_t channels = Min(groups * kChannels, Min(tile.n_len - g0 * kChannels, args_.cout - co0));
+        const uint64_t dst = (static_cast<uint64_t>(tile.image) * args_.cout + co0) * args_.out_hw + tile.m_start + m0;
         out_queue_.EnQue(out);
         out = out_queue_.DeQue<half>();
-        CopyRunsOut(y_gm_[dst], args_.out_hw, out, rows_, channels, rows);
+        if (PacksWholeImage(tile.m_start + m0, rows)) {
+            CopyRunsOut(y_gm_[dst], channels * rows, out, groups * kChannels * rows, 1, channels * rows);
+        } else {
+            CopyRunsOut(y_gm_[dst], args_.out_hw, out, rows_, channels, rows);
+        }
         out_queue_.FreeTensor(out);
     }
 
     DequantArgs args_;
-    uint32_t rows_ = 0;  // rows of one pass
+    uint32_t rows_ = 0;    // rows of one pass
+    uint32_t groups_ = 1;  // channel groups of one pass
     uint32_t rows_n_start_ = 0xFFFFFFFFu;
     uint32_t rows_g_begin_ = 0;
     uint32_t rows_g_end_ = 0;

@@ -11,9 +11,10 @@
 //            of the item and the gathered half block (16 KB each), its offset table (32 KB) and the
 //            filter fractal's offsets (2 KB)                                                    = 66 KB
 //            2002 also: the soft SyncAll scratch, 32 B per core of the launch
-//   phase 2  dequant epilogue, passes of `rows` rows x 16 channels:
-//              (2201 only) buffers x rows x 16 int32 acc in-queue + rows x 16 half narrowed pass
-//              + buffers x rows x 16 half out-queue + scale rows and bias rows (64 x 4 B per 16 channels of n_l0)
+//   phase 2  dequant epilogue, passes of `rows` rows x `groups` channel groups of 16:
+//              (2201 only) buffers x groups x rows x 16 int32 acc in-queue + rows x 16 half narrowed group
+//              + buffers x groups x rows x 16 half out-queue + scale rows and bias rows (64 x 4 B per 16 channels
+//              of n_l0). A pass is one acc DMA in and one y DMA out, so its groups are as many as fit.
 //            2002 also: the m_l0 x n_l0 int32 tile from L0C (the cube hand-off, one buffer) and the offset table
 //            of the channel-group pack (rows x 16 uint32, vector_gather.h)
 // Every buffer is rounded up to 32 B, as InitBuffer places them.
@@ -77,31 +78,40 @@ constexpr uint32_t kSoftSyncBytesPerCore = 32;
 __aicore__ inline constexpr uint32_t SoftSyncScratchBytes(uint32_t cores) { return Align(cores * kSoftSyncBytesPerCore); }
 
 // ---- phase 2: dequant epilogue (stage_dequant_epilogue.h) ----
-constexpr uint32_t kDequantChannels = 16;     // one NZ fractal column per pass
+constexpr uint32_t kDequantChannels = 16;     // one NZ fractal column: a channel group
 constexpr uint32_t kDequantLanes = 64;        // 32-bit lanes of one repeat: 4 rows of 16 channels
 constexpr uint32_t kDequantMaxPassRows = 1008;  // Add/Mul repeats = rows / 4 must stay <= 255
 
-// Rows of one pass for the tiling's ub_m, and the queue depth for its ub_buffers.
+// Rows of one pass for the tiling's ub_m, channel groups for its ub_n, the queue depth for its ub_buffers.
 __aicore__ inline constexpr uint32_t DequantPassRows(uint32_t ub_m) {
     const uint32_t rows = (ub_m + kDequantChannels - 1) / kDequantChannels * kDequantChannels;
     return rows < kDequantMaxPassRows ? rows : kDequantMaxPassRows;
 }
+__aicore__ inline constexpr uint32_t DequantPassGroups(uint32_t ub_n) {
+    return ub_n < kDequantChannels ? 1 : ub_n / kDequantChannels;
+}
 __aicore__ inline constexpr uint32_t DequantBuffers(uint32_t ub_buffers) { return ub_buffers == 0 ? 1 : ub_buffers; }
 
-// One buffer each: an int32 pass (acc in-queue), a half pass (narrowed rows, out-queue), one operand's rows.
-__aicore__ inline constexpr uint32_t DequantAccPassBytes(uint32_t rows) { return Align(rows * kDequantChannels * 4); }
-__aicore__ inline constexpr uint32_t DequantHalfPassBytes(uint32_t rows) { return Align(rows * kDequantChannels * 2); }
+// One buffer each: a pass of int32 (acc in-queue) or half (out-queue), one group's half rows (the narrowed
+// group before its transpose), one operand's rows.
+__aicore__ inline constexpr uint32_t DequantAccPassBytes(uint32_t rows, uint32_t groups) {
+    return Align(groups * rows * kDequantChannels * 4);
+}
+__aicore__ inline constexpr uint32_t DequantHalfPassBytes(uint32_t rows, uint32_t groups) {
+    return Align(groups * rows * kDequantChannels * 2);
+}
 __aicore__ inline constexpr uint32_t DequantChannelRowsBytes(uint32_t n_l0) {
     return Align(n_l0 / kDequantChannels * kDequantLanes * 4);
 }
-// 2002 (acc tile in UB): one uint32 gather offset per element of a pass, to pack a channel group's rows.
+// 2002 (acc tile in UB): one uint32 gather offset per element of a group, to pack a channel group's rows.
 __aicore__ inline constexpr uint32_t DequantPackTableBytes(uint32_t rows) { return Align(rows * kDequantChannels * 4); }
 
-// The epilogue with passes of `rows` rows (DequantPassRows) and `buffers` queue buffers (DequantBuffers).
-__aicore__ inline constexpr uint32_t DequantBytes(uint32_t rows, uint32_t buffers, uint32_t n_l0,
+// The epilogue with passes of `rows` rows (DequantPassRows) x `groups` groups (DequantPassGroups) and `buffers`
+// queue buffers (DequantBuffers).
+__aicore__ inline constexpr uint32_t DequantBytes(uint32_t rows, uint32_t groups, uint32_t buffers, uint32_t n_l0,
                                                   bool acc_from_workspace) {
-    return (acc_from_workspace ? buffers * DequantAccPassBytes(rows) : DequantPackTableBytes(rows)) +
-           DequantHalfPassBytes(rows) + buffers * DequantHalfPassBytes(rows) + 2 * DequantChannelRowsBytes(n_l0);
+    return (acc_from_workspace ? buffers * DequantAccPassBytes(rows, groups) : DequantPackTableBytes(rows)) +
+           DequantHalfPassBytes(rows, 1) + buffers * DequantHalfPassBytes(rows, groups) + 2 * DequantChannelRowsBytes(n_l0);
 }
 
 // ---- 2002: the acc tile from L0C (stage_cube_conv.h RunCubeCoupled) ----
@@ -114,13 +124,13 @@ __aicore__ inline constexpr uint32_t Phase1Bytes(bool coupled, uint32_t cores) {
     return LayoutTransformBytes(coupled) + (coupled ? SoftSyncScratchBytes(cores) : 0);
 }
 __aicore__ inline constexpr uint32_t Phase2Bytes(bool coupled, uint32_t m_l0, uint32_t n_l0, uint32_t ub_m,
-                                                 uint32_t ub_buffers) {
-    return DequantBytes(DequantPassRows(ub_m), DequantBuffers(ub_buffers), n_l0, !coupled) +
+                                                 uint32_t ub_n, uint32_t ub_buffers) {
+    return DequantBytes(DequantPassRows(ub_m), DequantPassGroups(ub_n), DequantBuffers(ub_buffers), n_l0, !coupled) +
            (coupled ? AccTileBytes(m_l0, n_l0) : 0);
 }
 __aicore__ inline constexpr uint32_t PeakBytes(bool coupled, uint32_t cores, uint32_t m_l0, uint32_t n_l0,
-                                               uint32_t ub_m, uint32_t ub_buffers) {
-    return Max(Phase1Bytes(coupled, cores), Phase2Bytes(coupled, m_l0, n_l0, ub_m, ub_buffers));
+                                               uint32_t ub_m, uint32_t ub_n, uint32_t ub_buffers) {
+    return Max(Phase1Bytes(coupled, cores), Phase2Bytes(coupled, m_l0, n_l0, ub_m, ub_n, ub_buffers));
 }
 
 }  // namespace vector_ub

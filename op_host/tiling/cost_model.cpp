@@ -65,11 +65,11 @@ double FmapBytesPerTile(const Problem& p, const TilePlan& plan, double avg_tile_
     return static_cast<double>(p.c1) * row_groups * col_groups * std::max(rows, 1.0) * std::max(cols, 1.0) * kK0;
 }
 
-// DMAs the epilogue writes y with per 16-channel group and UB pass of `rows` rows (stage_dequant_epilogue.h
-// DequantRows, vector_gm_io.h CopyRunsOut): on 2201 one DataCopyPad; on 2002 one when the group is one run of
-// y (a whole image in one pass, packed by Gather) or its rows are whole blocks at block spacing, else one per
+// DMAs the epilogue writes y with per UB pass of `rows` rows x `channels` channels (stage_dequant_epilogue.h
+// WritePass, vector_gm_io.h CopyRunsOut): on 2201 one DataCopyPad; on 2002 one when the pass is one run of y
+// (a whole image, its groups packed by Gather) or its rows are whole blocks at block spacing, else one per
 // channel, plus an overlapping tail block when a row is not whole blocks.
-double YDmasPerGroupPass(const Problem& p, bool coupled, double rows, bool whole_image) {
+double YDmasPerPass(const Problem& p, bool coupled, double rows, double channels, bool whole_image) {
     if (!coupled) {
         return 1.0;
     }
@@ -77,7 +77,7 @@ double YDmasPerGroupPass(const Problem& p, bool coupled, double rows, bool whole
     if ((whole_image && p.positions % kM0 != 0) || (r % kM0 == 0 && p.positions % kM0 == 0)) {
         return 1.0;
     }
-    return kN0 * (r % kM0 == 0 ? 1.0 : 2.0);
+    return channels * (r % kM0 == 0 ? 1.0 : 2.0);
 }
 
 }  // namespace
@@ -151,15 +151,19 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     const double vec_share = coupled ? 1.0 : 1.0 / std::max<uint32_t>(soc.vector_per_cube, 1);
     const double outputs = b.images * b.positions * b.channels * vec_share;
     const double vector_cycles = outputs * kVectorBytesPerOutput / kVectorBytesPerCycle;
-    // One acc read (2201) and the y writes per 16-channel group and UB pass of a vector core's share of a tile.
+    // One acc read (2201) and the y writes per UB pass (ub_m rows x ub_n channels) of a vector core's share of
+    // a tile.
     const double pass_rows = std::min<double>(plan.ub.ub_m, b.avg_tile_m);
-    const double group_passes = tiles * std::max(1.0, b.n_fracs / b.n_tiles * vec_share) *
-                                std::ceil(b.avg_tile_m / std::max<double>(plan.ub.ub_m, 1.0));
+    const double share_groups = std::max(1.0, std::ceil(b.n_fracs / b.n_tiles * vec_share));
+    const double pass_groups = std::max<double>(plan.ub.ub_n / kN0, 1.0);
+    const double passes = tiles * std::ceil(share_groups / pass_groups) *
+                          std::ceil(b.avg_tile_m / std::max<double>(plan.ub.ub_m, 1.0));
+    const double pass_channels = std::min(share_groups, pass_groups) * kN0;
     const bool whole_image = plan.mode == kMTileAcrossRows && b.avg_tile_m >= static_cast<double>(p.positions) &&
                              plan.ub.ub_m >= p.positions;
-    const double vec_in_cycles = coupled ? 0.0 : outputs * 4 / l2_rate + group_passes * soc.gm_read_dma_cycles;
+    const double vec_in_cycles = coupled ? 0.0 : outputs * 4 / l2_rate + passes * soc.gm_read_dma_cycles;
     const double vec_out_cycles = outputs * 2 / soc.gm_bytes_per_cycle_per_core +
-                                  group_passes * YDmasPerGroupPass(p, coupled, pass_rows, whole_image) *
+                                  passes * YDmasPerPass(p, coupled, pass_rows, pass_channels, whole_image) *
                                       soc.gm_write_dma_cycles;
 
     c.issue_cycles = tiles * (plan.l1.k_chunks * (steps_per_chunk * kIssueCyclesPerStep + kIssueCyclesPerChunk) +

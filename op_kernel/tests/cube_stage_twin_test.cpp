@@ -171,6 +171,7 @@ bool Force(QuantConv2dTilingData& td, const SocSpec& soc, int variant, uint32_t 
         td.block_dim = td.batch_dim * td.n_dim;
         td.acc_slot_bytes = static_cast<uint64_t>(td.m_l0) * td.n_l0 * 4;
         td.ub_m = 16;
+        td.ub_n = tiling::DequantPassChannelsFor(soc, td.m_l0, td.n_l0);
         td.ub_bytes = static_cast<uint32_t>(tiling::UbBytes(soc, td.m_l0, td.n_l0));
     }
     if (variant == 3) {

@@ -58,16 +58,18 @@ void ExpectTop(const std::string& what, uint64_t want) {
 // ---- stages ----
 
 struct StageCase {
-    uint32_t ub_m, buffers, n_l0;
+    uint32_t ub_m, ub_n, buffers, n_l0;
     bool acc_from_workspace;
 };
 
 std::vector<StageCase> StageCases() {
     std::vector<StageCase> cases;
     for (uint32_t ub_m : {16u, 40u, 128u, 256u, 1008u, 2000u})
-        for (uint32_t buffers : {0u, 1u, 2u})
-            for (uint32_t n_l0 : {16u, 112u, 256u, 1024u})
-                for (bool from_ws : {false, true}) cases.push_back({ub_m, buffers, n_l0, from_ws});
+        for (uint32_t ub_n : {16u, 48u, 128u})
+            for (uint32_t buffers : {0u, 1u, 2u})
+                for (uint32_t n_l0 : {16u, 112u, 256u, 1024u})
+                    for (bool from_ws : {false, true})
+                        if (ub_n <= n_l0) cases.push_back({ub_m, ub_n, buffers, n_l0, from_ws});
     return cases;
 }
 
@@ -100,13 +102,14 @@ void StagesBody(uint8_t* gm, uint8_t* sync_area) {
         args.out_hw = 50;
         args.m_l0 = 256;
         args.n_l0 = c.n_l0;
-        const uint32_t want = vector_ub::DequantBytes(vector_ub::DequantPassRows(c.ub_m),
+        const uint32_t want = vector_ub::DequantBytes(vector_ub::DequantPassRows(c.ub_m), vector_ub::DequantPassGroups(c.ub_n),
                                                       vector_ub::DequantBuffers(c.buffers), c.n_l0, c.acc_from_workspace);
         if (want > sim::PoolBytes(sim::Cur().spec, sim::Mem::kUb)) continue;  // no tiling asks for it
         {
             DequantEpilogue epilogue;
-            epilogue.Init(&pipe, gm, gm, gm, 1, args, c.ub_m, c.buffers, c.acc_from_workspace);
-            ExpectTop("dequant epilogue ub_m " + std::to_string(c.ub_m) + " buffers " + std::to_string(c.buffers) +
+            epilogue.Init(&pipe, gm, gm, gm, 1, args, c.ub_m, c.ub_n, c.buffers, c.acc_from_workspace);
+            ExpectTop("dequant epilogue ub_m " + std::to_string(c.ub_m) + " ub_n " + std::to_string(c.ub_n) +
+                          " buffers " + std::to_string(c.buffers) +
                           " n_l0 " + std::to_string(c.n_l0) + (c.acc_from_workspace ? " from ws.acc" : " in UB"),
                       want);
         }
@@ -182,7 +185,8 @@ void RunKernelAtBudget(const SocSpec& soc, const ConvShape& s, std::mt19937& rng
     std::snprintf(name, sizeof(name), "[%s] N%lld C%lld H%lldxW%lld Co%lld k%lld m_l0 %u n_l0 %u ub_m %u blocks %u",
                   soc.name, (long long)s.batch, (long long)s.cin, (long long)s.hin, (long long)s.win,
                   (long long)s.cout, (long long)s.kh, td.m_l0, td.n_l0, td.ub_m, td.block_dim);
-    const uint32_t peak = vector_ub::PeakBytes(kCoupled, td.block_dim, td.m_l0, td.n_l0, td.ub_m, td.ub_buffers);
+    const uint32_t peak =
+        vector_ub::PeakBytes(kCoupled, td.block_dim, td.m_l0, td.n_l0, td.ub_m, td.ub_n, td.ub_buffers);
     Expect(td.ub_bytes >= peak && td.ub_bytes <= soc.ub_bytes,
            std::string(name) + ": ub_bytes " + std::to_string(td.ub_bytes) + " not in [peak " + std::to_string(peak) +
                ", UB " + std::to_string(soc.ub_bytes) + "]");
