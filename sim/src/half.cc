@@ -1,4 +1,4 @@
-// Conversions follow docs/zh/api/SIMD-API/基础API/数据结构/precision_conversion.md (rounding modes) and
+// Conversions follow mirror-cann/asc-devkit docs/zh/api/SIMD-API/基础API/数据结构/precision_conversion.md (rounding modes) and
 // SetCtrlSpr(ISASI).md (CTRL[48] = 0: saturate inf to +-max, NaN to 0).
 #include "sim/half.h"
 

@@ -1,6 +1,6 @@
 // Cube-side APIs: LoadData 2D / 3D v2, LoadDataWithTranspose, SetFmatrix, SetLoadDataPaddingValue, Mmad and
 // Fixpipe with their CANN 8.1.RC1 parameter structs (interface/kernel_struct_mm.h, kernel_struct_fixpipe.h).
-// Doc pages: docs/zh/api/SIMD-API/基础API/矩阵计算（ISASI）/矩阵计算的搬入/LoadData_2D.md, LoadData_3D.md,
+// Doc pages (mirror-cann/asc-devkit): docs/zh/api/SIMD-API/基础API/矩阵计算（ISASI）/矩阵计算的搬入/LoadData_2D.md, LoadData_3D.md,
 // LoadDataWithTranspose.md; Mmad计算/Mmad.md; 矩阵计算的搬出/Fixpipe（L0C到GM数据搬运）.md.
 #pragma once
 

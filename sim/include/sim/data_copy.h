@@ -1,5 +1,5 @@
 // DataCopy / DataCopyPad and their parameter structs (CANN 8.1.RC1 interface/kernel_struct_data_copy.h;
-// doc pages docs/zh/api/SIMD-API/基础API/Memory矢量计算/数据搬运/DataCopy*.md, DataCopyPad*.md and
+// doc pages mirror-cann/asc-devkit docs/zh/api/SIMD-API/基础API/Memory矢量计算/数据搬运/DataCopy*.md, DataCopyPad*.md and
 // 矩阵计算（ISASI）/矩阵计算的搬入/DataCopy（GMToL1*）.md, 矩阵计算的搬出/DataCopy（L0C到UB数据搬运）.md).
 #pragma once
 

@@ -1,5 +1,6 @@
 // IEEE binary16 storage type `half` as Ascend C kernels spell it, with the conversions the vector unit
-// performs. Rounding rules follow the Cast doc page (docs/zh/api/.../数据结构/precision_conversion.md).
+// performs. Rounding rules follow the Cast doc page (mirror-cann/asc-devkit
+// docs/zh/api/SIMD-API/基础API/数据结构/precision_conversion.md).
 #pragma once
 
 #include <cstdint>

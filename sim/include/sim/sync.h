@@ -1,4 +1,4 @@
-// Intra-core and cross-core synchronization and the block queries (doc pages under
+// Intra-core and cross-core synchronization and the block queries (doc pages under mirror-cann/asc-devkit
 // docs/zh/api/SIMD-API/基础API/同步控制/ and 系统变量访问/; signatures of CANN 8.1.RC1 basic_api/interface/
 // kernel_common.h and kernel_operator_sys_var_intf.h).
 #pragma once

@@ -1,4 +1,4 @@
-// GlobalTensor and LocalTensor (CANN 8.1.RC1 interface/kernel_tensor.h; doc pages
+// GlobalTensor and LocalTensor (CANN 8.1.RC1 interface/kernel_tensor.h; doc pages mirror-cann/asc-devkit
 // docs/zh/api/SIMD-API/基础API/数据结构/GlobalTensor/*.md and LocalTensor/*.md). A LocalTensor is an offset
 // and byte length inside one arena of the current core plus the TQue/TBuf buffer it came from, so every
 // API can check bounds and lifetime (a tensor used after FreeTensor stops the run).
@@ -15,7 +15,7 @@
 
 namespace qconv::sim {
 
-// Physical buffer of a TPosition on the compiled arch (asc-devkit docs/zh/api/SIMD-API/通用说明和约束.md table 1;
+// Physical buffer of a TPosition on the compiled arch (mirror-cann/asc-devkit docs/zh/api/SIMD-API/通用说明和约束.md table 1;
 // CANN 8.1.RC1 basic_api/impl/kernel_event.h GetPhyType).
 constexpr Mem PhysicalOf(AscendC::TPosition pos) {
     using AscendC::TPosition;

@@ -1,4 +1,4 @@
-// TPipe, TQueBind / TQue and TBuf (doc pages docs/zh/api/SIMD-API/基础API/资源管理/TPipe|TQue|TBuf/*.md;
+// TPipe, TQueBind / TQue and TBuf (doc pages mirror-cann/asc-devkit docs/zh/api/SIMD-API/基础API/资源管理/TPipe|TQue|TBuf/*.md;
 // behaviour of CANN 8.1.RC1 impl/kernel_tpipe_impl.h, kernel_tquebind_impl.h). Buffers are carved bump-pointer
 // per physical pool; queues emit the SetFlag/WaitFlag pairs of their HardEvents, so the synchronization checker
 // sees exactly what hardware gets.

@@ -1,6 +1,6 @@
 // Vector-unit APIs (PIPE_V, AIV on 2201): mask setters, binary / scalar / duplicate / cast ops in their
 // count ("calCount") and repeat ("mask, repeatTimes, RepeatParams") forms, and TransDataTo5HD. Doc pages
-// under docs/zh/api/SIMD-API/基础API/Memory矢量计算/ (SIMD计算说明/高维切分.md and 掩码.md for the address and
+// under mirror-cann/asc-devkit docs/zh/api/SIMD-API/基础API/Memory矢量计算/ (SIMD计算说明/高维切分.md and 掩码.md for the address and
 // mask rules; 基础算术/Add.md ...; 类型转换/Cast.md; 数据排布转换/TransDataTo5HD.md).
 #pragma once
 
