@@ -110,17 +110,18 @@ extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weig
     GM_ADDR user_ws = AscendC::GetUserWorkspace(workspace);
     AscendC::TPipe pipe;
 #if __CCE_AICORE__ == 220
-    if (HasLayoutPhase(tiling_data)) {
-        if ASCEND_IS_AIV {
-            RunLayoutTransform(&pipe, x, weight, user_ws, tiling_data);
-        }
-        AscendC::SyncAll<false>();  // every AIC waits until both layouts are complete
-    }
+    // Every core passes one SyncAll when phase 1 runs: the AIVs after their layout work, the AICs inside
+    // RunCubeSplit, after issuing the loads that do not depend on it.
+    const bool layout_phase = HasLayoutPhase(tiling_data);
     if ASCEND_IS_AIC {
-        RunCubeSplit(&pipe, x, weight, user_ws, tiling_data);
+        RunCubeSplit(&pipe, x, weight, user_ws, tiling_data, layout_phase);
     }
     if ASCEND_IS_AIV {
-        pipe.Reset();  // phase 1's UB goes back to the epilogue
+        if (layout_phase) {
+            RunLayoutTransform(&pipe, x, weight, user_ws, tiling_data);
+            AscendC::SyncAll<false>();
+            pipe.Reset();  // phase 1's UB goes back to the epilogue
+        }
         RunVectorEpilogue(&pipe, scale, bias, y, user_ws, tiling_data);
     }
 #else

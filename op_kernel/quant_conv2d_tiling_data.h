@@ -133,7 +133,12 @@ struct QuantConv2dTilingData {
     uint32_t kw_pack_stride_w;
     uint32_t kw_pack_pad_w;
     uint32_t kw_pack_dilation_w;
-    uint32_t reserved[1];
+
+    // ---- phase overlap (2201) ------------------------------------------------------------------------------
+    uint32_t prefetch_weight_rows; // K fractal rows of the block's first weight slab the AIC loads before phase
+                                   // 1's barrier (its FRACTAL_Z filter input does not depend on phase 1): as many
+                                   // as the tiling expects to load under the layout work (the SyncAll drains
+                                   // the AIC's pipes, so more would delay the cube); 0: none
 };
 
 static_assert(sizeof(QuantConv2dTilingData) == 328, "tiling data layout changed: update host and kernel together");

@@ -74,6 +74,23 @@ public:
         AscendC::SetLoadDataPaddingValue<uint8_t>(static_cast<uint8_t>(static_cast<int8_t>(td.offset_x)));
     }
 
+    // Before phase 1's barrier (2201): the first prefetch_weight_rows K rows of the block's first weight slab,
+    // when the cube reads its FRACTAL_Z filter input as it arrived (phase 1 does not write it), so that their
+    // DMA runs under the layout work. The tiling sizes them to end with it: SyncAll begins by draining every
+    // pipe of the core (PipeBarrier<PIPE_ALL>, CANN 8.1.RC1 impl/dav_c220/kernel_operator_sync_impl.h
+    // SyncAllImpl), so rows that outlast the layout delay the cube. The first ComputeTile loads the rest.
+    __aicore__ inline void PrefetchFirstWeightRows() {
+        if (work_.tiles == 0 || td_->prefetch_weight_rows == 0 || schedule::CubeWeightInWorkspace(*td_)) {
+            return;
+        }
+        const schedule::OutputTile tile = schedule::GetTile(*td_, work_, 0);
+        const schedule::KChunk chunk = schedule::GetKChunk(*td_, 0);
+        first_weight_ = weight_l1_.AllocTensor<int8_t>();
+        first_weight_rows_ = schedule::MinU32(td_->prefetch_weight_rows, chunk.k_fracs);
+        CopyWeightRows(first_weight_, tile, chunk, 0, first_weight_rows_);
+        has_first_weight_ = true;
+    }
+
     __aicore__ inline uint32_t Tiles() const { return work_.tiles; }
     __aicore__ inline const schedule::BlockWork& Work() const { return work_; }
 
@@ -212,22 +229,16 @@ private:
                 weight_l1_.FreeTensor(resident_weight_);
             }
         }
-        const uint32_t n_fracs = schedule::CeilDiv(tile.n_len, kN0);
-        const uint32_t n_first = tile.n_start / kN0;
-        AscendC::LocalTensor<int8_t> dst = weight_l1_.AllocTensor<int8_t>();
-        const uint32_t src_gap = (td_->n1 - n_fracs) * (kFractalBytes / kBlockBytes);
-        // One row per DataCopy when the gap between rows exceeds the 16-bit stride field (Cout > 65536).
-        const uint32_t rows_per_copy = src_gap > kMaxStride ? 1 : kMaxBlockCount;
-        for (uint32_t r = 0; r < chunk.k_fracs; r += rows_per_copy) {
-            const uint32_t rows = schedule::MinU32(rows_per_copy, chunk.k_fracs - r);
-            const uint64_t src = (static_cast<uint64_t>(chunk.k_frac_begin + r) * td_->n1 + n_first) * kFractalBytes;
-            AscendC::DataCopyParams params;
-            params.blockCount = static_cast<uint16_t>(rows);
-            params.blockLen = static_cast<uint16_t>(n_fracs * (kFractalBytes / kBlockBytes));
-            params.srcStride = static_cast<uint16_t>(rows_per_copy == 1 ? 0 : src_gap);
-            params.dstStride = 0;
-            AscendC::DataCopy(dst[r * n_fracs * kFractalBytes], weight_gm_[src], params);
+        AscendC::LocalTensor<int8_t> dst;
+        uint32_t loaded_rows = 0;
+        if (has_first_weight_) {  // PrefetchFirstWeightRows began this slab (the block's first tile and chunk)
+            dst = first_weight_;
+            loaded_rows = first_weight_rows_;
+            has_first_weight_ = false;
+        } else {
+            dst = weight_l1_.AllocTensor<int8_t>();
         }
+        CopyWeightRows(dst, tile, chunk, loaded_rows, chunk.k_fracs);
         weight_l1_.EnQue(dst);
         AscendC::LocalTensor<int8_t> slab = weight_l1_.DeQue<int8_t>();
         if (td_->weight_resident != 0) {
@@ -236,6 +247,26 @@ private:
             has_resident_weight_ = true;
         }
         return slab;
+    }
+
+    // GM -> L1: K fractal rows [row_begin, row_end) of the chunk's weight slab.
+    __aicore__ inline void CopyWeightRows(const AscendC::LocalTensor<int8_t>& dst, const schedule::OutputTile& tile,
+                                          const schedule::KChunk& chunk, uint32_t row_begin, uint32_t row_end) {
+        const uint32_t n_fracs = schedule::CeilDiv(tile.n_len, kN0);
+        const uint32_t n_first = tile.n_start / kN0;
+        const uint32_t src_gap = (td_->n1 - n_fracs) * (kFractalBytes / kBlockBytes);
+        // One row per DataCopy when the gap between rows exceeds the 16-bit stride field (Cout > 65536).
+        const uint32_t rows_per_copy = src_gap > kMaxStride ? 1 : kMaxBlockCount;
+        for (uint32_t r = row_begin; r < row_end; r += rows_per_copy) {
+            const uint32_t rows = schedule::MinU32(rows_per_copy, row_end - r);
+            const uint64_t src = (static_cast<uint64_t>(chunk.k_frac_begin + r) * td_->n1 + n_first) * kFractalBytes;
+            AscendC::DataCopyParams params;
+            params.blockCount = static_cast<uint16_t>(rows);
+            params.blockLen = static_cast<uint16_t>(n_fracs * (kFractalBytes / kBlockBytes));
+            params.srcStride = static_cast<uint16_t>(rows_per_copy == 1 ? 0 : src_gap);
+            params.dstStride = 0;
+            AscendC::DataCopy(dst[r * n_fracs * kFractalBytes], weight_gm_[src], params);
+        }
     }
 
     // One K step: L1 -> L0A (img2col) and L1 -> L0B, then Mmad into the tile's accumulator.
@@ -440,16 +471,24 @@ private:
     AscendC::LocalTensor<int8_t> resident_weight_;
     bool has_resident_weight_ = false;
     uint32_t resident_n_tile_ = 0;
+    AscendC::LocalTensor<int8_t> first_weight_;  // PrefetchFirstWeightRows' slab, completed by the first tile
+    uint32_t first_weight_rows_ = 0;
+    bool has_first_weight_ = false;
 };
 
 #if __CCE_AICORE__ == 220
 // Arch 2201, on the AIC of a block: every tile of the block into the ws.acc ring, slot by slot, each Fixpipe
-// gated by a credit from both AIVs and announced to them when it has landed.
+// gated by a credit from both AIVs and announced to them when it has landed. after_layout: phase 1 runs on
+// the AIVs; the AIC passes its barrier (SyncAll) here, after the weight rows it may load meanwhile.
 __aicore__ inline void RunCubeSplit(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR weight, GM_ADDR workspace,
-                                    const QuantConv2dTilingData& td) {
+                                    const QuantConv2dTilingData& td, bool after_layout) {
     const uint32_t block = static_cast<uint32_t>(AscendC::GetBlockIdx());
     CubeConv cube;
     cube.Init(pipe, x, weight, workspace, td, block);
+    if (after_layout) {
+        cube.PrefetchFirstWeightRows();
+        AscendC::SyncAll<false>();  // ws.fmap / ws.weight are complete past this point
+    }
     for (uint32_t t = 0; t < cube.Tiles(); ++t) {
         const schedule::OutputTile tile = schedule::GetTile(td, cube.Work(), t);
         AscendC::LocalTensor<int32_t> acc = cube.ComputeTile(tile);

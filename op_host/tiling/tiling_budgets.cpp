@@ -134,6 +134,13 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
              static_cast<uint64_t>(td.weight_l1_buffers) * td.weight_l1_bytes,
          soc.l1_bytes);
     c.Eq("weight_resident only with one chunk", td.weight_resident != 0 && td.k_chunks != 1, 0);
+    c.Le("prefetch_weight_rows <= the first chunk's K rows", td.prefetch_weight_rows,
+         static_cast<uint64_t>(td.c1_per_chunk) * td.kh_per_chunk * td.kw_per_chunk);
+    c.Eq("prefetch_weight_rows only for a FRACTAL_Z filter read by the cube behind a layout phase (2201)",
+         td.prefetch_weight_rows != 0 &&
+             (td.npu_arch != 2201 || schedule::CubeWeightInWorkspace(td) ||
+              (td.fmap_path == kFmapDirectGemm && td.weight_format != 0)),
+         0);
 
     c.Eq("ub_m % 16", td.ub_m % kM0, 0);
     c.Eq("ub_n % 16", td.ub_n % kN0, 0);

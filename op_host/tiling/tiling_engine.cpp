@@ -12,6 +12,7 @@
 #include "op_host/tiling/cost_model.h"
 #include "op_host/tiling/l0_tiling.h"
 #include "op_host/tiling/l1_tiling.h"
+#include "op_host/tiling/prefetch.h"
 #include "op_host/tiling/tiling_budgets.h"
 #include "op_host/tiling/ub_tiling.h"
 #include "op_host/tiling/workspace.h"
@@ -256,6 +257,7 @@ TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
 
     TilingResult result;
     result.data = Fill(shape, p, soc, best, acc_slots, ws);
+    result.data.prefetch_weight_rows = PrefetchWeightRows(result.data, soc);
     result.report = Report(soc, best, result.data, cost);
     result.report.tiles_per_block = tiles;
     result.report.candidates_evaluated = evaluated;

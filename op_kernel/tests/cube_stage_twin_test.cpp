@@ -106,7 +106,7 @@ void KernelBody(uint8_t* ws, uint8_t* x, uint8_t* out_bytes, const QuantConv2dTi
     out.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(out_bytes), td.batch * td.n1 * positions * 16);
 #if __CCE_AICORE__ == 220
     if ASCEND_IS_AIC {
-        RunCubeSplit(&pipe, x, nullptr, ws, td);
+        RunCubeSplit(&pipe, x, nullptr, ws, td, false);
     }
     if ASCEND_IS_AIV {
         AscendC::TBuf<AscendC::TPosition::VECCALC> in;

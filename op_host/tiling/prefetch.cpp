@@ -1,0 +1,38 @@
+#include "op_host/tiling/prefetch.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "op_kernel/quant_conv2d_schedule.h"
+#include "op_kernel/vector_ub_budget.h"
+#include "op_host/tiling/tiling_problem.h"
+
+namespace qconv::tiling {
+
+double LayoutPhaseCycles(const QuantConv2dTilingData& td, const SocSpec& soc) {
+    if (td.ws_fmap_bytes == 0 || soc.gm_bytes_per_cycle_per_core <= 0) {
+        return 0.0;
+    }
+    const double item_bytes = 32.0 * vector_ub::LayoutFmapRun(soc.topology == CoreTopology::kCoupled);
+    const double items = std::ceil(static_cast<double>(td.ws_fmap_bytes) / item_bytes);
+    const double vector_cores = static_cast<double>(td.block_dim) * std::max<uint32_t>(soc.vector_per_cube, 1);
+    return std::ceil(items / vector_cores) * (soc.gm_read_dma_cycles + item_bytes / soc.gm_bytes_per_cycle_per_core);
+}
+
+uint32_t PrefetchWeightRows(const QuantConv2dTilingData& td, const SocSpec& soc) {
+    const bool layout_phase = td.fmap_path != kFmapDirectGemm || td.weight_format == 0;
+    if (soc.topology == CoreTopology::kCoupled || !layout_phase || schedule::CubeWeightInWorkspace(td)) {
+        return 0;
+    }
+    // A row of the slab: the first tile's column fractals (n_l0 / 16 at most) of one K fractal.
+    const double row_bytes = static_cast<double>(td.n_l0 / kN0) * kFractalBytes;
+    const double budget = LayoutPhaseCycles(td, soc) - soc.gm_read_dma_cycles;
+    if (budget <= 0 || row_bytes <= 0) {
+        return 0;
+    }
+    const uint64_t rows = static_cast<uint64_t>(budget * soc.gm_bytes_per_cycle_per_core / row_bytes);
+    const uint64_t chunk_rows = static_cast<uint64_t>(td.c1_per_chunk) * td.kh_per_chunk * td.kw_per_chunk;
+    return static_cast<uint32_t>(std::min(rows, chunk_rows));
+}
+
+}  // namespace qconv::tiling
