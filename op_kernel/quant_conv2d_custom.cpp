@@ -87,8 +87,12 @@ __aicore__ inline void RunVectorEpilogue(AscendC::TPipe* pipe, GM_ADDR scale, GM
     epilogue.Init(pipe, scale, bias, y, td.batch, DequantArgsOf(td), td.ub_m, td.ub_n, td.ub_buffers, true);
     VectorConsumeTiles(workspace, td, [&](const AscendC::GlobalTensor<int32_t>& slot_gm, const schedule::OutputTile& tile,
                                           const schedule::VectorShare& share) {
-        epilogue.ProcessFromWorkspace(slot_gm, AccTileOf(tile), share.m_offset, share.m_len, share.n_offset,
-                                      share.n_len);
+        // A tile of several whole images: each image in turn, from its own rows of the slot.
+        AccTile image_tile = AccTileOf(tile);
+        for (uint32_t i = 0; i < tile.images; ++i, ++image_tile.image) {
+            epilogue.ProcessFromWorkspace(slot_gm, image_tile, share.m_offset, share.m_len, share.n_offset,
+                                          share.n_len, i * schedule::ImageRowPitch(td));
+        }
     });
 }
 #endif

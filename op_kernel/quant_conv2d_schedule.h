@@ -3,8 +3,9 @@
 // QuantConv2dTilingData, no Ascend C types, so it compiles in the kernel, in the twin and on the host.
 //
 // Order of work inside a block: for each n tile, for each image, for each m tile (n outermost, so a resident
-// weight slab serves every image and m tile of its n tile: a batch reads each weight slice once). Inside a
-// tile: for each K chunk (L1), for each k_l0 step (L0). Tile t of a block uses acc slot t % acc_slots.
+// weight slab serves every image and m tile of its n tile: a batch reads each weight slice once); with
+// m_images > 1, for each group of m_images whole images instead. Inside a tile: for each K chunk (L1), for
+// each k_l0 step (L0). Tile t of a block uses acc slot t % acc_slots.
 #pragma once
 
 #include <stdint.h>
@@ -32,12 +33,13 @@ struct BlockWork {
     uint32_t m_count;   // m units
     uint32_t n_tiles;   // per image
     uint32_t m_tiles;   // per image
-    uint32_t tiles;     // batch_count * n_tiles * m_tiles; 0 for an idle block
+    uint32_t tiles;     // image groups (ceil(batch_count / m_images)) * n_tiles * m_tiles; 0 for an idle block
 };
 
 // One output tile: m_len x n_len results accumulated in L0C over all of K.
 struct OutputTile {
-    uint32_t batch;
+    uint32_t batch;    // the tile's (first) image
+    uint32_t images;   // whole images in the tile (m_images > 1), image i at L0 row i * ImageRowPitch; else 1
     uint32_t m_start;  // output position ho * Wo + wo of the tile's first row
     uint32_t m_len;    // <= m_l0
     uint32_t n_start;  // first output channel (multiple of 16)
@@ -85,6 +87,14 @@ struct VectorShare {
 };
 
 __aicore__ inline uint32_t PositionsPerImage(const QuantConv2dTilingData& td) { return td.hout * td.wout; }
+
+__aicore__ inline uint32_t ImagesPerTile(const QuantConv2dTilingData& td) { return td.m_images > 1 ? td.m_images : 1; }
+// L0 rows from one image to the next in a tile of several images: the image's positions rounded up to the m_l0
+// granule (16; 32 on the direct GEMM path, whose L0A is filled in 32 x 32 squares).
+__aicore__ inline uint32_t ImageRowPitch(const QuantConv2dTilingData& td) {
+    const uint32_t granule = td.fmap_path == kFmapDirectGemm ? 32u : 16u;
+    return CeilDiv(PositionsPerImage(td), granule) * granule;
+}
 
 // Whether the cube reads its filter from ws.weight (laid out by phase 1) rather than from the weight input:
 // a plain filter, or any filter of the kw-packed path (its FRACTAL_Z is of the packed conv).
@@ -149,16 +159,18 @@ __aicore__ inline BlockWork GetBlockWork(const QuantConv2dTilingData& td, uint32
         const uint32_t last = MinU32((w.m_begin + w.m_count) * 16u, PositionsPerImage(td));
         w.m_tiles = CeilDiv(last - first, td.m_l0);
     }
-    w.tiles = w.batch_count * w.n_tiles * w.m_tiles;
+    w.tiles = CeilDiv(w.batch_count, ImagesPerTile(td)) * w.n_tiles * w.m_tiles;
     return w;
 }
 
 __aicore__ inline OutputTile GetTile(const QuantConv2dTilingData& td, const BlockWork& w, uint32_t tile) {
     OutputTile t;
-    const uint32_t per_n_tile = w.batch_count * w.m_tiles;
+    const uint32_t images = ImagesPerTile(td);
+    const uint32_t per_n_tile = CeilDiv(w.batch_count, images) * w.m_tiles;
     const uint32_t in_n_tile = tile % per_n_tile;
     t.n_tile = tile / per_n_tile;
-    t.batch = w.batch_begin + in_n_tile / w.m_tiles;
+    t.batch = w.batch_begin + in_n_tile / w.m_tiles * images;
+    t.images = MinU32(images, w.batch_begin + w.batch_count - t.batch);
     t.m_tile = in_n_tile % w.m_tiles;
     t.n_start = w.n_begin + t.n_tile * td.n_l0;
     t.n_len = MinU32(td.n_l0, w.n_begin + w.n_count - t.n_start);
@@ -174,6 +186,12 @@ __aicore__ inline OutputTile GetTile(const QuantConv2dTilingData& td, const Bloc
         t.m_len = MinU32(td.m_l0, block_end - t.m_start);
     }
     return t;
+}
+
+// Rows of a tile in L0A and L0C (Mmad m): whole 16-row fractals; with several images, image i's rows begin at
+// i * ImageRowPitch and the rows between one image's last position and the next image are padding.
+__aicore__ inline uint32_t TileRows(const QuantConv2dTilingData& td, const OutputTile& t) {
+    return t.images > 1 ? t.images * ImageRowPitch(td) : AlignUp16(t.m_len);
 }
 
 // Byte offset of the acc ring slot that tile `tile` of block `block` uses (2201).

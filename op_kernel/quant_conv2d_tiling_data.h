@@ -11,6 +11,7 @@
 //                                 kFmapDirectGemm: the cube reads x itself (ND2NZ + LoadDataWithTranspose)
 //   weight source  weight_format  0: NCHW, laid out into ws.weight by phase 1; 1: FRACTAL_Z, read as it arrived
 //   M tile mode    m_tile_mode    kMTileAcrossRows | kMTileInRow
+//   images/tile    m_images       1 | k whole images per tile (2201, across rows, m_dim 1: small outputs, large batch)
 //   K chunk kind   c1/kh/kw_per_chunk  whole channel groups | kernel rows of one group | kernel columns of one row
 //   epilogue       npu_arch       2201: Fixpipe -> ws.acc ring -> the AIVs' dequant; 2002: L0C -> UB, same core
 //   offset_x       offset_x_zero_point  1: Mmads of a constant -offset_x L0A tile (310P legacy semantics)
@@ -139,9 +140,16 @@ struct QuantConv2dTilingData {
                                    // 1's barrier (its FRACTAL_Z filter input does not depend on phase 1): as many
                                    // as the tiling expects to load under the layout work (the SyncAll drains
                                    // the AIC's pipes, so more would delay the cube); 0: none
+
+    // ---- whole images per M tile (2201, kMTileAcrossRows, m_dim 1) -------------------------------------------
+    uint32_t m_images;             // >= 1: an output tile holds up to this many whole images of the block, image i
+                                   // in rows [i * ImageRowPitch, + Ho*Wo) of the L0 tile (quant_conv2d_schedule.h),
+                                   // so that a small output (ResNet's 7x7) still makes a tile tall enough for each
+                                   // weight byte brought into L1 and L0B to serve m_l0 rows. 1: part of one image
+    uint32_t reserved[1];
 };
 
-static_assert(sizeof(QuantConv2dTilingData) == 328, "tiling data layout changed: update host and kernel together");
+static_assert(sizeof(QuantConv2dTilingData) == 336, "tiling data layout changed: update host and kernel together");
 static_assert(sizeof(QuantConv2dTilingData) % 8 == 0, "tiling data must stay 8-byte granular");
 static_assert(__builtin_offsetof(QuantConv2dTilingData, ws_fmap_offset) % 8 == 0, "uint64 fields must be 8-aligned");
 

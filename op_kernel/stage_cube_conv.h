@@ -122,7 +122,7 @@ public:
     __aicore__ inline void ReleaseAcc(AscendC::LocalTensor<int32_t>& acc) { c_l0_.FreeTensor(acc); }
 
     // Mmad m and n of a tile: whole fractals (m == 1 would select GEMV mode, Mmad.md).
-    __aicore__ inline uint32_t MmadM(const schedule::OutputTile& tile) const { return schedule::AlignUp16(tile.m_len); }
+    __aicore__ inline uint32_t MmadM(const schedule::OutputTile& tile) const { return schedule::TileRows(*td_, tile); }
     __aicore__ inline uint32_t MmadN(const schedule::OutputTile& tile) const { return schedule::AlignUp16(tile.n_len); }
 
     __aicore__ inline void Finish() {
@@ -133,32 +133,43 @@ public:
     }
 
 private:
-    // An fmap slab in L1 and the window of the input it holds (what the chunk's L0A loads need).
+    // An fmap slab in L1 and the window of the input it holds (what the chunk's L0A loads need): one slab per
+    // image of the tile, image_bytes apart, each the same window of its image.
     struct FmapInL1 {
         AscendC::LocalTensor<int8_t> data;
         schedule::FmapSlab slab;
+        uint32_t image_bytes;
     };
 
     __aicore__ inline FmapInL1 LoadFmapSlab(const schedule::OutputTile& tile, const schedule::KChunk& chunk) {
         FmapInL1 loaded;
         loaded.slab = schedule::GetFmapSlab(*td_, tile, chunk);
-        loaded.data = td_->fmap_path == kFmapDirectGemm ? CopyXRowsToL1Nd2Nz(tile, chunk)
-                                                        : CopyFmapSlabToL1(tile, chunk, loaded.slab);
+        loaded.image_bytes = schedule::FmapSlabBytes(loaded.slab, chunk);
+        loaded.data = fmap_l1_.AllocTensor<int8_t>();
+        for (uint32_t i = 0; i < tile.images; ++i) {
+            const AscendC::LocalTensor<int8_t> dst = loaded.data[i * loaded.image_bytes];
+            if (td_->fmap_path == kFmapDirectGemm) {
+                CopyXRowsToL1Nd2Nz(dst, tile.batch + i, tile, chunk);
+            } else {
+                CopyFmapSlabToL1(dst, tile.batch + i, chunk, loaded.slab);
+            }
+        }
+        fmap_l1_.EnQue(loaded.data);
+        loaded.data = fmap_l1_.DeQue<int8_t>();
         return loaded;
     }
 
-    // Direct GEMM path, GM -> L1: the chunk's c1_count * 32 channel rows of image tile.batch, positions
+    // Direct GEMM path, GM -> L1: the chunk's c1_count * 32 channel rows of image `batch`, positions
     // [m_start, m_start + m_len) of each, as ND2NZ column blocks of 32 positions ([m block][row][32], rows
     // c1_count * 32 apart), the last block zero-filled past m_len. One DMA per chunk (mirror-cann/asc-devkit
     // @82b89a15 examples/01_simd_cpp_api/03_basic_api/03_matrix_compute/load_data_l12l0/load_data_l12l0.asc:
     // an int8 A given as [k, m] is moved with nValue = k, dValue = m, dstNzC0Stride = k aligned to 32).
-    __aicore__ inline AscendC::LocalTensor<int8_t> CopyXRowsToL1Nd2Nz(const schedule::OutputTile& tile,
-                                                                     const schedule::KChunk& chunk) {
-        AscendC::LocalTensor<int8_t> dst = fmap_l1_.AllocTensor<int8_t>();
+    __aicore__ inline void CopyXRowsToL1Nd2Nz(const AscendC::LocalTensor<int8_t>& dst, uint32_t batch,
+                                              const schedule::OutputTile& tile, const schedule::KChunk& chunk) {
 #if __CCE_AICORE__ == 220  // the tiling takes this path on arch 2201 only (ND2NZ of int8 is 2201 hardware)
         const uint32_t rows = chunk.c1_count * kC0;
         const uint64_t plane = static_cast<uint64_t>(td_->hin) * td_->win;
-        const uint64_t src = (static_cast<uint64_t>(tile.batch) * td_->cin + chunk.c1_begin * kC0) * plane + tile.m_start;
+        const uint64_t src = (static_cast<uint64_t>(batch) * td_->cin + chunk.c1_begin * kC0) * plane + tile.m_start;
         AscendC::Nd2NzParams params;
         params.ndNum = 1;
         params.nValue = static_cast<uint16_t>(rows);
@@ -170,37 +181,34 @@ private:
         params.dstNzMatrixStride = 0;
         AscendC::DataCopy(dst, fmap_gm_[src], params);
 #else
+        (void)dst;
+        (void)batch;
         (void)tile;
         (void)chunk;
 #endif
-        fmap_l1_.EnQue(dst);
-        return fmap_l1_.DeQue<int8_t>();
     }
 
     // Img2col path, GM -> L1: [c1_count][rows][cols][32] from ws.fmap [N][C1][H][W][32], one DataCopy per
     // channel group and up to 4095 rows (blockCount), each row `cols` 32-byte blocks with a source gap of W - cols.
-    __aicore__ inline AscendC::LocalTensor<int8_t> CopyFmapSlabToL1(const schedule::OutputTile& tile,
-                                                                   const schedule::KChunk& chunk,
-                                                                   const schedule::FmapSlab& slab) {
-        AscendC::LocalTensor<int8_t> dst = fmap_l1_.AllocTensor<int8_t>();
+    __aicore__ inline void CopyFmapSlabToL1(const AscendC::LocalTensor<int8_t>& dst, uint32_t batch,
+                                            const schedule::KChunk& chunk, const schedule::FmapSlab& slab) {
         const uint64_t row_bytes = static_cast<uint64_t>(td_->win) * kBlockBytes;
         const uint64_t run_blocks = static_cast<uint64_t>(slab.rows.count) * td_->win;  // one channel group
         const uint64_t gap_blocks = static_cast<uint64_t>(td_->hin - slab.rows.count) * td_->win;
         if (slab.cols.count == td_->win && run_blocks <= kMaxStride && gap_blocks <= kMaxStride &&
             chunk.c1_count <= kMaxBlockCount) {
             // Whole rows: every channel group of the chunk in one DMA (the fixed cost of a DMA is paid once).
-            const uint64_t plane = static_cast<uint64_t>(tile.batch) * td_->c1 + chunk.c1_begin;
+            const uint64_t plane = static_cast<uint64_t>(batch) * td_->c1 + chunk.c1_begin;
             AscendC::DataCopyParams params;
             params.blockCount = static_cast<uint16_t>(chunk.c1_count);
             params.blockLen = static_cast<uint16_t>(run_blocks);
             params.srcStride = static_cast<uint16_t>(gap_blocks);
             params.dstStride = 0;
             AscendC::DataCopy(dst, fmap_gm_[(plane * td_->hin + slab.rows.begin) * row_bytes], params);
-            fmap_l1_.EnQue(dst);
-            return fmap_l1_.DeQue<int8_t>();
+            return;
         }
         for (uint32_t c = 0; c < chunk.c1_count; ++c) {
-            const uint64_t plane = (static_cast<uint64_t>(tile.batch) * td_->c1 + chunk.c1_begin + c) * td_->hin;
+            const uint64_t plane = (static_cast<uint64_t>(batch) * td_->c1 + chunk.c1_begin + c) * td_->hin;
             for (uint32_t r = 0; r < slab.rows.count; r += kMaxBlockCount) {
                 const uint32_t rows = schedule::MinU32(kMaxBlockCount, slab.rows.count - r);
                 const uint64_t src = (plane + slab.rows.begin + r) * row_bytes + slab.cols.begin * kBlockBytes;
@@ -213,8 +221,6 @@ private:
                 AscendC::DataCopy(dst[dst_off], fmap_gm_[src], params);
             }
         }
-        fmap_l1_.EnQue(dst);
-        return fmap_l1_.DeQue<int8_t>();
     }
 
     // GM -> L1: FRACTAL_Z rows [k_frac_begin, + k_fracs), column fractals of the tile's channels, packed to
@@ -278,10 +284,16 @@ private:
         const uint32_t n_fracs = schedule::CeilDiv(tile.n_len, kN0);
 
         AscendC::LocalTensor<int8_t> a = a_l0_.AllocTensor<int8_t>();
-        if (td_->fmap_path == kFmapDirectGemm) {
-            LoadAFromNzRows(a, fmap.data, chunk, k_frac, step_fracs, m);
-        } else {
-            LoadAImg2col(a, fmap, chunk, k_frac, step_fracs, m);
+        // L0A Zz is [m / 16][step_fracs][16][32]: image i of a several-image tile owns the fractal rows from
+        // i * ImageRowPitch / 16 on.
+        const uint32_t image_rows = tile.images > 1 ? schedule::ImageRowPitch(*td_) : m;
+        for (uint32_t i = 0; i < tile.images; ++i) {
+            const AscendC::LocalTensor<int8_t> a_image = a[i * (image_rows / 16) * step_fracs * kFractalBytes];
+            if (td_->fmap_path == kFmapDirectGemm) {
+                LoadAFromNzRows(a_image, fmap.data[i * fmap.image_bytes], chunk, k_frac, step_fracs, image_rows);
+            } else {
+                LoadAImg2col(a_image, fmap, i, chunk, k_frac, step_fracs, image_rows);
+            }
         }
         a_l0_.EnQue(a);
 
@@ -336,15 +348,16 @@ private:
 
     // Img2col path, L1 -> L0A: K fractals [k_frac, + step_fracs) of the chunk for the tile's m positions, from
     // the channel groups one Load3D covers (all of the chunk's, or on 2002 the one holding k_frac).
-    __aicore__ inline void LoadAImg2col(const AscendC::LocalTensor<int8_t>& a, const FmapInL1& fmap,
+    __aicore__ inline void LoadAImg2col(const AscendC::LocalTensor<int8_t>& a, const FmapInL1& fmap, uint32_t image,
                                         const schedule::KChunk& chunk, uint32_t k_frac, uint32_t step_fracs,
                                         uint32_t m) {
         const schedule::FmapSlab& slab = fmap.slab;
         const uint32_t load_fracs = LoadKFracs(chunk);
         const uint32_t groups = load_fracs == chunk.k_fracs ? chunk.c1_count : 1;
         const uint32_t group_bytes = slab.rows.count * slab.cols.count * kC0;  // one channel group's slab
-        if (k_frac == 0) {
-            // The FMATRIX register describes the slab now in L1 (its pads are this tile's and chunk's).
+        if (k_frac == 0 && image == 0) {
+            // The FMATRIX register describes the slab now in L1 (its pads are this tile's and chunk's; every
+            // image's slab has the same window).
             const uint8_t pads[4] = {static_cast<uint8_t>(slab.cols.pad_before), static_cast<uint8_t>(slab.cols.pad_after),
                                      static_cast<uint8_t>(slab.rows.pad_before), static_cast<uint8_t>(slab.rows.pad_after)};
             AscendC::SetFmatrix(static_cast<uint16_t>(slab.rows.count), static_cast<uint16_t>(slab.cols.count), pads,
@@ -371,7 +384,8 @@ private:
         img2col.enTranspose = false;
         img2col.enSmallK = false;
         img2col.padValue = static_cast<int8_t>(td_->offset_x);
-        AscendC::LoadData<int8_t, kLoad3dUseRegisters>(a, fmap.data[k_frac / load_fracs * group_bytes], img2col);
+        AscendC::LoadData<int8_t, kLoad3dUseRegisters>(
+            a, fmap.data[image * fmap.image_bytes + k_frac / load_fracs * group_bytes], img2col);
     }
 
     // Direct GEMM path, L1 -> L0A Zz ([m / 16][step_fracs][16][32]): the square (m block mb, K fractal i) of the
@@ -498,7 +512,8 @@ __aicore__ inline void RunCubeSplit(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR wei
                                 td.acc_slot_bytes / sizeof(int32_t));
         AscendC::FixpipeParamsV220 out;
         out.nSize = static_cast<uint16_t>(cube.MmadN(tile));
-        out.mSize = static_cast<uint16_t>(tile.m_len);
+        // Several images: every row of the tile, the padding rows between images included (the AIVs skip them).
+        out.mSize = static_cast<uint16_t>(tile.images > 1 ? cube.MmadM(tile) : tile.m_len);
         out.srcStride = static_cast<uint16_t>(cube.MmadM(tile));       // L0C column-block stride, 16-element units
         out.dstStride = td.m_l0 * 16 * sizeof(int32_t) / 32;           // ws column-block stride, 32 B units
         out.quantPre = QuantMode_t::NoQuant;

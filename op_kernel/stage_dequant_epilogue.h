@@ -89,9 +89,11 @@ public:
     }
 
     // Arch 2201 AIV: rows [m_offset, m_offset + m_len) and channels [n_offset, n_offset + n_len) (n_offset a
-    // multiple of 16) of a tile in a ws.acc ring slot, NZ: element (m, n) at ((n / 16) * m_l0 + m) * 16 + n % 16.
+    // multiple of 16) of a tile in a ws.acc ring slot, NZ: element (m, n) at ((n / 16) * m_l0 + m) * 16 + n % 16;
+    // the tile's row 0 is slot row `slot_row` (an image of a several-image tile starts further down).
     __aicore__ inline void ProcessFromWorkspace(const AscendC::GlobalTensor<int32_t>& slot, const AccTile& tile,
-                                                uint32_t m_offset, uint32_t m_len, uint32_t n_offset, uint32_t n_len) {
+                                                uint32_t m_offset, uint32_t m_len, uint32_t n_offset, uint32_t n_len,
+                                                uint32_t slot_row) {
         if (m_len == 0 || n_len == 0) {
             return;
         }
@@ -107,7 +109,7 @@ public:
                 // 16 int32 is two).
                 AscendC::LocalTensor<int32_t> acc = acc_queue_.AllocTensor<int32_t>();
                 const uint16_t row_blocks = static_cast<uint16_t>(kChannels * sizeof(int32_t) / kBlockBytes);
-                AscendC::DataCopy(acc, slot[(g0 * args_.m_l0 + m0) * kChannels],
+                AscendC::DataCopy(acc, slot[(g0 * args_.m_l0 + slot_row + m0) * kChannels],
                                   AscendC::DataCopyParams{static_cast<uint16_t>(groups),
                                                           static_cast<uint16_t>(padded_rows * row_blocks),
                                                           static_cast<uint16_t>((args_.m_l0 - padded_rows) * row_blocks), 0});

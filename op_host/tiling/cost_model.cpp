@@ -17,7 +17,9 @@ struct BlockShape {
     double channels = 0;      // Nb
     double n_fracs = 0;       // ceil(Nb / 16)
     double n_tiles = 0;
-    double avg_tile_m = 0;    // positions per m tile
+    double avg_tile_m = 0;    // positions per m tile (per image of a several-image tile)
+    double image_groups = 0;  // ceil(images / m_images): the tiles along the batch
+    double tile_images = 1;   // images per tile, on average
 };
 
 BlockShape BusiestBlock(const Problem& p, const TilePlan& plan) {
@@ -39,6 +41,8 @@ BlockShape BusiestBlock(const Problem& p, const TilePlan& plan) {
         b.m_fracs = static_cast<double>(CeilDiv(positions, kM0));
     }
     b.avg_tile_m = b.positions / b.m_tiles;
+    b.image_groups = std::ceil(b.images / std::max<uint32_t>(plan.m_images, 1));
+    b.tile_images = b.images / b.image_groups;
     return b;
 }
 
@@ -86,20 +90,20 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     CostTerms c;
     const BlockShape b = BusiestBlock(p, plan);
     const double k_fracs = static_cast<double>(p.k_fracs);
-    const double tiles = b.images * b.n_tiles * b.m_tiles;
+    const double tiles = b.image_groups * b.n_tiles * b.m_tiles;
     const bool coupled = soc.topology == CoreTopology::kCoupled;
 
     c.macs = b.images * b.positions * b.channels * p.cin * p.kh * p.kw;
     c.cube_cycles = b.images * b.m_fracs * b.n_fracs * k_fracs;
     c.l1_to_l0a_bytes = b.images * b.n_tiles * b.m_fracs * kM0 * k_fracs * kK0;
-    c.l1_to_l0b_bytes = b.images * b.m_tiles * b.n_fracs * kN0 * k_fracs * kK0;
+    c.l1_to_l0b_bytes = b.image_groups * b.m_tiles * b.n_fracs * kN0 * k_fracs * kK0;  // once per tile
 
     // GM -> L1, priced as the twin's cycle model prices it (python/qconv/cycle_model.py): ws.fmap (and a
     // weight laid out into ws.weight) at the L2 rate when the launch's working set fits L2; an input read
     // from its own GM buffer (x on the direct GEMM path, a pre-packed weight) at the per-core GM rate for
     // the share of its bytes that are read for the first time and at the L2 rate for the re-reads (by other
     // blocks or other tiles of this one); plus a fixed cost per DMA instruction.
-    const double fmap_loaded = tiles * FmapBytesPerTile(p, plan, b.avg_tile_m);
+    const double fmap_loaded = tiles * b.tile_images * FmapBytesPerTile(p, plan, b.avg_tile_m);
     const double weight_per_n_tile = k_fracs * (b.n_fracs / b.n_tiles) * kFractalBytes;
     // A resident slab is loaded once per n tile (the schedule walks every image of an n tile in a row).
     const double weight_loads = plan.l1.weight_resident ? b.n_tiles : tiles * plan.l1.k_chunks;
@@ -117,12 +121,13 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
         return first / soc.gm_bytes_per_cycle_per_core + (1.0 - first) / l2_rate;
     };
     const double m_blocks = static_cast<double>(plan.split.m_dim) * plan.split.batch_dim;
-    const double weight_reads = m_blocks * (plan.l1.weight_resident ? 1.0 : b.images * b.m_tiles);
+    const double weight_reads = m_blocks * (plan.l1.weight_resident ? 1.0 : b.image_groups * b.m_tiles);
     const double weight_cpb = p.weight_prepacked ? input_cycles_per_byte(weight_reads) : 1.0 / l2_rate;
     const double fmap_cpb = p.fmap_direct ? input_cycles_per_byte(static_cast<double>(plan.split.n_dim) * b.n_tiles)
                                           : 1.0 / l2_rate;
     const bool whole_rows = plan.mode == kMTileAcrossRows && plan.l1.kw_per_chunk == p.kw;
-    const double fmap_dmas = tiles * plan.l1.k_chunks * (whole_rows || p.fmap_direct ? 1.0 : plan.l1.c1_per_chunk);
+    const double fmap_dmas =
+        tiles * b.tile_images * plan.l1.k_chunks * (whole_rows || p.fmap_direct ? 1.0 : plan.l1.c1_per_chunk);
     c.gm_to_l1_bytes = fmap_loaded + weight_loaded;
     c.l2_reread_bytes = 0;
     c.mte2_cycles = fmap_loaded * fmap_cpb + weight_loaded * weight_cpb +
@@ -135,9 +140,10 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     const double steps = tiles * plan.l1.k_chunks * steps_per_chunk;
     // Loads per step: one Load3D (img2col) or one LoadDataWithTranspose per 32-position square row or per K
     // fractal, whichever is fewer (direct GEMM), and the weight's LoadData 2D.
-    const double a_loads = p.fmap_direct ? std::min<double>(static_cast<double>(CeilDiv(plan.l0.m_l0, 32)),
-                                                            static_cast<double>(plan.l0.k_l0 / kK0))
-                                         : 1.0;
+    const double image_rows = plan.m_images > 1 ? static_cast<double>(plan.l0.m_l0) / plan.m_images : plan.l0.m_l0;
+    const double a_loads = b.tile_images * (p.fmap_direct ? std::min<double>(std::ceil(image_rows / 32),
+                                                                              static_cast<double>(plan.l0.k_l0 / kK0))
+                                                          : 1.0);
     c.mte1_cycles = c.l1_to_l0a_bytes / soc.l1_to_l0a_bytes_per_cycle +
                     c.l1_to_l0b_bytes / soc.l1_to_l0b_bytes_per_cycle + steps * (a_loads + 1) * soc.l1_to_l0_dma_cycles;
 
@@ -156,7 +162,7 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     const double pass_rows = std::min<double>(plan.ub.ub_m, b.avg_tile_m);
     const double share_groups = std::max(1.0, std::ceil(b.n_fracs / b.n_tiles * vec_share));
     const double pass_groups = std::max<double>(plan.ub.ub_n / kN0, 1.0);
-    const double passes = tiles * std::ceil(share_groups / pass_groups) *
+    const double passes = tiles * b.tile_images * std::ceil(share_groups / pass_groups) *
                           std::ceil(b.avg_tile_m / std::max<double>(plan.ub.ub_m, 1.0));
     const double pass_channels = std::min(share_groups, pass_groups) * kN0;
     const bool whole_image = plan.mode == kMTileAcrossRows && b.avg_tile_m >= static_cast<double>(p.positions) &&

@@ -61,7 +61,7 @@ struct Chunk {
 };
 
 bool TryChunk(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
-              Chunk chunk, uint32_t fmap_buffers, uint32_t weight_buffers, L1Plan* plan) {
+              uint32_t images, Chunk chunk, uint32_t fmap_buffers, uint32_t weight_buffers, L1Plan* plan) {
     const uint64_t chunk_k = static_cast<uint64_t>(chunk.c1) * chunk.kh * chunk.kw * kK0;
     if (chunk.c1 == 0 || chunk.kh == 0 || chunk.kw == 0 || chunk_k > soc.load3d_k_limit) {
         return false;
@@ -78,7 +78,7 @@ bool TryChunk(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, u
         static_cast<uint64_t>(schedule::SlabRowAlign(soc.npu_arch, p.wout)) * p.wout > kLoad3dMaxL1Extent + 1ull) {
         return false;
     }
-    const uint64_t fmap = static_cast<uint64_t>(chunk.c1) * slab.rows * slab.cols * kK0;
+    const uint64_t fmap = static_cast<uint64_t>(images) * chunk.c1 * slab.rows * slab.cols * kK0;
     const uint64_t weight = chunk_k / kK0 * (n_l0 / kN0) * kFractalBytes;
     if (fmap_buffers * fmap + weight_buffers * weight > soc.l1_bytes) {
         return false;
@@ -101,18 +101,18 @@ bool TryChunk(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, u
 }  // namespace
 
 bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
-            L1Plan* plan) {
+            uint32_t images, L1Plan* plan) {
     const uint64_t k_limit_fracs = soc.load3d_k_limit / kK0;
     for (uint32_t buffers = 2; buffers >= 1; --buffers) {
         // Whole channel groups with every kernel row: as many groups as fit. The slab of one group is
         // fixed, so the count follows from the budget; the Load3D K limit caps it too.
         const SlabExtent full_rows = WorstSlab(p, soc.npu_arch, mode, m_l0, p.kh, p.kw);
-        const uint64_t fmap_per_c1 = full_rows.rows * full_rows.cols * kK0;
+        const uint64_t fmap_per_c1 = static_cast<uint64_t>(images) * full_rows.rows * full_rows.cols * kK0;
         const uint64_t weight_per_c1 = static_cast<uint64_t>(p.kh) * p.kw * (n_l0 / kN0) * kFractalBytes;
         uint64_t c1_fit = soc.l1_bytes / (buffers * (fmap_per_c1 + weight_per_c1));
         c1_fit = std::min<uint64_t>({c1_fit, p.c1, k_limit_fracs / (static_cast<uint64_t>(p.kh) * p.kw)});
         for (uint64_t c1 = c1_fit; c1 >= 1; --c1) {  // the closed form may be off by rounding: confirm
-            if (TryChunk(p, soc, mode, m_l0, n_l0, {static_cast<uint32_t>(c1), p.kh, p.kw}, buffers, buffers, plan)) {
+            if (TryChunk(p, soc, mode, m_l0, n_l0, images, {static_cast<uint32_t>(c1), p.kh, p.kw}, buffers, buffers, plan)) {
                 return true;
             }
             if (c1_fit - c1 >= 2) {
@@ -122,13 +122,13 @@ bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uin
         // One channel group, as many kernel rows as fit.
         const uint32_t kh_max = static_cast<uint32_t>(std::min<uint64_t>(p.kh - 1, k_limit_fracs / p.kw));
         for (uint32_t kh = kh_max; kh >= 1; --kh) {
-            if (TryChunk(p, soc, mode, m_l0, n_l0, {1, kh, p.kw}, buffers, buffers, plan)) {
+            if (TryChunk(p, soc, mode, m_l0, n_l0, images, {1, kh, p.kw}, buffers, buffers, plan)) {
                 return true;
             }
         }
         // One kernel row, as many kernel columns as fit (slab and weight both shrink with the count).
         for (uint32_t kw = p.kw - 1; kw >= 1; --kw) {
-            if (TryChunk(p, soc, mode, m_l0, n_l0, {1, 1, kw}, buffers, buffers, plan)) {
+            if (TryChunk(p, soc, mode, m_l0, n_l0, images, {1, 1, kw}, buffers, buffers, plan)) {
                 return true;
             }
         }

@@ -1,5 +1,6 @@
 // L1 tiles: how K is walked in chunks, and the fmap and weight slabs one chunk needs.
-//   fmap slab   = c1_per_chunk * rows * cols * 32 B, rows/cols of the worst tile (slab_extent below)
+//   fmap slab   = images * c1_per_chunk * rows * cols * 32 B, rows/cols of the worst tile (slab_extent below),
+//                 images the whole images of a tile (m_images; else 1)
 //   weight slab = c1_per_chunk * kh_per_chunk * kw_per_chunk * (n_l0 / 16) * 512 B
 //   L1:   fmap_buffers * fmap slab + weight_buffers * weight slab <= l1_bytes
 //   Load3D: chunk K = c1_per_chunk * kh_per_chunk * kw_per_chunk * 32 <= load3d_k_limit (65535: kStartPt, kExtension
@@ -42,6 +43,6 @@ uint64_t AcrossRowsSlabCols(const Problem& p, uint32_t kw_cols);
 // with kw_per_chunk kernel columns (wide dilated kernels, whose one-row slab alone outgrows L1 once a tile
 // spans several output rows). False if nothing fits.
 bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
-            L1Plan* plan);
+            uint32_t images, L1Plan* plan);
 
 }  // namespace qconv::tiling

@@ -51,6 +51,7 @@ struct BlockSplit {
 struct TilePlan {
     QuantConv2dMTileMode mode = kMTileAcrossRows;
     uint32_t m_units = 0;  // of one image, in the mode's unit
+    uint32_t m_images = 1; // whole images per M tile (QuantConv2dTilingData::m_images)
     L0Plan l0;
     L1Plan l1;
     UbPlan ub;

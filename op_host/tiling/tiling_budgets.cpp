@@ -69,7 +69,7 @@ void CheckAxis(Checker& c, const char* axis, uint64_t units, uint64_t dim, uint6
 uint64_t WorstFmapSlabBytes(const QuantConv2dTilingData& td) {
     const SlabExtent e = WorstSlab(ProblemOf(td), td.npu_arch, static_cast<QuantConv2dMTileMode>(td.m_tile_mode),
                                    td.m_l0, td.kh_per_chunk, td.kw_per_chunk);
-    return static_cast<uint64_t>(td.c1_per_chunk) * e.rows * e.cols * kK0;
+    return static_cast<uint64_t>(schedule::ImagesPerTile(td)) * td.c1_per_chunk * e.rows * e.cols * kK0;
 }
 
 std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const SocSpec& soc) {
@@ -134,6 +134,12 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
              static_cast<uint64_t>(td.weight_l1_buffers) * td.weight_l1_bytes,
          soc.l1_bytes);
     c.Eq("weight_resident only with one chunk", td.weight_resident != 0 && td.k_chunks != 1, 0);
+    if (td.m_images > 1) {
+        c.Eq("m_images > 1 only on arch 2201, across rows, whole images per block",
+             td.npu_arch != 2201 || td.m_tile_mode != kMTileAcrossRows || td.m_dim != 1, 0);
+        c.Le("m_images <= batch_per_block", td.m_images, td.batch_per_block);
+        c.Le("m_images * ImageRowPitch <= m_l0", uint64_t{td.m_images} * schedule::ImageRowPitch(td), td.m_l0);
+    }
     c.Le("prefetch_weight_rows <= the first chunk's K rows", td.prefetch_weight_rows,
          static_cast<uint64_t>(td.c1_per_chunk) * td.kh_per_chunk * td.kw_per_chunk);
     c.Eq("prefetch_weight_rows only for a FRACTAL_Z filter read by the cube behind a layout phase (2201)",

@@ -39,6 +39,9 @@ std::vector<uint32_t> SizesUpTo(uint64_t cap) {
     return sizes;
 }
 
+// The tallest tile of several whole images (the largest tile edge tried along M).
+constexpr uint64_t kMultiImageMaxRows = 1024;
+
 // m_l0 granule: 16 positions (one fractal row block), 32 on the direct GEMM path (a LoadDataWithTranspose
 // square covers 32 positions).
 uint64_t MTileAlign(const Problem& p) { return p.fmap_direct ? 32 : kM0; }
@@ -46,7 +49,8 @@ uint64_t MTileAlign(const Problem& p) { return p.fmap_direct ? 32 : kM0; }
 bool PlanLevels(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
                 TilePlan* plan) {
     plan->mode = mode;
-    if (!PlanL0(soc, m_l0, n_l0, p.zero_point_const_a ? 1 : 0, &plan->l0) || !PlanL1(p, soc, mode, m_l0, n_l0, &plan->l1) ||
+    if (!PlanL0(soc, m_l0, n_l0, p.zero_point_const_a ? 1 : 0, &plan->l0) ||
+        !PlanL1(p, soc, mode, m_l0, n_l0, plan->m_images, &plan->l1) ||
         !PlanUb(soc, plan->l0, &plan->ub)) {
         return false;
     }
@@ -65,6 +69,9 @@ bool Better(const CostTerms& a, const TilePlan& pa, const CostTerms& b, const Ti
 
 // Tiles no larger than the busiest block needs: the same tile grid, smaller buffers and acc slots.
 void ShrinkToBlock(const Problem& p, const SocSpec& soc, TilePlan* plan) {
+    if (plan->m_images > 1) {
+        return;  // its m_l0 is m_images image pitches, chosen for the block's images
+    }
     uint64_t m_cap = AlignUp(p.wout, kM0);
     if (plan->mode == kMTileAcrossRows) {
         m_cap = AlignUp(std::min<uint64_t>(static_cast<uint64_t>(plan->split.m_per_block) * kM0, p.positions),
@@ -81,7 +88,7 @@ void ShrinkToBlock(const Problem& p, const SocSpec& soc, TilePlan* plan) {
 
 uint64_t TilesPerBlock(const Problem& p, const TilePlan& plan) {
     const BlockSplit& s = plan.split;
-    const uint64_t images = std::min(s.batch_per_block, p.batch);
+    const uint64_t images = CeilDiv(std::min(s.batch_per_block, p.batch), plan.m_images);
     const uint64_t n_tiles = CeilDiv(std::min<uint64_t>(static_cast<uint64_t>(s.n_per_block) * kN0, p.cout), plan.l0.n_l0);
     uint64_t m_tiles = 0;
     if (plan.mode == kMTileInRow) {
@@ -129,6 +136,7 @@ QuantConv2dTilingData Fill(const ConvShape& shape, const Problem& p, const SocSp
     td.m_per_block = plan.split.m_per_block;
     td.m_units = plan.m_units;
     td.m_tile_mode = plan.mode;
+    td.m_images = plan.m_images;
 
     td.m_l0 = plan.l0.m_l0;
     td.n_l0 = plan.l0.n_l0;
@@ -222,17 +230,33 @@ TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
         const uint64_t m_cap = mode == kMTileInRow ? AlignUp(p.wout, kM0) : AlignUp(p.positions, MTileAlign(p));
         const std::vector<BlockSplit> splits =
             EnumerateBlockSplits(p.batch, p.n1, static_cast<uint32_t>(m_units), soc.cube_cores);
+        // (m_l0, whole images per tile): tiles inside one image, and on arch 2201 across rows tiles of k whole
+        // images (m_l0 = k image pitches) for outputs so small that one image leaves the cube's L0B and the
+        // weight's L1 traffic per row high.
+        std::vector<std::pair<uint32_t, uint32_t>> m_choices;
         for (uint32_t m_l0 : SizesUpTo(m_cap)) {
-            if (p.fmap_direct && m_l0 % 32 != 0) {
-                continue;  // L0A is filled in 32 x 32 squares (LoadDataWithTranspose)
+            if (!p.fmap_direct || m_l0 % 32 == 0) {  // direct GEMM: L0A is filled in 32 x 32 squares
+                m_choices.push_back({m_l0, 1});
             }
+        }
+        if (mode == kMTileAcrossRows && soc.topology == CoreTopology::kSplit) {
+            const uint64_t pitch = AlignUp(p.positions, MTileAlign(p));
+            for (uint32_t k = 2; k <= p.batch && k * pitch <= kMultiImageMaxRows; ++k) {
+                m_choices.push_back({static_cast<uint32_t>(k * pitch), k});
+            }
+        }
+        for (const auto& [m_l0, m_images] : m_choices) {
             for (uint32_t n_l0 : SizesUpTo(static_cast<uint64_t>(p.n1) * kN0)) {
                 TilePlan plan;
                 plan.m_units = static_cast<uint32_t>(m_units);
+                plan.m_images = m_images;
                 if (!PlanLevels(p, soc, mode, m_l0, n_l0, &plan)) {
                     continue;
                 }
                 for (const BlockSplit& split : splits) {
+                    if (m_images > 1 && (split.m_dim != 1 || split.batch_per_block < m_images)) {
+                        continue;  // a block must own whole images, at least a tile's worth
+                    }
                     plan.split = split;
                     const CostTerms cost = ModelCost(p, soc, plan);
                     ++evaluated;

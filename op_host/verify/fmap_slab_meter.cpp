@@ -114,9 +114,9 @@ void FmapSlabMeter::MeasureWindows(Checker& c, uint32_t block, uint64_t tile, co
     for (size_t i = 0; i < count; ++i) {
         const schedule::KChunk& chunk = windows[i].chunk;
         const schedule::FmapSlab slab = schedule::GetFmapSlab(td, t, chunk);
-        // NC1HWC0 in L1: c1_count channel groups of rows x cols positions, 32 B each (64-bit: no wrap can hide a
-        // slab too large for L1).
-        const uint64_t bytes = uint64_t{chunk.c1_count} * slab.rows.count * slab.cols.count * 32;
+        // NC1HWC0 in L1: per image of the tile, c1_count channel groups of rows x cols positions, 32 B each
+        // (64-bit: no wrap can hide a slab too large for L1).
+        const uint64_t bytes = uint64_t{t.images} * chunk.c1_count * slab.rows.count * slab.cols.count * 32;
         largest = std::max(largest, bytes);
         const bool pads_fit = slab.rows.pad_before <= 255 && slab.rows.pad_after <= 255 &&
                               slab.cols.pad_before <= 255 && slab.cols.pad_after <= 255;

@@ -201,13 +201,17 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
         const schedule::BlockWork w = schedule::GetBlockWork(td, b);
         if (!c.Expect(w.tiles > 0, "blocks: block ", b, " of ", td.block_dim, " has no work")) return;
         Box box{};
-        uint64_t prev_batch = 0, prev_n0 = 0, prev_n1 = 0, prev_m1 = 0;
+        uint64_t prev_batch = 0, prev_images = 1, prev_n0 = 0, prev_n1 = 0, prev_m1 = 0;
         bool m_end_known = false;
         for (uint32_t i = 0; i < w.tiles && c.ok(); ++i) {
             const schedule::OutputTile t = schedule::GetTile(td, w, i);
             const uint64_t n0 = t.n_start, n1 = uint64_t{t.n_start} + t.n_len;
             const uint64_t m0 = t.m_start, m1 = uint64_t{t.m_start} + t.m_len;
             bool new_run = i == 0;
+            c.Expect(t.images >= 1 && t.images <= schedule::ImagesPerTile(td) && t.batch + t.images <= td.batch &&
+                         schedule::TileRows(td, t) <= td.m_l0 && (t.images == 1 || (t.m_start == 0 && m1 == positions)),
+                     "tile: block ", b, " tile ", i, " (images ", t.batch, "+", t.images, ", m ", t.m_start, "+",
+                     t.m_len, ") is not whole images within the L0 tile");
             c.Expect(t.batch < td.batch && t.m_len >= 1 && t.m_len <= td.m_l0 && t.n_len >= 1 &&
                          t.n_len <= td.n_l0 && t.n_start % 16 == 0 && m1 <= positions && n1 <= td.cout,
                      "tile: block ", b, " tile ", i, " (batch ", t.batch, ", m ", t.m_start, "+", t.m_len, ", n ",
@@ -217,7 +221,7 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
                          " crosses an output row in in-row mode");
             }
             if (i == 0) {
-                box = {t.batch, uint64_t{t.batch} + 1, n0, n1, m0, m1};
+                box = {t.batch, uint64_t{t.batch} + t.images, n0, n1, m0, m1};
                 if (b == 0) slabs.CheckPremise(c, t);
             } else if (t.batch == prev_batch && n0 == prev_n0) {
                 c.Expect(n1 == prev_n1 && m0 == prev_m1, "coverage: block ", b, " tile ", i, " positions ", m0,
@@ -232,26 +236,27 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
                          " m runs differ in extent: [", box.m0, ", ", box.m1, ") vs run ending at ", prev_m1,
                          " then starting at ", m0);
                 if (n0 == prev_n0) {
-                    c.Expect(t.batch == prev_batch + 1 && n1 == prev_n1, "coverage: block ", b, " tile ", i, " image ",
+                    c.Expect(t.batch == prev_batch + prev_images && n1 == prev_n1, "coverage: block ", b, " tile ", i, " image ",
                              t.batch, " does not follow image ", prev_batch, " of its n tile");
                     if (n0 == box.n0) {
-                        box.b1 = uint64_t{t.batch} + 1;  // the first n tile defines the block's images
+                        box.b1 = uint64_t{t.batch} + t.images;  // the first n tile defines the block's images
                     } else {
                         c.Expect(t.batch < box.b1, "coverage: block ", b, " n tile at channel ", n0, " has more images");
                     }
                 } else {
-                    c.Expect(n0 == prev_n1 && t.batch == box.b0 && prev_batch + 1 == box.b1, "coverage: block ", b,
+                    c.Expect(n0 == prev_n1 && t.batch == box.b0 && prev_batch + prev_images == box.b1, "coverage: block ", b,
                              " tile ", i, " n tile at channel ", n0, " does not follow channel ", prev_n1,
                              " with the block's images restarted");
                     box.n1 = n1;
                 }
             }
             prev_batch = t.batch;
+            prev_images = t.images;
             prev_n0 = n0;
             prev_n1 = n1;
             prev_m1 = m1;
             ++tiles;
-            covered += uint64_t{t.m_len} * t.n_len;
+            covered += uint64_t{t.m_len} * t.n_len * t.images;
             slabs.Tile(c, b, i, t, i == 0, new_run);
         }
         if (!c.ok()) return;
@@ -260,7 +265,7 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
         } else {
             box.m1 = prev_m1;
         }
-        c.Expect(prev_n1 == box.n1 && prev_batch + 1 == box.b1, "coverage: block ", b, " last tile (image ", prev_batch,
+        c.Expect(prev_n1 == box.n1 && prev_batch + prev_images == box.b1, "coverage: block ", b, " last tile (image ", prev_batch,
                  ", channels up to ", prev_n1, ") does not close the block's box");
         boxes.push_back(box);
     }

@@ -189,6 +189,8 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
     tiling_info["n_l0"] = td.n_l0;
     tiling_info["k_l0"] = td.k_l0;
     tiling_info["acc_slots"] = td.acc_slots;
+    tiling_info["m_images"] = td.m_images;
+    tiling_info["fmap_path"] = td.fmap_path;
     tiling_info["workspace_bytes"] = td.ws_total_bytes;
     tiling_info["gm_buffer_bytes"] = gm_buffer_bytes;
     return py::make_tuple(y_bits.attr("view")("float16"), cores, tiling_info);

@@ -141,7 +141,8 @@ void CheckTiling(const ConvShape& s, const char* soc_name, const QuantConv2dTili
             const sch::OutputTile tile = sch::GetTile(td, w, t);
             if (tile.m_len == 0 || tile.m_len > td.m_l0 || tile.n_len == 0 || tile.n_len > td.n_l0 ||
                 tile.n_start % 16 != 0 || tile.m_start + tile.m_len > positions || tile.n_start + tile.n_len > td.cout ||
-                tile.batch >= td.batch) {
+                tile.images == 0 || tile.batch + tile.images > td.batch || sch::TileRows(td, tile) > td.m_l0 ||
+                (tile.images > 1 && (tile.m_start != 0 || tile.m_len != positions))) {
                 Fail(s, soc_name, "tile out of range");
                 return;
             }
@@ -149,11 +150,11 @@ void CheckTiling(const ConvShape& s, const char* soc_name, const QuantConv2dTili
                 Fail(s, soc_name, "in-row tile crosses a row");
                 return;
             }
-            covered += static_cast<uint64_t>(tile.m_len) * tile.n_len;
-            if (mark) {
+            covered += static_cast<uint64_t>(tile.m_len) * tile.n_len * tile.images;
+            for (uint32_t image = tile.batch; mark && image < tile.batch + tile.images; ++image) {
                 for (uint32_t n = tile.n_start; n < tile.n_start + tile.n_len; ++n) {
                     for (uint32_t m = tile.m_start; m < tile.m_start + tile.m_len; ++m) {
-                        uint8_t& cell = seen[(static_cast<uint64_t>(tile.batch) * td.cout + n) * positions + m];
+                        uint8_t& cell = seen[(static_cast<uint64_t>(image) * td.cout + n) * positions + m];
                         if (cell++ != 0) {
                             Fail(s, soc_name, "output element covered twice");
                             return;
@@ -166,8 +167,9 @@ void CheckTiling(const ConvShape& s, const char* soc_name, const QuantConv2dTili
             for (uint32_t ci = 0; ci < td.k_chunks; ++ci) {
                 const sch::KChunk c = sch::GetKChunk(td, ci);
                 const sch::FmapSlab slab = sch::GetFmapSlab(td, tile, c);
-                if (sch::FmapSlabBytes(slab, c) > td.fmap_l1_bytes) {
-                    Fail(s, soc_name, "slab " + std::to_string(sch::FmapSlabBytes(slab, c)) + " B > fmap_l1_bytes " +
+                if (uint64_t{tile.images} * sch::FmapSlabBytes(slab, c) > td.fmap_l1_bytes) {
+                    Fail(s, soc_name, "slab " + std::to_string(sch::FmapSlabBytes(slab, c)) + " B x " +
+                                          std::to_string(tile.images) + " images > fmap_l1_bytes " +
                                           std::to_string(td.fmap_l1_bytes));
                     return;
                 }

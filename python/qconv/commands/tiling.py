@@ -107,6 +107,8 @@ def render(args_text: dict, result: dict, soc: dict) -> str:
     d, r = result["data"], result["report"]
     cost = r["cost"]
     mode = "in-row (M tiles inside one output row)" if d["m_tile_mode"] == 1 else "across rows (M in 16-position units)"
+    if d.get("m_images", 0) > 1:
+        mode += f", {d['m_images']} whole images per tile"
     m_unit = "output rows" if d["m_tile_mode"] == 1 else "x16 positions"
     k_fracs = d["c1"] * d["kh"] * d["kw"]
     lines = [
