@@ -28,6 +28,7 @@ __aicore__ inline LayoutTransformArgs LayoutArgsOf(const QuantConv2dTilingData& 
     a.kernel_hw = td.kh * td.kw;
     a.weight_prepacked = !schedule::CubeWeightInWorkspace(td);
     a.fmap_in_workspace = td.fmap_path != kFmapDirectGemm;
+    a.fmap_run = td.layout_fmap_run;
     if (td.fmap_path == kFmapKwPacked) {  // phase 1 reads x and the filter as the caller gave them
         a.kw_pack = true;
         a.weight_fractal_z = td.weight_format != 0;

@@ -1,7 +1,8 @@
 // The tiling data of QuantConv2d: a fixed-layout POD written by op_host's tiling engine and read by the
 // kernel (GET_TILING_DATA) and by the CPU twin. Only fixed-width integer fields and explicit padding, no
 // CANN or STL types, so host (g++/clang) and device (ccec) agree on every offset; the static_asserts at the
-// bottom pin the layout. Extending it: append fields before `reserved`, shrink `reserved`, keep the size.
+// bottom pin the layout. Extending it: append fields at the end, keep the size a multiple of 8 and update the
+// size assert (host and kernel are built from this one header).
 //
 // Vocabulary (op_kernel/README.md): per image the convolution is a GEMM with M = Ho*Wo output positions
 // (m = ho*Wo + wo), N = Cout, K = C1*kh*kw*32 in the order (c1, i, j, c0) of Load3D and FRACTAL_Z.
@@ -146,7 +147,11 @@ struct QuantConv2dTilingData {
                                    // in rows [i * ImageRowPitch, + Ho*Wo) of the L0 tile (quant_conv2d_schedule.h),
                                    // so that a small output (ResNet's 7x7) still makes a tile tall enough for each
                                    // weight byte brought into L1 and L0B to serve m_l0 rows. 1: part of one image
-    uint32_t reserved[1];
+
+    // ---- phase 1 items (2201) --------------------------------------------------------------------------------
+    uint32_t layout_fmap_run;      // H*W positions per fmap item of the layout (<= vector_ub::LayoutFmapRun; 0: that
+                                   // maximum): chosen so the items spread evenly over the vector cores, since
+                                   // each item pays a DMA's fixed cost twice (in and out)
 };
 
 static_assert(sizeof(QuantConv2dTilingData) == 336, "tiling data layout changed: update host and kernel together");

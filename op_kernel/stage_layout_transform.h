@@ -4,8 +4,8 @@
 // Both are transposes of a channel-major int8 block, done 16 x 16 bytes at a time by TransDataTo5HD's b8 form:
 // dst_j[16 * dstHighHalf + i] = src_i[16 * srcHighHalf + j], the other half of dst_j kept (TransDataTo5HD.md;
 // the doc gives the b8 lane order as a figure only, so this is the part to confirm first on an NPU).
-// Work items (an fmap run of up to kFmapRunMax positions, or an 8 KB filter block) are dealt round-robin over
-// all vector cores.
+// Work items (an fmap run of layout_fmap_run <= kFmapRunMax positions, or an 8 KB filter block) are dealt
+// round-robin over all vector cores.
 // Arch 2002, planes of at most 256 positions whose byte size is not whole blocks (14x14, 7x7): an item is
 // read in one DMA and transposed by Gather (GatherFmapItem) instead of one DMA per channel.
 #pragma once
@@ -33,6 +33,7 @@ struct LayoutTransformArgs {
     uint32_t kh = 0;
     KwPackRowGeometry row;          // kw_pack: cin, win, wout, kw, stride, pad, dilation (pitch set by Init)
     int32_t offset_x = 0;
+    uint32_t fmap_run = 0;          // H*W positions per fmap item (the tiling's layout_fmap_run; 0: kFmapRunMax)
 };
 
 class LayoutTransform {
@@ -90,7 +91,8 @@ public:
             BuildPlaneTransposeOffsets(table_.Get<int32_t>(), args.in_hw);
         }
 #endif
-        fmap_items_ = args.fmap_in_workspace ? args.batch * c1_ * CeilDiv(args.in_hw, kFmapRunMax) : 0;
+        fmap_run_ = args.fmap_run != 0 && args.fmap_run < kFmapRunMax ? args.fmap_run : kFmapRunMax;
+        fmap_items_ = args.fmap_in_workspace ? args.batch * c1_ * CeilDiv(args.in_hw, fmap_run_) : 0;
         // A 1x1 filter of whole channel groups needs no transpose (FRACTAL_Z row c1 is W[co][32 c1, +32) per
         // output channel): blocks of 16 output channels x kGroupsPerBlock groups, two DMAs each. Other filters
         // transpose (ci, kk) per item.
@@ -127,12 +129,12 @@ private:
             return;
         }
 #endif
-        const uint32_t runs_per_plane = CeilDiv(args_.in_hw, kFmapRunMax);
+        const uint32_t runs_per_plane = CeilDiv(args_.in_hw, fmap_run_);
         const uint32_t plane = item / runs_per_plane;  // image * C1 + c1
-        const uint32_t hw0 = (item % runs_per_plane) * kFmapRunMax;
+        const uint32_t hw0 = (item % runs_per_plane) * fmap_run_;
         const uint32_t image = plane / c1_;
         const uint32_t c1 = plane % c1_;
-        const uint32_t len = Min(kFmapRunMax, args_.in_hw - hw0);
+        const uint32_t len = Min(fmap_run_, args_.in_hw - hw0);
         const uint32_t pitch = RoundUp(len, kC0);  // UB row pitch of the channel-major block
         const uint32_t channels = Min(kC0, args_.cin - c1 * kC0);
 
@@ -441,6 +443,7 @@ private:
     AscendC::TQue<AscendC::TPosition::VECIN, 1> in_queue_;
     AscendC::TQue<AscendC::TPosition::VECOUT, 1> out_queue_;
     uint32_t rows_per_item_ = 1;  // kw_pack: input rows per fmap item
+    uint32_t fmap_run_ = kFmapRunMax;  // H*W positions per fmap item
     bool gather_planes_ = false;  // 2002 small planes (GatherFmapItem)
     AscendC::TBuf<AscendC::TPosition::VECCALC> wide_;
     AscendC::TBuf<AscendC::TPosition::VECCALC> gathered_;

@@ -44,9 +44,10 @@ static_assert(kLayoutBlockBytes % kUbAlign == 0, "layout blocks need no rounding
 constexpr uint32_t kLayoutGatherHalfBytes = 2 * kLayoutBlockBytes;
 constexpr uint32_t kLayoutGatherTableBytes = 4 * kLayoutBlockBytes;
 constexpr uint32_t kLayoutFractalTableBytes = 16 * 32 * 4;
-// An fmap item of the NC1HWC0 layout is [32 ch][run of H*W positions]: 256 on 2201, 1024 on 2002, whose UB is
-// larger and whose per-DMA cost weighs more against its GM rate (a 28x28 plane group in one item, not four).
-__aicore__ inline constexpr uint32_t LayoutFmapRun(bool coupled) { return coupled ? 1024 : 256; }
+// An fmap item of the NC1HWC0 layout is [32 ch][run of H*W positions], at most 512 on 2201 and 1024 on 2002
+// (whose UB is larger): each item is a GM read and a write DMA whose fixed costs long runs amortise; on 2201 the
+// tiling picks a shorter run when that spreads the items more evenly (layout_fmap_run).
+__aicore__ inline constexpr uint32_t LayoutFmapRun(bool coupled) { return coupled ? 1024 : 512; }
 __aicore__ inline constexpr uint32_t LayoutQueueBytes(bool coupled) { return Max(kLayoutBlockBytes, 32 * LayoutFmapRun(coupled)); }
 __aicore__ inline constexpr uint32_t LayoutTransformBytes(bool coupled) {
     return 2 * kLayoutQueueDepth * LayoutQueueBytes(coupled) + 2 * kLayoutGatherHalfBytes + kLayoutGatherTableBytes +

@@ -71,7 +71,10 @@ KERNEL_FAULTS = {
 TILING_FAULTS = [
     ({"m_l0": 4096}, r"InitBuffer: \d+ bytes at L0A offset 0 exceed the L0A size of 65536 bytes"),
     ({"n_l0": 512}, r"InitBuffer: \d+ bytes at L0B offset 0 exceed the L0B size of 65536 bytes"),
-    ({"ws_total_bytes": 1024}, r"out-of-bounds access of destination: .* of GM workspace"),
+    # A workspace too small: the first layout write found partly or wholly past it (which core writes first
+    # depends on the item size the tiling picks).
+    ({"ws_total_bytes": 1024}, r"out-of-bounds access of destination: .* of GM workspace|DataCopy\(local->GM\): "
+                               r"GlobalTensor address 0x[0-9a-f]+ is not inside any GM argument buffer"),
     ({"cout": 48}, r"GlobalTensor address 0x[0-9a-f]+ is not inside any GM argument buffer"),
     ({"block_dim": 64}, r"Launch: block_dim = 64 is out of the allowed range \[1, \d+\]"),
 ]

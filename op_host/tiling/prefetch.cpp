@@ -4,20 +4,10 @@
 #include <cmath>
 
 #include "op_kernel/quant_conv2d_schedule.h"
-#include "op_kernel/vector_ub_budget.h"
+#include "op_host/tiling/layout_items.h"
 #include "op_host/tiling/tiling_problem.h"
 
 namespace qconv::tiling {
-
-double LayoutPhaseCycles(const QuantConv2dTilingData& td, const SocSpec& soc) {
-    if (td.ws_fmap_bytes == 0 || soc.gm_bytes_per_cycle_per_core <= 0) {
-        return 0.0;
-    }
-    const double item_bytes = 32.0 * vector_ub::LayoutFmapRun(soc.topology == CoreTopology::kCoupled);
-    const double items = std::ceil(static_cast<double>(td.ws_fmap_bytes) / item_bytes);
-    const double vector_cores = static_cast<double>(td.block_dim) * std::max<uint32_t>(soc.vector_per_cube, 1);
-    return std::ceil(items / vector_cores) * (soc.gm_read_dma_cycles + item_bytes / soc.gm_bytes_per_cycle_per_core);
-}
 
 uint32_t PrefetchWeightRows(const QuantConv2dTilingData& td, const SocSpec& soc) {
     const bool layout_phase = td.fmap_path != kFmapDirectGemm || td.weight_format == 0;

@@ -2,7 +2,8 @@
 // barrier (QuantConv2dTilingData::prefetch_weight_rows, op_kernel/stage_cube_conv.h PrefetchWeightRows).
 // Only a FRACTAL_Z filter the cube reads as it arrived qualifies (phase 1 writes every other operand). The
 // hard SyncAll drains every pipe of the core before it waits, so the prefetch must end with the layout work
-// or it delays the cube: the rows are those whose DMA the layout phase's estimated time covers.
+// or it delays the cube: the rows are those whose DMA the layout phase's estimated time covers
+// (layout_items.h LayoutPhaseCycles).
 #pragma once
 
 #include <stdint.h>
@@ -11,10 +12,6 @@
 #include "op_kernel/quant_conv2d_tiling_data.h"
 
 namespace qconv::tiling {
-
-// Estimated cycles of phase 1 on one vector core: its share of the ws.fmap items (vector_ub::LayoutFmapRun
-// positions of 32 channels), each a GM read and a write DMA (the read, at the per-core GM rate, bounds it).
-double LayoutPhaseCycles(const QuantConv2dTilingData& td, const SocSpec& soc);
 
 // The K fractal rows of the first weight slab to load before the barrier (0: no prefetch).
 uint32_t PrefetchWeightRows(const QuantConv2dTilingData& td, const SocSpec& soc);

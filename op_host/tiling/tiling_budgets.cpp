@@ -8,6 +8,7 @@
 #include "op_host/tiling/ub_tiling.h"
 #include "op_host/tiling/workspace.h"
 #include "op_kernel/quant_conv2d_schedule.h"
+#include "op_kernel/vector_ub_budget.h"
 
 namespace qconv::tiling {
 namespace {
@@ -140,6 +141,9 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
         c.Le("m_images <= batch_per_block", td.m_images, td.batch_per_block);
         c.Le("m_images * ImageRowPitch <= m_l0", uint64_t{td.m_images} * schedule::ImageRowPitch(td), td.m_l0);
     }
+    c.Le("layout_fmap_run <= vector_ub::LayoutFmapRun", td.layout_fmap_run, vector_ub::LayoutFmapRun(td.npu_arch == 2002));
+    c.Eq("layout_fmap_run only for the img2col path's fmap items on arch 2201",
+         td.layout_fmap_run != 0 && (td.npu_arch != 2201 || td.fmap_path != kFmapImg2col), 0);
     c.Le("prefetch_weight_rows <= the first chunk's K rows", td.prefetch_weight_rows,
          static_cast<uint64_t>(td.c1_per_chunk) * td.kh_per_chunk * td.kw_per_chunk);
     c.Eq("prefetch_weight_rows only for a FRACTAL_Z filter read by the cube behind a layout phase (2201)",

@@ -12,6 +12,7 @@
 #include "op_host/tiling/cost_model.h"
 #include "op_host/tiling/l0_tiling.h"
 #include "op_host/tiling/l1_tiling.h"
+#include "op_host/tiling/layout_items.h"
 #include "op_host/tiling/prefetch.h"
 #include "op_host/tiling/tiling_budgets.h"
 #include "op_host/tiling/ub_tiling.h"
@@ -197,6 +198,7 @@ TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
         TilingResult packed = ComputeTiling(KwPackedShape(shape), soc);
         QuantConv2dTilingData& td = packed.data;
         td.fmap_path = kFmapKwPacked;
+        td.layout_fmap_run = 0;  // phase 1's items are the caller's rows (vector_ub::KwPackRowsFit)
         td.weight_format = static_cast<uint32_t>(shape.weight_format);
         td.kw_pack_cin = static_cast<uint32_t>(shape.cin);
         td.kw_pack_win = static_cast<uint32_t>(shape.win);
@@ -281,6 +283,7 @@ TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
 
     TilingResult result;
     result.data = Fill(shape, p, soc, best, acc_slots, ws);
+    result.data.layout_fmap_run = LayoutFmapRunFor(result.data, soc);
     result.data.prefetch_weight_rows = PrefetchWeightRows(result.data, soc);
     result.report = Report(soc, best, result.data, cost);
     result.report.tiles_per_block = tiles;

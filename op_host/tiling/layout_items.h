@@ -1,0 +1,23 @@
+// Phase 1's fmap items on arch 2201 (op_kernel/stage_layout_transform.h FmapItem): how many H*W positions an
+// item covers (QuantConv2dTilingData::layout_fmap_run) and the phase's estimated time. Each item is one GM
+// read and one write DMA, each with a fixed cost (configs/socs.yaml gm_read_dma_cycles / gm_write_dma_cycles),
+// and the items are dealt round-robin over every vector core: long runs amortise the fixed costs, short ones
+// spread a small layer over more cores. The run minimises the busiest vector core's estimate.
+#pragma once
+
+#include <stdint.h>
+
+#include "op_host/core/soc_spec.h"
+#include "op_kernel/quant_conv2d_tiling_data.h"
+
+namespace qconv::tiling {
+
+// The fmap run for `td` (its block_dim and shape set): 0 when phase 1 lays out no fmap with plain runs (the
+// direct GEMM and kw-packed paths) or on arch 2002 (its own item rules: vector_ub::LayoutFmapRun).
+uint32_t LayoutFmapRunFor(const QuantConv2dTilingData& td, const SocSpec& soc);
+
+// Estimated cycles of phase 1's fmap items on the busiest vector core with td.layout_fmap_run (0: the maximum);
+// the read DMAs, at the per-core GM rate, bound it.
+double LayoutPhaseCycles(const QuantConv2dTilingData& td, const SocSpec& soc);
+
+}  // namespace qconv::tiling
