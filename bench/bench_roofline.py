@@ -43,12 +43,14 @@ def main() -> int:
             roofline.plot(rows, soc, str(path))
         model, bound = sum(r.model_us for r in rows), sum(r.bound_us for r in rows)
         worst = max(rows, key=lambda r: r.ratio)
-        totals.append((soc, model, bound, worst, sum(r.ratio > 3 for r in rows)))
+        floor = sum(r.floor_us for r in rows)
+        totals.append((soc, model, bound, worst, sum(r.ratio > 3 for r in rows), floor))
     print(f"ResNet-50 convolutions, batch {args.batch}, weights {args.weight_format}")
-    print(f"{'soc':<14} {'model_us':>9} {'bound_us':>9} {'ratio':>6} {'worst layer':<24} {'>3x':>4}")
-    for soc, model, bound, worst, above in totals:
+    print(f"{'soc':<14} {'model_us':>9} {'bound_us':>9} {'ratio':>6} {'worst layer':<24} {'>3x':>4} "
+          f"{'floor_us':>9} {'floor/bound':>11}")
+    for soc, model, bound, worst, above, floor in totals:
         print(f"{soc:<14} {model:>9.1f} {bound:>9.1f} {model / bound:>6.2f} "
-              f"{worst.name + f' {worst.ratio:.2f}x':<24} {above:>4}")
+              f"{worst.name + f' {worst.ratio:.2f}x':<24} {above:>4} {floor:>9.1f} {floor / bound:>11.2f}")
     return 0
 
 

@@ -24,7 +24,8 @@ rates of configs/socs.yaml. It is an optimistic bound for the counted work, neve
 
 `bound(...)` is the minimal-traffic roofline the model is judged against: x, weight, y (and the int64 scale
 and int32 bias) each moved once between HBM and the chip at hbm_bytes_per_second, or the cube's peak,
-whichever is slower (docs/measurement.md).
+whichever is slower (docs/measurement.md). `floor(...)` is the least this model can charge the kit's data path
+(docs/measurement.md, "The model's floor"): what no tiling of it can go below.
 """
 from __future__ import annotations
 
@@ -166,3 +167,23 @@ def bound(soc: str, n: int, cin: int, h: int, w: int, cout: int, kh: int, kw: in
     macs = n * cout * ho * wo * cin * kh * kw
     peak = facts["cube_cores"] * facts["cube_int8_macs_per_cycle"] * facts["clock_mhz"] * 1e6
     return Bound(macs / peak * 1e6, min_bytes / _rate(facts, "hbm_bytes_per_second") * 1e6, min_bytes)
+
+
+def floor(soc: str, n: int, cin: int, h: int, w: int, cout: int, kh: int, kw: int, ho: int, wo: int,
+          layout_pass: bool) -> float:
+    """The least time in us the model charges the kit's data path for one convolution, whatever the tiling:
+    every cube core reads its operands with at least two DMAs (x's and the weight's slab), each paying the
+    fixed GM-read cost, and all first reads of x and the weight spread evenly over the cube cores at the
+    per-core GM rate (no re-read at all); with `layout_pass` (the convolutions the cube cannot read from NCHW x:
+    all but the direct GEMM path's) a phase before it in which every vector core reads its even share of x
+    with one DMA; never faster than the bound."""
+    facts = _facts(soc)
+    clock_hz = facts["clock_mhz"] * 1e6
+    gm_rate = _rate(facts, "gm_bytes_per_cycle_per_core")
+    read_dma = _rate(facts, "gm_read_dma_cycles")
+    cores = facts["cube_cores"]
+    vector_cores = cores * max(facts.get("vector_per_cube", 1), 1) if facts.get("topology") == "split" else cores
+    x_bytes, w_bytes = n * cin * h * w, cout * cin * kh * kw
+    cube = (2 * read_dma + (x_bytes + w_bytes) / cores / gm_rate) / clock_hz * 1e6
+    layout = (read_dma + x_bytes / vector_cores / gm_rate) / clock_hz * 1e6 if layout_pass else 0.0
+    return layout + max(cube, bound(soc, n, cin, h, w, cout, kh, kw, ho, wo).time_us)

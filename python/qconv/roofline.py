@@ -1,6 +1,7 @@
 """A network's convolutions in the twin against the minimal-traffic roofline: per layer the modelled time
 (qconv.cycle_model on the twin's exact counts), the bound (x, weight, y moved once at the chip's HBM bandwidth,
-or the cube's peak), their ratio and what bounds the model; `qconv-kit roofline` and bench/bench_roofline.py
+or the cube's peak), their ratio and what bounds the model, and the model's floor for the kit's data path
+(cycle_model.floor: the fixed DMA costs no tiling avoids); `qconv-kit roofline` and bench/bench_roofline.py
 print it, `plot` draws it.
 
 Weights go in as the deployed module passes them: packed once into FRACTAL_Z (qconv.pack_fractal_z), so no
@@ -28,6 +29,7 @@ class LayerRow:
     bound_by: str       # what sets the model's longest phase: "core aic3 MTE2", "hbm", "l2"
     phases_us: tuple
     blocks: int
+    floor_us: float = 0.0  # cycle_model.floor: the least the model charges the kit's data path for the layer
 
     @property
     def ratio(self) -> float:
@@ -57,8 +59,10 @@ def measure(case: cases.Case, soc: str, weight_format: str = "FRACTAL_Z", seed: 
     m = cycle_model.model_launch(counters, soc)
     ho, wo = case.out_hw
     b = cycle_model.bound(soc, case.n, case.cin, *case.hw, case.cout, *case.kernel, ho, wo)
+    layout_pass = counters.tiling.get("fmap_path") != 1 or weight_format != "FRACTAL_Z"  # 1: direct GEMM
+    floor_us = cycle_model.floor(soc, case.n, case.cin, *case.hw, case.cout, *case.kernel, ho, wo, layout_pass)
     return LayerRow(case.name, case.shape(), m.time_us, b.time_us, b.limit, m.bound_by, tuple(m.phases_us),
-                    counters.tiling.get("block_dim", 0))
+                    counters.tiling.get("block_dim", 0), floor_us)
 
 
 def run(model: str, soc: str, batch: int = 1, weight_format: str = "FRACTAL_Z",
@@ -70,11 +74,11 @@ def run(model: str, soc: str, batch: int = 1, weight_format: str = "FRACTAL_Z",
 def format_table(rows: list[LayerRow], soc: str) -> str:
     width = max(len(r.name) for r in rows)
     lines = [f"{'layer':<{width}} {'shape':<32} {'model_us':>9} {'bound_us':>9} {'ratio':>6} {'bound':>5} "
-             f"{'blocks':>6}  model bound by (phases us)"]
+             f"{'floor_us':>9} {'blocks':>6}  model bound by (phases us)"]
     for r in rows:
         phases = ", ".join(f"{p:.2f}" for p in r.phases_us)
         lines.append(f"{r.name:<{width}} {r.shape:<32} {r.model_us:>9.2f} {r.bound_us:>9.2f} {r.ratio:>6.2f} "
-                     f"{r.limit:>5} {r.blocks:>6}  {r.bound_by} ({phases})")
+                     f"{r.limit:>5} {r.floor_us:>9.2f} {r.blocks:>6}  {r.bound_by} ({phases})")
     lines.append(summary(rows, soc))
     return "\n".join(lines)
 
@@ -83,8 +87,10 @@ def summary(rows: list[LayerRow], soc: str) -> str:
     model = sum(r.model_us for r in rows)
     bound = sum(r.bound_us for r in rows)
     worst = max(rows, key=lambda r: r.ratio)
+    floor = sum(r.floor_us for r in rows)
     return (f"total {soc}: model {model:.1f} us, bound {bound:.1f} us, ratio {model / bound:.2f}; "
-            f"worst layer {worst.name} {worst.ratio:.2f}x; layers above 3x: {sum(r.ratio > 3 for r in rows)}")
+            f"worst layer {worst.name} {worst.ratio:.2f}x; layers above 3x: {sum(r.ratio > 3 for r in rows)}; "
+            f"the model's floor for this data path {floor:.1f} us ({floor / bound:.2f}x the bound)")
 
 
 def plot(rows: list[LayerRow], soc: str, path: str, title: str = "") -> None:
