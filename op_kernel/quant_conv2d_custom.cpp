@@ -9,7 +9,7 @@
 #include "quant_conv2d_tiling_data.h"
 #include "stage_cross_core.h"
 #include "stage_cube_conv.h"
-#include "stage_dequant_epilogue.h"
+#include "epilogue_dequant_nz_to_nchw.h"
 #include "stage_layout_transform.h"
 
 // The twin links both arch builds into one module, so its build renames the symbol per arch.

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "int8_fractal.h"
 #include "quant_conv2d_tiling_data.h"
 
 #ifndef __aicore__
@@ -21,7 +22,7 @@ namespace schedule {
 
 __aicore__ inline uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 __aicore__ inline uint32_t MinU32(uint32_t a, uint32_t b) { return a < b ? a : b; }
-__aicore__ inline uint32_t AlignUp16(uint32_t a) { return (a + 15u) / 16u * 16u; }
+__aicore__ inline uint32_t AlignUp16(uint32_t a) { return (a + fractal::kM0 - 1) / fractal::kM0 * fractal::kM0; }
 
 // The share of one cube block (and of its vector cores): images, channels and m units.
 struct BlockWork {
@@ -92,7 +93,7 @@ __aicore__ inline uint32_t ImagesPerTile(const QuantConv2dTilingData& td) { retu
 // L0 rows from one image to the next in a tile of several images: the image's positions rounded up to the m_l0
 // granule (16; 32 on the direct GEMM path, whose L0A is filled in 32 x 32 squares).
 __aicore__ inline uint32_t ImageRowPitch(const QuantConv2dTilingData& td) {
-    const uint32_t granule = td.fmap_path == kFmapDirectGemm ? 32u : 16u;
+    const uint32_t granule = td.fmap_path == kFmapDirectGemm ? fractal::kK0 : fractal::kM0;
     return CeilDiv(PositionsPerImage(td), granule) * granule;
 }
 
@@ -141,22 +142,22 @@ __aicore__ inline BlockWork GetBlockWork(const QuantConv2dTilingData& td, uint32
     const uint32_t m_idx = block % td.m_dim;
 
     w.batch_begin = batch_idx * td.batch_per_block;
-    w.n_begin = n_idx * td.n_per_block * 16u;
+    w.n_begin = n_idx * td.n_per_block * fractal::kN0;
     w.m_begin = m_idx * td.m_per_block;
     if (w.batch_begin >= td.batch || w.n_begin >= td.cout || w.m_begin >= td.m_units) {
         w.batch_begin = w.n_begin = w.m_begin = 0;
         return w;
     }
     w.batch_count = MinU32(td.batch_per_block, td.batch - w.batch_begin);
-    w.n_count = MinU32(td.n_per_block * 16u, td.cout - w.n_begin);
+    w.n_count = MinU32(td.n_per_block * fractal::kN0, td.cout - w.n_begin);
     w.m_count = MinU32(td.m_per_block, td.m_units - w.m_begin);
 
     w.n_tiles = CeilDiv(w.n_count, td.n_l0);
     if (td.m_tile_mode == kMTileInRow) {
         w.m_tiles = w.m_count * TilesPerOutputRow(td);
     } else {
-        const uint32_t first = w.m_begin * 16u;
-        const uint32_t last = MinU32((w.m_begin + w.m_count) * 16u, PositionsPerImage(td));
+        const uint32_t first = w.m_begin * fractal::kM0;
+        const uint32_t last = MinU32((w.m_begin + w.m_count) * fractal::kM0, PositionsPerImage(td));
         w.m_tiles = CeilDiv(last - first, td.m_l0);
     }
     w.tiles = CeilDiv(w.batch_count, ImagesPerTile(td)) * w.n_tiles * w.m_tiles;
@@ -181,8 +182,8 @@ __aicore__ inline OutputTile GetTile(const QuantConv2dTilingData& td, const Bloc
         t.m_start = ho * td.wout + wo;
         t.m_len = MinU32(td.m_l0, td.wout - wo);
     } else {
-        const uint32_t block_end = MinU32((w.m_begin + w.m_count) * 16u, PositionsPerImage(td));
-        t.m_start = w.m_begin * 16u + t.m_tile * td.m_l0;
+        const uint32_t block_end = MinU32((w.m_begin + w.m_count) * fractal::kM0, PositionsPerImage(td));
+        t.m_start = w.m_begin * fractal::kM0 + t.m_tile * td.m_l0;
         t.m_len = MinU32(td.m_l0, block_end - t.m_start);
     }
     return t;
@@ -264,7 +265,7 @@ __aicore__ inline bool ColumnWindowHasData(const QuantConv2dTilingData& td, uint
 // kFmapDirectGemm: the slab is the chunk's c1_count * 32 channel rows of x, each the tile's m_len positions
 // zero-filled to whole 32-position blocks by ND2NZ: [ceil(m_len / 32)][c1_count * 32][32] int8. Expressed as a
 // one-row window of AlignUp(m_len, 32) columns starting at the tile's first position, so FmapSlabBytes holds.
-__aicore__ inline uint32_t AlignUp32(uint32_t a) { return (a + 31u) / 32u * 32u; }
+__aicore__ inline uint32_t AlignUp32(uint32_t a) { return (a + fractal::kK0 - 1) / fractal::kK0 * fractal::kK0; }
 
 __aicore__ inline FmapSlab GetFmapSlab(const QuantConv2dTilingData& td, const OutputTile& t, const KChunk& c) {
     FmapSlab s;
@@ -315,28 +316,28 @@ __aicore__ inline FmapSlab GetFmapSlab(const QuantConv2dTilingData& td, const Ou
 }
 
 __aicore__ inline uint32_t FmapSlabBytes(const FmapSlab& s, const KChunk& c) {
-    return c.c1_count * s.rows.count * s.cols.count * 32u;
+    return c.c1_count * s.rows.count * s.cols.count * fractal::kK0;
 }
 
 __aicore__ inline VectorShare GetVectorShare(const OutputTile& t, uint32_t sub, uint32_t subs) {
     VectorShare v = {0, 0, 0, 0};
-    const uint32_t groups = CeilDiv(t.n_len, 16u);
+    const uint32_t groups = CeilDiv(t.n_len, fractal::kN0);
     if (groups >= subs) {
         const uint32_t per = CeilDiv(groups, subs);
         const uint32_t first = sub * per;
         if (first < groups) {
-            v.n_offset = first * 16u;
-            v.n_len = MinU32(per * 16u, t.n_len - v.n_offset);
+            v.n_offset = first * fractal::kN0;
+            v.n_len = MinU32(per * fractal::kN0, t.n_len - v.n_offset);
             v.m_offset = 0;
             v.m_len = t.m_len;
         }
     } else {
-        const uint32_t rows16 = CeilDiv(t.m_len, 16u);
+        const uint32_t rows16 = CeilDiv(t.m_len, fractal::kM0);
         const uint32_t per = CeilDiv(rows16, subs);
-        const uint32_t first = sub * per * 16u;
+        const uint32_t first = sub * per * fractal::kM0;
         if (first < t.m_len) {
             v.m_offset = first;
-            v.m_len = MinU32(per * 16u, t.m_len - first);
+            v.m_len = MinU32(per * fractal::kM0, t.m_len - first);
             v.n_offset = 0;
             v.n_len = t.n_len;
         }

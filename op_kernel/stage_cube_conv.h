@@ -1,5 +1,7 @@
 // The cube side of QuantConv2d: per output tile of the schedule, an int32 m x n accumulator in L0C over all
-// of K, fed by img2col (Load3D v2) from fmap slabs in L1 and by FRACTAL_Z weight slabs through L0B.
+// of K, fed by img2col (Load3D v2) from fmap slabs in L1 and by FRACTAL_Z weight slabs through L0B. This file
+// holds the tile loop, its queues and the two drivers (2201 Fixpipe to ws.acc, 2002 L0C -> UB); the copies
+// are copy_gm_to_l1.h and copy_l1_to_l0.h.
 //
 //   img2col path (QuantConv2dFmapPath kFmapImg2col):
 //   ws.fmap  (NC1HWC0)   --DataCopy (MTE2)-->  L1 fmap slab  [c1][rows][cols][32]   (A1 queue)
@@ -19,6 +21,9 @@
 // inter-pipe hand-off its flags, and two buffers per queue let the next load run under the current compute.
 #pragma once
 
+#include "copy_gm_to_l1.h"
+#include "copy_l1_to_l0.h"
+#include "int8_fractal.h"
 #include "kernel_operator.h"
 #include "quant_conv2d_schedule.h"
 #include "quant_conv2d_tiling_data.h"
@@ -29,19 +34,11 @@
 
 namespace qconv::kernel {
 
-// Load3D reads FMATRIX and the padding value from the registers set by SetFmatrix /
-// SetLoadDataPaddingValue (ops-nn style) instead of rewriting them on every call.
-constexpr AscendC::IsResetLoad3dConfig kLoad3dUseRegisters = {false, false};
-
 class CubeConv {
 public:
-    static constexpr uint32_t kC0 = 32;             // int8 K per fractal
-    static constexpr uint32_t kN0 = 16;             // channels per fractal
-    static constexpr uint32_t kFractalBytes = 512;  // one int8 fractal
-    static constexpr uint32_t kBlockBytes = 32;     // DataCopy unit
-    static constexpr uint32_t kMaxBlockCount = 4095;
-    static constexpr uint32_t kMaxStride = 65535;
-    static constexpr uint32_t kMaxLoad2dRepeat = 255;
+    static constexpr uint32_t kC0 = fractal::kK0;
+    static constexpr uint32_t kN0 = fractal::kN0;
+    static constexpr uint32_t kFractalBytes = fractal::kBytes;
 
     // `weight` is the op's filter input: read as it is when it arrived in FRACTAL_Z, else ws.weight is; `x` is
     // read as it is on the direct GEMM path, else ws.fmap is.
@@ -87,7 +84,7 @@ public:
         const schedule::KChunk chunk = schedule::GetKChunk(*td_, 0);
         first_weight_ = weight_l1_.AllocTensor<int8_t>();
         first_weight_rows_ = schedule::MinU32(td_->prefetch_weight_rows, chunk.k_fracs);
-        CopyWeightRows(first_weight_, tile, chunk, 0, first_weight_rows_);
+        CopyWeightRowsToL1(first_weight_, weight_gm_, *td_, tile, chunk, 0, first_weight_rows_);
         has_first_weight_ = true;
     }
 
@@ -149,78 +146,14 @@ private:
         for (uint32_t i = 0; i < tile.images; ++i) {
             const AscendC::LocalTensor<int8_t> dst = loaded.data[i * loaded.image_bytes];
             if (td_->fmap_path == kFmapDirectGemm) {
-                CopyXRowsToL1Nd2Nz(dst, tile.batch + i, tile, chunk);
+                CopyXRowsToL1Nd2Nz(dst, fmap_gm_, *td_, tile.batch + i, tile, chunk);
             } else {
-                CopyFmapSlabToL1(dst, tile.batch + i, chunk, loaded.slab);
+                CopyFmapSlabToL1(dst, fmap_gm_, *td_, tile.batch + i, chunk, loaded.slab);
             }
         }
         fmap_l1_.EnQue(loaded.data);
         loaded.data = fmap_l1_.DeQue<int8_t>();
         return loaded;
-    }
-
-    // Direct GEMM path, GM -> L1: the chunk's c1_count * 32 channel rows of image `batch`, positions
-    // [m_start, m_start + m_len) of each, as ND2NZ column blocks of 32 positions ([m block][row][32], rows
-    // c1_count * 32 apart), the last block zero-filled past m_len. One DMA per chunk (mirror-cann/asc-devkit
-    // @82b89a15 examples/01_simd_cpp_api/03_basic_api/03_matrix_compute/load_data_l12l0/load_data_l12l0.asc:
-    // an int8 A given as [k, m] is moved with nValue = k, dValue = m, dstNzC0Stride = k aligned to 32).
-    __aicore__ inline void CopyXRowsToL1Nd2Nz(const AscendC::LocalTensor<int8_t>& dst, uint32_t batch,
-                                              const schedule::OutputTile& tile, const schedule::KChunk& chunk) {
-#if __CCE_AICORE__ == 220  // the tiling takes this path on arch 2201 only (ND2NZ of int8 is 2201 hardware)
-        const uint32_t rows = chunk.c1_count * kC0;
-        const uint64_t plane = static_cast<uint64_t>(td_->hin) * td_->win;
-        const uint64_t src = (static_cast<uint64_t>(batch) * td_->cin + chunk.c1_begin * kC0) * plane + tile.m_start;
-        AscendC::Nd2NzParams params;
-        params.ndNum = 1;
-        params.nValue = static_cast<uint16_t>(rows);
-        params.dValue = static_cast<uint16_t>(tile.m_len);
-        params.srcNdMatrixStride = 0;
-        params.srcDValue = static_cast<uint16_t>(plane);
-        params.dstNzC0Stride = static_cast<uint16_t>(rows);
-        params.dstNzNStride = 1;
-        params.dstNzMatrixStride = 0;
-        AscendC::DataCopy(dst, fmap_gm_[src], params);
-#else
-        (void)dst;
-        (void)batch;
-        (void)tile;
-        (void)chunk;
-#endif
-    }
-
-    // Img2col path, GM -> L1: [c1_count][rows][cols][32] from ws.fmap [N][C1][H][W][32], one DataCopy per
-    // channel group and up to 4095 rows (blockCount), each row `cols` 32-byte blocks with a source gap of W - cols.
-    __aicore__ inline void CopyFmapSlabToL1(const AscendC::LocalTensor<int8_t>& dst, uint32_t batch,
-                                            const schedule::KChunk& chunk, const schedule::FmapSlab& slab) {
-        const uint64_t row_bytes = static_cast<uint64_t>(td_->win) * kBlockBytes;
-        const uint64_t run_blocks = static_cast<uint64_t>(slab.rows.count) * td_->win;  // one channel group
-        const uint64_t gap_blocks = static_cast<uint64_t>(td_->hin - slab.rows.count) * td_->win;
-        if (slab.cols.count == td_->win && run_blocks <= kMaxStride && gap_blocks <= kMaxStride &&
-            chunk.c1_count <= kMaxBlockCount) {
-            // Whole rows: every channel group of the chunk in one DMA (the fixed cost of a DMA is paid once).
-            const uint64_t plane = static_cast<uint64_t>(batch) * td_->c1 + chunk.c1_begin;
-            AscendC::DataCopyParams params;
-            params.blockCount = static_cast<uint16_t>(chunk.c1_count);
-            params.blockLen = static_cast<uint16_t>(run_blocks);
-            params.srcStride = static_cast<uint16_t>(gap_blocks);
-            params.dstStride = 0;
-            AscendC::DataCopy(dst, fmap_gm_[(plane * td_->hin + slab.rows.begin) * row_bytes], params);
-            return;
-        }
-        for (uint32_t c = 0; c < chunk.c1_count; ++c) {
-            const uint64_t plane = (static_cast<uint64_t>(batch) * td_->c1 + chunk.c1_begin + c) * td_->hin;
-            for (uint32_t r = 0; r < slab.rows.count; r += kMaxBlockCount) {
-                const uint32_t rows = schedule::MinU32(kMaxBlockCount, slab.rows.count - r);
-                const uint64_t src = (plane + slab.rows.begin + r) * row_bytes + slab.cols.begin * kBlockBytes;
-                const uint32_t dst_off = ((c * slab.rows.count) + r) * slab.cols.count * kBlockBytes;
-                AscendC::DataCopyParams params;
-                params.blockCount = static_cast<uint16_t>(rows);
-                params.blockLen = static_cast<uint16_t>(slab.cols.count);
-                params.srcStride = static_cast<uint16_t>(td_->win - slab.cols.count);
-                params.dstStride = 0;
-                AscendC::DataCopy(dst[dst_off], fmap_gm_[src], params);
-            }
-        }
     }
 
     // GM -> L1: FRACTAL_Z rows [k_frac_begin, + k_fracs), column fractals of the tile's channels, packed to
@@ -244,7 +177,7 @@ private:
         } else {
             dst = weight_l1_.AllocTensor<int8_t>();
         }
-        CopyWeightRows(dst, tile, chunk, loaded_rows, chunk.k_fracs);
+        CopyWeightRowsToL1(dst, weight_gm_, *td_, tile, chunk, loaded_rows, chunk.k_fracs);
         weight_l1_.EnQue(dst);
         AscendC::LocalTensor<int8_t> slab = weight_l1_.DeQue<int8_t>();
         if (td_->weight_resident != 0) {
@@ -253,26 +186,6 @@ private:
             has_resident_weight_ = true;
         }
         return slab;
-    }
-
-    // GM -> L1: K fractal rows [row_begin, row_end) of the chunk's weight slab.
-    __aicore__ inline void CopyWeightRows(const AscendC::LocalTensor<int8_t>& dst, const schedule::OutputTile& tile,
-                                          const schedule::KChunk& chunk, uint32_t row_begin, uint32_t row_end) {
-        const uint32_t n_fracs = schedule::CeilDiv(tile.n_len, kN0);
-        const uint32_t n_first = tile.n_start / kN0;
-        const uint32_t src_gap = (td_->n1 - n_fracs) * (kFractalBytes / kBlockBytes);
-        // One row per DataCopy when the gap between rows exceeds the 16-bit stride field (Cout > 65536).
-        const uint32_t rows_per_copy = src_gap > kMaxStride ? 1 : kMaxBlockCount;
-        for (uint32_t r = row_begin; r < row_end; r += rows_per_copy) {
-            const uint32_t rows = schedule::MinU32(rows_per_copy, row_end - r);
-            const uint64_t src = (static_cast<uint64_t>(chunk.k_frac_begin + r) * td_->n1 + n_first) * kFractalBytes;
-            AscendC::DataCopyParams params;
-            params.blockCount = static_cast<uint16_t>(rows);
-            params.blockLen = static_cast<uint16_t>(n_fracs * (kFractalBytes / kBlockBytes));
-            params.srcStride = static_cast<uint16_t>(rows_per_copy == 1 ? 0 : src_gap);
-            params.dstStride = 0;
-            AscendC::DataCopy(dst[r * n_fracs * kFractalBytes], weight_gm_[src], params);
-        }
     }
 
     // One K step: L1 -> L0A (img2col) and L1 -> L0B, then Mmad into the tile's accumulator.
@@ -287,28 +200,24 @@ private:
         // L0A Zz is [m / 16][step_fracs][16][32]: image i of a several-image tile owns the fractal rows from
         // i * ImageRowPitch / 16 on.
         const uint32_t image_rows = tile.images > 1 ? schedule::ImageRowPitch(*td_) : m;
+        if (td_->fmap_path != kFmapDirectGemm && k_frac == 0) {
+            SetFmatrixForSlab(fmap.slab);  // every image's slab has the same window
+        }
         for (uint32_t i = 0; i < tile.images; ++i) {
             const AscendC::LocalTensor<int8_t> a_image = a[i * (image_rows / 16) * step_fracs * kFractalBytes];
+            const AscendC::LocalTensor<int8_t> slab_image = fmap.data[i * fmap.image_bytes];
             if (td_->fmap_path == kFmapDirectGemm) {
-                LoadAFromNzRows(a_image, fmap.data[i * fmap.image_bytes], chunk, k_frac, step_fracs, image_rows);
+                LoadNzRowsToL0a(a_image, slab_image, chunk, k_frac, step_fracs, image_rows);
             } else {
-                LoadAImg2col(a_image, fmap, i, chunk, k_frac, step_fracs, image_rows);
+                LoadImg2colToL0a(a_image, slab_image, fmap.slab, *td_, chunk, LoadKFracs(chunk), k_frac, step_fracs,
+                                 image_rows);
             }
         }
         a_l0_.EnQue(a);
 
         // L0B Zn for this step: rows [k_frac, k_frac + step_fracs) x all n fractals, contiguous in the slab.
         AscendC::LocalTensor<int8_t> b = b_l0_.AllocTensor<int8_t>();
-        const uint32_t fractals = step_fracs * n_fracs;
-        for (uint32_t f = 0; f < fractals; f += kMaxLoad2dRepeat) {
-            AscendC::LoadData2DParams load;
-            load.startIndex = 0;
-            load.repeatTimes = static_cast<uint8_t>(schedule::MinU32(kMaxLoad2dRepeat, fractals - f));
-            load.srcStride = 1;
-            load.dstGap = 0;
-            load.ifTranspose = false;
-            AscendC::LoadData(b[f * kFractalBytes], weight[(k_frac * n_fracs + f) * kFractalBytes], load);
-        }
+        LoadWeightStepToL0b(b, weight, k_frac, step_fracs, n_fracs);
         b_l0_.EnQue(b);
 
         a = a_l0_.DeQue<int8_t>();
@@ -344,89 +253,6 @@ private:
     // K fractals of one Load3D (schedule::Load3dKFracs): the chunk, or on 2002 one channel group of it.
     __aicore__ inline uint32_t LoadKFracs(const schedule::KChunk& chunk) const {
         return schedule::Load3dKFracs(td_->npu_arch, chunk.k_fracs, chunk.kh_count * chunk.kw_count);
-    }
-
-    // Img2col path, L1 -> L0A: K fractals [k_frac, + step_fracs) of the chunk for the tile's m positions, from
-    // the channel groups one Load3D covers (all of the chunk's, or on 2002 the one holding k_frac).
-    __aicore__ inline void LoadAImg2col(const AscendC::LocalTensor<int8_t>& a, const FmapInL1& fmap, uint32_t image,
-                                        const schedule::KChunk& chunk, uint32_t k_frac, uint32_t step_fracs,
-                                        uint32_t m) {
-        const schedule::FmapSlab& slab = fmap.slab;
-        const uint32_t load_fracs = LoadKFracs(chunk);
-        const uint32_t groups = load_fracs == chunk.k_fracs ? chunk.c1_count : 1;
-        const uint32_t group_bytes = slab.rows.count * slab.cols.count * kC0;  // one channel group's slab
-        if (k_frac == 0 && image == 0) {
-            // The FMATRIX register describes the slab now in L1 (its pads are this tile's and chunk's; every
-            // image's slab has the same window).
-            const uint8_t pads[4] = {static_cast<uint8_t>(slab.cols.pad_before), static_cast<uint8_t>(slab.cols.pad_after),
-                                     static_cast<uint8_t>(slab.rows.pad_before), static_cast<uint8_t>(slab.rows.pad_after)};
-            AscendC::SetFmatrix(static_cast<uint16_t>(slab.rows.count), static_cast<uint16_t>(slab.cols.count), pads,
-                                AscendC::FmatrixMode::FMATRIX_LEFT);
-        }
-        AscendC::LoadData3DParamsV2<int8_t> img2col;
-        img2col.padList[0] = static_cast<uint8_t>(slab.cols.pad_before);
-        img2col.padList[1] = static_cast<uint8_t>(slab.cols.pad_after);
-        img2col.padList[2] = static_cast<uint8_t>(slab.rows.pad_before);
-        img2col.padList[3] = static_cast<uint8_t>(slab.rows.pad_after);
-        img2col.l1H = static_cast<uint16_t>(slab.rows.count);
-        img2col.l1W = static_cast<uint16_t>(slab.cols.count);
-        img2col.channelSize = static_cast<uint16_t>(groups * kC0);
-        img2col.kExtension = static_cast<uint16_t>(step_fracs * kC0);
-        img2col.mExtension = static_cast<uint16_t>(m);
-        img2col.kStartPt = static_cast<uint16_t>(k_frac % load_fracs * kC0);
-        img2col.mStartPt = static_cast<uint16_t>(slab.m_start_pt);
-        img2col.strideW = static_cast<uint8_t>(td_->stride_w);
-        img2col.strideH = static_cast<uint8_t>(td_->stride_h);
-        img2col.filterW = static_cast<uint8_t>(chunk.kw_count);
-        img2col.filterH = static_cast<uint8_t>(chunk.kh_count);
-        img2col.dilationFilterW = static_cast<uint8_t>(td_->dilation_w);
-        img2col.dilationFilterH = static_cast<uint8_t>(td_->dilation_h);
-        img2col.enTranspose = false;
-        img2col.enSmallK = false;
-        img2col.padValue = static_cast<int8_t>(td_->offset_x);
-        AscendC::LoadData<int8_t, kLoad3dUseRegisters>(
-            a, fmap.data[image * fmap.image_bytes + k_frac / load_fracs * group_bytes], img2col);
-    }
-
-    // Direct GEMM path, L1 -> L0A Zz ([m / 16][step_fracs][16][32]): the square (m block mb, K fractal i) of the
-    // ND2NZ slab, rows = channels and columns = positions, transposes into fractals (2 mb, i) and (2 mb + 1, i)
-    // (LoadDataWithTranspose.md, b8: dst fractal j row r = square column 16 j + r). One call per m block with a
-    // repeat per K fractal, or one per K fractal with a repeat per m block, whichever issues fewer loads.
-    __aicore__ inline void LoadAFromNzRows(const AscendC::LocalTensor<int8_t>& a, const AscendC::LocalTensor<int8_t>& slab,
-                                           const schedule::KChunk& chunk, uint32_t k_frac, uint32_t step_fracs,
-                                           uint32_t m) {
-#if __CCE_AICORE__ == 220  // LoadDataWithTranspose exists on arch 2201 only; the tiling takes this path there only
-        constexpr uint32_t kSquareBytes = kC0 * kC0;
-        const uint32_t m_blocks = schedule::CeilDiv(m, kC0);
-        const uint32_t rows = chunk.c1_count * kC0;  // channel rows per m block of the slab
-        const uint32_t first = k_frac * kSquareBytes;
-        AscendC::LoadData2dTransposeParams load;
-        load.startIndex = 0;
-        load.addrMode = 0;
-        load.dstFracGap = static_cast<uint16_t>(step_fracs - 1);  // fractal 2mb + 1 is step_fracs after 2mb
-        if (m_blocks <= step_fracs) {
-            load.repeatTimes = static_cast<uint8_t>(step_fracs);
-            load.srcStride = 1;
-            load.dstGap = 0;
-            for (uint32_t mb = 0; mb < m_blocks; ++mb) {
-                AscendC::LoadDataWithTranspose(a[mb * 2 * step_fracs * kFractalBytes], slab[mb * rows * kC0 + first], load);
-            }
-        } else {
-            load.repeatTimes = static_cast<uint8_t>(m_blocks);
-            load.srcStride = static_cast<uint16_t>(rows / kC0);       // squares from one m block to the next
-            load.dstGap = static_cast<uint16_t>(2 * step_fracs - 1);  // two fractal rows of L0A per m block
-            for (uint32_t i = 0; i < step_fracs; ++i) {
-                AscendC::LoadDataWithTranspose(a[i * kFractalBytes], slab[first + i * kSquareBytes], load);
-            }
-        }
-#else
-        (void)a;
-        (void)slab;
-        (void)chunk;
-        (void)k_frac;
-        (void)step_fracs;
-        (void)m;
-#endif
     }
 
     // -offset_x fits int8 except for offset_x = -128: then 64 twice.

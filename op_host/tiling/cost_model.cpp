@@ -69,7 +69,7 @@ double FmapBytesPerTile(const Problem& p, const TilePlan& plan, double avg_tile_
     return static_cast<double>(p.c1) * row_groups * col_groups * std::max(rows, 1.0) * std::max(cols, 1.0) * kK0;
 }
 
-// DMAs the epilogue writes y with per UB pass of `rows` rows x `channels` channels (stage_dequant_epilogue.h
+// DMAs the epilogue writes y with per UB pass of `rows` rows x `channels` channels (epilogue_dequant_nz_to_nchw.h
 // WritePass, vector_gm_io.h CopyRunsOut): on 2201 one DataCopyPad; on 2002 one when the pass is one run of y
 // (a whole image, its groups packed by Gather) or its rows are whole blocks at block spacing, else one per
 // channel, plus an overlapping tail block when a row is not whole blocks.

@@ -5,13 +5,14 @@
 #include <cstdint>
 
 #include "op_host/core/conv_shape.h"
+#include "op_kernel/int8_fractal.h"
 
 namespace qconv::tiling {
 
-inline constexpr uint32_t kM0 = 16;    // int8 cube fractal rows (output positions)
-inline constexpr uint32_t kK0 = 32;    // int8 cube fractal depth (C0 of NC1HWC0 and FRACTAL_Z)
-inline constexpr uint32_t kN0 = 16;    // int8 cube fractal columns (output channels)
-inline constexpr uint32_t kFractalBytes = kM0 * kK0;  // 512 B, one int8 fractal in L1 / L0A / L0B
+inline constexpr uint32_t kM0 = fractal::kM0;  // int8 cube fractal rows (output positions)
+inline constexpr uint32_t kK0 = fractal::kK0;  // int8 cube fractal depth (C0 of NC1HWC0 and FRACTAL_Z)
+inline constexpr uint32_t kN0 = fractal::kN0;  // int8 cube fractal columns (output channels)
+inline constexpr uint32_t kFractalBytes = fractal::kBytes;  // 512 B, one int8 fractal in L1 / L0A / L0B
 
 struct Problem {
     uint32_t batch, cin, hin, win, cout, kh, kw;

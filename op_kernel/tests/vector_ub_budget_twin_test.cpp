@@ -21,7 +21,7 @@
 #include "sim/launch.h"
 #include "sim/positions.h"
 #include "stage_cross_core.h"
-#include "stage_dequant_epilogue.h"
+#include "epilogue_dequant_nz_to_nchw.h"
 #include "stage_layout_transform.h"
 #include "vector_ub_budget.h"
 
