@@ -1,8 +1,9 @@
 // The tiling data of QuantConv2d: a fixed-layout POD written by op_host's tiling engine and read by the
 // kernel (GET_TILING_DATA) and by the CPU twin. Only fixed-width integer fields and explicit padding, no
 // CANN or STL types, so host (g++/clang) and device (ccec) agree on every offset; the static_asserts at the
-// bottom pin the layout. Extending it: append fields at the end, keep the size a multiple of 8 and update the
-// size assert (host and kernel are built from this one header).
+// bottom pin the layout. The struct is in sections (problem, paths, split, L0, L1, vector side, kw_pack,
+// workspace), each with its field list below it; a new field goes into its section and that section's list
+// (the size checks fail otherwise), keeping the uint64 workspace section 8-byte aligned.
 //
 // Vocabulary (op_kernel/README.md): per image the convolution is a GEMM with M = Ho*Wo output positions
 // (m = ho*Wo + wo), N = Cout, K = C1*kh*kw*32 in the order (c1, i, j, c0) of Load3D and FRACTAL_Z.
@@ -68,6 +69,14 @@ struct QuantConv2dTilingData {
     uint32_t npu_arch;  // 2201 (split cores, Fixpipe to ws.acc) or 2002 (coupled, L0C -> UB)
     uint32_t reserved_problem;
 
+    // ---- paths (the header comment above) ------------------------------------------------------------------
+    uint32_t fmap_path;            // QuantConv2dFmapPath
+    uint32_t weight_format;        // qconv::WeightFormat: 0 NCHW (laid out into ws.weight by phase 1), 1 FRACTAL_Z
+                                   // input read by the cube as it is (ws.weight is then empty)
+    uint32_t offset_x_zero_point;  // 1: the SoC's legacy semantics subtract offset_x * sum(w[co]) (310P) and
+                                   // offset_x != 0: the cube adds Mmads of a constant -offset_x L0A tile
+    uint32_t m_tile_mode;          // QuantConv2dMTileMode
+
     // ---- block split over cube cores: batch x n x m, never K ---------------------------------------------
     // block b -> (b / (n_dim * m_dim), (b / m_dim) % n_dim, b % m_dim); each axis hands out `*_per_block`
     // units, the last block of an axis gets the tail; dims are normalised so no block is empty.
@@ -79,7 +88,11 @@ struct QuantConv2dTilingData {
     uint32_t n_per_block;        // in units of 16 output channels
     uint32_t m_per_block;        // in m units: 16 positions (kMTileAcrossRows) or output rows (kMTileInRow)
     uint32_t m_units;            // total m units of one image
-    uint32_t m_tile_mode;        // QuantConv2dMTileMode
+    uint32_t m_images;           // >= 1: an output tile holds up to this many whole images of the block (2201,
+                                 // kMTileAcrossRows, m_dim 1), image i in rows [i * ImageRowPitch, + Ho*Wo) of
+                                 // the L0 tile (quant_conv2d_schedule.h), so that a small output (ResNet's 7x7)
+                                 // still makes a tile tall enough for each weight byte brought into L1 and L0B
+                                 // to serve m_l0 rows. 0 or 1: a tile is part of one image
 
     // ---- L0 tiles (elements); one output tile = m_l0 x n_l0 int32 in L0C, accumulated over all of K ------
     uint32_t m_l0;               // multiple of 16; in kMTileInRow the tile width along Wo
@@ -91,23 +104,41 @@ struct QuantConv2dTilingData {
 
     // ---- L1: K is walked in chunks; a chunk is either c1_per_chunk whole channel groups with every kernel
     // row, or (c1_per_chunk == 1) kh_per_chunk kernel rows of one channel group, or (c1_per_chunk ==
-    // kh_per_chunk == 1) kw_per_chunk kernel columns of one kernel row (kw_per_chunk, at the end, < kw).
-    // A chunk's fmap slab holds [c1_per_chunk][rows][cols][32] int8, its weight slab [chunk K/32][n_l0/16][16][32].
+    // kh_per_chunk == 1) kw_per_chunk kernel columns of one kernel row (kw_per_chunk < kw).
+    // A chunk's fmap slab holds [images][c1_per_chunk][rows][cols][32] int8, its weight slab
+    // [chunk K/32][n_l0/16][16][32].
     uint32_t c1_per_chunk;
     uint32_t kh_per_chunk;
+    uint32_t kw_per_chunk;       // kernel columns per K chunk (== kw unless a kernel row is split)
     uint32_t k_chunks;           // ceil(c1 / c1_per_chunk) * ceil(kh / kh_per_chunk) * ceil(kw / kw_per_chunk)
     uint32_t fmap_l1_bytes;      // one fmap slab buffer (worst tile)
     uint32_t weight_l1_bytes;    // one weight slab buffer
     uint32_t fmap_l1_buffers;    // 1 or 2
     uint32_t weight_l1_buffers;  // 1 or 2
     uint32_t weight_resident;    // 1: k_chunks == 1 and the weight slab stays in L1 across the m tiles of an n tile
+    uint32_t prefetch_weight_rows; // 2201: K fractal rows of the block's first weight slab the AIC loads before
+                                   // phase 1's barrier (its FRACTAL_Z filter input does not depend on phase 1): as
+                                   // many as the tiling expects to load under the layout work (the SyncAll drains
+                                   // the AIC's pipes, so more would delay the cube); 0: none
 
-    // ---- vector side -------------------------------------------------------------------------------------
+    // ---- vector side ----------------------------------------------------------------------------------------
     uint32_t acc_slots;          // 2201: ws.acc ring depth per block (<= 4: C2V flags 0..3, V2C flags 4..7)
     uint32_t ub_m;               // rows of one UB dequant pass (multiple of 16, <= m_l0)
     uint32_t ub_n;               // channels of one UB dequant pass (multiple of 16, <= n_l0)
     uint32_t ub_buffers;         // 1 or 2
-    uint32_t ub_bytes;           // UB bytes the dequant may use (after its own budget check)
+    uint32_t ub_bytes;           // UB bytes the vector side may use (after its own budget check)
+    uint32_t layout_fmap_run;    // 2201: H*W positions per fmap item of phase 1 (<= vector_ub::LayoutFmapRun; 0:
+                                 // that maximum), chosen so the items spread evenly over the vector cores, since
+                                 // each item pays a DMA's fixed cost twice (in and out)
+
+    // ---- kw_pack (fmap_path kFmapKwPacked): the input and filter as the caller gave them -----------------
+    uint32_t kw_pack_cin;          // Cin of x and the filter (cin above is kw_pack_kw * kw_pack_cin)
+    uint32_t kw_pack_win;          // W of x (win above is Wo)
+    uint32_t kw_pack_kw;           // kw of the filter (kw above is 1)
+    uint32_t kw_pack_stride_w;
+    uint32_t kw_pack_pad_w;
+    uint32_t kw_pack_dilation_w;
+    uint32_t reserved_kw_pack;     // keeps the workspace section 8-byte aligned
 
     // ---- workspace (bytes from the start of the user workspace; 512 B aligned) --------------------------
     uint64_t ws_fmap_offset;     // [N][C1][H][W][32] int8
@@ -120,39 +151,48 @@ struct QuantConv2dTilingData {
     uint64_t ws_total_bytes;     // user workspace (the system workspace is added by the TilingFunc)
     uint64_t ws_sync_offset;     // 2002: the soft SyncAll area, block_dim x 32 B, cleared by the kernel itself
     uint64_t ws_sync_bytes;      //       before its barrier (stage_cross_core.h); 2201: 0 bytes
-
-    uint32_t kw_per_chunk;       // kernel columns per K chunk (== kw unless a kernel row is split; see L1 above)
-    uint32_t weight_format;      // qconv::WeightFormat: 0 NCHW (laid out into ws.weight by phase 1), 1 FRACTAL_Z
-                                 // input read by the cube as it is (ws.weight is then empty)
-    uint32_t offset_x_zero_point;  // 1: the SoC's legacy semantics subtract offset_x * sum(w[co]) (310P) and
-                                   // offset_x != 0: the cube adds Mmads of a constant -offset_x L0A tile
-    uint32_t fmap_path;            // QuantConv2dFmapPath
-
-    // ---- kw_pack (fmap_path kFmapKwPacked): the input and filter as the caller gave them -----------------
-    uint32_t kw_pack_cin;          // Cin of x and the filter (cin above is kw_pack_kw * kw_pack_cin)
-    uint32_t kw_pack_win;          // W of x (win above is Wo)
-    uint32_t kw_pack_kw;           // kw of the filter (kw above is 1)
-    uint32_t kw_pack_stride_w;
-    uint32_t kw_pack_pad_w;
-    uint32_t kw_pack_dilation_w;
-
-    // ---- phase overlap (2201) ------------------------------------------------------------------------------
-    uint32_t prefetch_weight_rows; // K fractal rows of the block's first weight slab the AIC loads before phase
-                                   // 1's barrier (its FRACTAL_Z filter input does not depend on phase 1): as many
-                                   // as the tiling expects to load under the layout work (the SyncAll drains
-                                   // the AIC's pipes, so more would delay the cube); 0: none
-
-    // ---- whole images per M tile (2201, kMTileAcrossRows, m_dim 1) -------------------------------------------
-    uint32_t m_images;             // >= 1: an output tile holds up to this many whole images of the block, image i
-                                   // in rows [i * ImageRowPitch, + Ho*Wo) of the L0 tile (quant_conv2d_schedule.h),
-                                   // so that a small output (ResNet's 7x7) still makes a tile tall enough for each
-                                   // weight byte brought into L1 and L0B to serve m_l0 rows. 1: part of one image
-
-    // ---- phase 1 items (2201) --------------------------------------------------------------------------------
-    uint32_t layout_fmap_run;      // H*W positions per fmap item of the layout (<= vector_ub::LayoutFmapRun; 0: that
-                                   // maximum): chosen so the items spread evenly over the vector cores, since
-                                   // each item pays a DMA's fixed cost twice (in and out)
 };
+
+// The field list of each section, the one list every by-name use of the POD goes through (op_host's Python
+// dict, the twin tests' overrides). A field added to the struct without its list breaks the size checks below.
+#define QCONV_TILING_PROBLEM_FIELDS(X)                                                                          \
+    X(batch) X(cin) X(hin) X(win) X(cout) X(kh) X(kw) X(stride_h) X(stride_w) X(pad_h) X(pad_w) X(dilation_h)    \
+    X(dilation_w) X(offset_x) X(has_bias) X(scale_kind) X(hout) X(wout) X(c1) X(n1) X(npu_arch) X(reserved_problem)
+#define QCONV_TILING_PATH_FIELDS(X) X(fmap_path) X(weight_format) X(offset_x_zero_point) X(m_tile_mode)
+#define QCONV_TILING_SPLIT_FIELDS(X)                                                                            \
+    X(block_dim) X(batch_dim) X(n_dim) X(m_dim) X(batch_per_block) X(n_per_block) X(m_per_block) X(m_units)       \
+    X(m_images)
+#define QCONV_TILING_L0_FIELDS(X) X(m_l0) X(n_l0) X(k_l0) X(l0a_buffers) X(l0b_buffers) X(l0c_buffers)
+#define QCONV_TILING_L1_FIELDS(X)                                                                               \
+    X(c1_per_chunk) X(kh_per_chunk) X(kw_per_chunk) X(k_chunks) X(fmap_l1_bytes) X(weight_l1_bytes)              \
+    X(fmap_l1_buffers) X(weight_l1_buffers) X(weight_resident) X(prefetch_weight_rows)
+#define QCONV_TILING_VECTOR_FIELDS(X) X(acc_slots) X(ub_m) X(ub_n) X(ub_buffers) X(ub_bytes) X(layout_fmap_run)
+#define QCONV_TILING_KW_PACK_FIELDS(X)                                                                          \
+    X(kw_pack_cin) X(kw_pack_win) X(kw_pack_kw) X(kw_pack_stride_w) X(kw_pack_pad_w) X(kw_pack_dilation_w)       \
+    X(reserved_kw_pack)
+#define QCONV_TILING_WORKSPACE_FIELDS(X)                                                                        \
+    X(ws_fmap_offset) X(ws_fmap_bytes) X(ws_weight_offset) X(ws_weight_bytes) X(ws_acc_offset) X(ws_acc_bytes)   \
+    X(acc_slot_bytes) X(ws_total_bytes) X(ws_sync_offset) X(ws_sync_bytes)
+#define QCONV_TILING_FIELDS(X)                                                                                  \
+    QCONV_TILING_PROBLEM_FIELDS(X) QCONV_TILING_PATH_FIELDS(X) QCONV_TILING_SPLIT_FIELDS(X)                       \
+    QCONV_TILING_L0_FIELDS(X) QCONV_TILING_L1_FIELDS(X) QCONV_TILING_VECTOR_FIELDS(X) QCONV_TILING_KW_PACK_FIELDS(X) \
+    QCONV_TILING_WORKSPACE_FIELDS(X)
+
+// Each section's list covers exactly its bytes: from its first field to the next section's first field.
+#define QCONV_TILING_FIELD_BYTES(field) +sizeof(QuantConv2dTilingData::field)
+#define QCONV_TILING_SPAN(first, next) (__builtin_offsetof(QuantConv2dTilingData, next) - __builtin_offsetof(QuantConv2dTilingData, first))
+static_assert(0 QCONV_TILING_PROBLEM_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(batch, fmap_path), "problem list");
+static_assert(0 QCONV_TILING_PATH_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(fmap_path, block_dim), "path list");
+static_assert(0 QCONV_TILING_SPLIT_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(block_dim, m_l0), "split list");
+static_assert(0 QCONV_TILING_L0_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(m_l0, c1_per_chunk), "L0 list");
+static_assert(0 QCONV_TILING_L1_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(c1_per_chunk, acc_slots), "L1 list");
+static_assert(0 QCONV_TILING_VECTOR_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(acc_slots, kw_pack_cin), "vector list");
+static_assert(0 QCONV_TILING_KW_PACK_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(kw_pack_cin, ws_fmap_offset), "kw_pack list");
+static_assert(0 QCONV_TILING_WORKSPACE_FIELDS(QCONV_TILING_FIELD_BYTES) ==
+                  sizeof(QuantConv2dTilingData) - __builtin_offsetof(QuantConv2dTilingData, ws_fmap_offset), "workspace list");
+static_assert(0 QCONV_TILING_FIELDS(QCONV_TILING_FIELD_BYTES) == sizeof(QuantConv2dTilingData), "every byte is a listed field");
+#undef QCONV_TILING_SPAN
+#undef QCONV_TILING_FIELD_BYTES
 
 static_assert(sizeof(QuantConv2dTilingData) == 336, "tiling data layout changed: update host and kernel together");
 static_assert(sizeof(QuantConv2dTilingData) % 8 == 0, "tiling data must stay 8-byte granular");

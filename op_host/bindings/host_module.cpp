@@ -205,17 +205,7 @@ py::dict SocToDict(const SocSpec& s) {
     return d;
 }
 
-#define QCONV_TILING_FIELDS(X)                                                                                   \
-    X(batch) X(cin) X(hin) X(win) X(cout) X(kh) X(kw) X(stride_h) X(stride_w) X(pad_h) X(pad_w) X(dilation_h)   \
-    X(dilation_w) X(offset_x) X(has_bias) X(scale_kind) X(hout) X(wout) X(c1) X(n1) X(npu_arch) X(block_dim)     \
-    X(batch_dim) X(n_dim) X(m_dim) X(batch_per_block) X(n_per_block) X(m_per_block) X(m_units) X(m_tile_mode)    \
-    X(m_l0) X(n_l0) X(k_l0) X(l0a_buffers) X(l0b_buffers) X(l0c_buffers) X(c1_per_chunk) X(kh_per_chunk)         \
-    X(k_chunks) X(fmap_l1_bytes) X(weight_l1_bytes) X(fmap_l1_buffers) X(weight_l1_buffers) X(weight_resident)   \
-    X(acc_slots) X(ub_m) X(ub_n) X(ub_buffers) X(ub_bytes) X(ws_fmap_offset) X(ws_fmap_bytes) X(ws_weight_offset) \
-    X(ws_weight_bytes) X(ws_acc_offset) X(ws_acc_bytes) X(acc_slot_bytes) X(ws_total_bytes) X(ws_sync_offset) \
-    X(ws_sync_bytes) X(kw_per_chunk) X(weight_format) X(fmap_path) X(kw_pack_cin) \
-    X(kw_pack_win) X(kw_pack_kw) X(kw_pack_stride_w) X(kw_pack_pad_w) X(kw_pack_dilation_w) X(prefetch_weight_rows) X(m_images) X(layout_fmap_run)
-
+// QCONV_TILING_FIELDS: the POD's field list, op_kernel/quant_conv2d_tiling_data.h.
 py::dict TilingToDict(const tiling::TilingResult& r) {
     py::dict data;
 #define QCONV_PUT(field) data[#field] = r.data.field;

@@ -84,28 +84,16 @@ void RunFault(const std::string& name, const std::string& soc_name) {
     sim::Launch(soc, 2, kernel, std::move(args));
 }
 
-// Tiling-data fields a test may override, by name.
+// Tiling-data fields a test may override, by name (any field of the POD's list).
 void SetField(QuantConv2dTilingData& td, const std::string& name, uint64_t value) {
-    const std::map<std::string, uint32_t QuantConv2dTilingData::*> u32 = {
-        {"block_dim", &QuantConv2dTilingData::block_dim}, {"m_l0", &QuantConv2dTilingData::m_l0},
-        {"n_l0", &QuantConv2dTilingData::n_l0},           {"k_l0", &QuantConv2dTilingData::k_l0},
-        {"ub_m", &QuantConv2dTilingData::ub_m},           {"acc_slots", &QuantConv2dTilingData::acc_slots},
-        {"fmap_l1_bytes", &QuantConv2dTilingData::fmap_l1_bytes},
-        {"weight_l1_bytes", &QuantConv2dTilingData::weight_l1_bytes},
-        {"c1", &QuantConv2dTilingData::c1},               {"cout", &QuantConv2dTilingData::cout},
-    };
-    const std::map<std::string, uint64_t QuantConv2dTilingData::*> u64 = {
-        {"ws_total_bytes", &QuantConv2dTilingData::ws_total_bytes},
-        {"ws_acc_offset", &QuantConv2dTilingData::ws_acc_offset},
-        {"ws_weight_offset", &QuantConv2dTilingData::ws_weight_offset},
-    };
-    if (const auto f = u32.find(name); f != u32.end()) {
-        td.*(f->second) = static_cast<uint32_t>(value);
-    } else if (const auto g = u64.find(name); g != u64.end()) {
-        td.*(g->second) = value;
-    } else {
-        throw py::value_error("tiling field " + name + " cannot be overridden");
+#define QCONV_SET_FIELD(field)                                                          \
+    if (name == #field) {                                                               \
+        td.field = static_cast<decltype(QuantConv2dTilingData::field)>(value);          \
+        return;                                                                         \
     }
+    QCONV_TILING_FIELDS(QCONV_SET_FIELD)
+#undef QCONV_SET_FIELD
+    throw py::value_error("tiling field " + name + " cannot be overridden: not a field of QuantConv2dTilingData");
 }
 
 }  // namespace
