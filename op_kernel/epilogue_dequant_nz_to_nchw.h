@@ -21,21 +21,13 @@
 #pragma once
 
 #include "kernel_operator.h"
+#include "quant_conv2d_tiling_data.h"
 #include "vector_gather.h"
 #include "vector_gm_io.h"
 #include "vector_transpose.h"
 #include "vector_ub_budget.h"
 
 namespace qconv::kernel {
-
-struct DequantArgs {
-    uint32_t cout = 0;
-    uint32_t out_hw = 0;      // Ho * Wo: one image's M
-    uint32_t m_l0 = 0;        // rows of an acc tile (multiple of 16)
-    uint32_t n_l0 = 0;        // channels of an acc tile (multiple of 16)
-    bool has_bias = false;
-    bool scale_is_int64 = true;
-};
 
 // One tile of the schedule: image, M range (ho * Wo + wo) and N range (output channels).
 struct AccTile {
@@ -62,21 +54,21 @@ public:
     static constexpr AscendC::RoundMode kToHalf = AscendC::RoundMode::CAST_NONE;
 #endif
 
-    // pass_rows / pass_channels / buffers: the tiling's UB pass (ub_m, ub_n, ub_buffers). UB taken:
-    // vector_ub::DequantBytes (vector_ub_budget.h), one InitBuffer per term.
-    __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR scale, GM_ADDR bias, GM_ADDR y, uint32_t batch,
-                                const DequantArgs& args, uint32_t pass_rows, uint32_t pass_channels, uint32_t buffers,
-                                bool acc_from_workspace) {
-        args_ = args;
-        rows_ = vector_ub::DequantPassRows(pass_rows);
-        groups_ = vector_ub::DequantPassGroups(pass_channels);
+    // The tiling's problem (cout, Ho * Wo, bias, scale kind), tile (m_l0, n_l0) and UB pass (ub_m, ub_n,
+    // ub_buffers). UB taken: vector_ub::DequantBytes (vector_ub_budget.h), one InitBuffer per term.
+    __aicore__ inline void Init(AscendC::TPipe* pipe, GM_ADDR scale, GM_ADDR bias, GM_ADDR y,
+                                const QuantConv2dTilingData& td, bool acc_from_workspace) {
+        td_ = &td;
+        out_hw_ = td.hout * td.wout;
+        rows_ = vector_ub::DequantPassRows(td.ub_m);
+        groups_ = vector_ub::DequantPassGroups(td.ub_n);
         scale_words_.SetGlobalBuffer(reinterpret_cast<__gm__ uint32_t*>(scale),
-                                     static_cast<uint64_t>(args.cout) * (args.scale_is_int64 ? 2 : 1));
-        if (args.has_bias) {
-            bias_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(bias), args.cout);
+                                     static_cast<uint64_t>(td.cout) * (ScaleIsInt64() ? 2 : 1));
+        if (td.has_bias != 0) {
+            bias_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(bias), td.cout);
         }
-        y_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ half*>(y), static_cast<uint64_t>(batch) * args.cout * args.out_hw);
-        const uint8_t bufs = static_cast<uint8_t>(vector_ub::DequantBuffers(buffers));
+        y_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ half*>(y), static_cast<uint64_t>(td.batch) * td.cout * out_hw_);
+        const uint8_t bufs = static_cast<uint8_t>(vector_ub::DequantBuffers(td.ub_buffers));
         if (acc_from_workspace) {
             pipe->InitBuffer(acc_queue_, bufs, vector_ub::DequantAccPassBytes(rows_, groups_));
         } else {
@@ -84,8 +76,8 @@ public:
         }
         pipe->InitBuffer(narrow_, vector_ub::DequantHalfPassBytes(rows_, 1));
         pipe->InitBuffer(out_queue_, bufs, vector_ub::DequantHalfPassBytes(rows_, groups_));
-        pipe->InitBuffer(scale_rows_, vector_ub::DequantChannelRowsBytes(args.n_l0));
-        pipe->InitBuffer(bias_rows_, vector_ub::DequantChannelRowsBytes(args.n_l0));
+        pipe->InitBuffer(scale_rows_, vector_ub::DequantChannelRowsBytes(td.n_l0));
+        pipe->InitBuffer(bias_rows_, vector_ub::DequantChannelRowsBytes(td.n_l0));
     }
 
     // Arch 2201 AIV: rows [m_offset, m_offset + m_len) and channels [n_offset, n_offset + n_len) (n_offset a
@@ -109,10 +101,10 @@ public:
                 // 16 int32 is two).
                 AscendC::LocalTensor<int32_t> acc = acc_queue_.AllocTensor<int32_t>();
                 const uint16_t row_blocks = static_cast<uint16_t>(kChannels * sizeof(int32_t) / kBlockBytes);
-                AscendC::DataCopy(acc, slot[(g0 * args_.m_l0 + slot_row + m0) * kChannels],
+                AscendC::DataCopy(acc, slot[(g0 * td_->m_l0 + slot_row + m0) * kChannels],
                                   AscendC::DataCopyParams{static_cast<uint16_t>(groups),
                                                           static_cast<uint16_t>(padded_rows * row_blocks),
-                                                          static_cast<uint16_t>((args_.m_l0 - padded_rows) * row_blocks), 0});
+                                                          static_cast<uint16_t>((td_->m_l0 - padded_rows) * row_blocks), 0});
                 acc_queue_.EnQue(acc);
                 acc = acc_queue_.DeQue<int32_t>();
                 AscendC::LocalTensor<half> out = out_queue_.AllocTensor<half>();
@@ -140,7 +132,7 @@ public:
                 const uint32_t rows = Min(rows_, tile.m_len - m0);
                 AscendC::LocalTensor<half> out = out_queue_.AllocTensor<half>();
                 for (uint32_t j = 0; j < groups; ++j) {
-                    DequantGroup(acc[((g0 + j) * args_.m_l0 + m0) * kChannels], g0 + j, tile.m_start + m0, rows, out, j);
+                    DequantGroup(acc[((g0 + j) * td_->m_l0 + m0) * kChannels], g0 + j, tile.m_start + m0, rows, out, j);
                 }
                 WritePass(out, tile, g0, groups, m0, rows);
             }
@@ -163,13 +155,13 @@ private:
         AscendC::WaitFlag<AscendC::HardEvent::V_S>(v_to_s);
         AscendC::LocalTensor<uint32_t> scale_rows = scale_rows_.Get<uint32_t>();
         AscendC::LocalTensor<int32_t> bias_rows = bias_rows_.Get<int32_t>();
-        const uint32_t word_step = args_.scale_is_int64 ? 2 : 1;  // low word of a little-endian int64
+        const uint32_t word_step = ScaleIsInt64() ? 2 : 1;  // low word of a little-endian int64
         for (uint32_t g = g_begin; g < g_end; ++g) {
             for (uint32_t c = 0; c < kChannels; ++c) {
                 const uint32_t co = tile.n_start + g * kChannels + c;
-                const bool valid = co < args_.cout;
+                const bool valid = co < td_->cout;
                 const uint32_t scale_bits = valid ? scale_words_.GetValue(co * word_step) & kScaleMask : 0;
-                const int32_t bias_value = (valid && args_.has_bias) ? bias_gm_.GetValue(co) : 0;
+                const int32_t bias_value = (valid && td_->has_bias != 0) ? bias_gm_.GetValue(co) : 0;
                 for (uint32_t row = 0; row < kLanes / kChannels; ++row) {
                     scale_rows.SetValue(g * kLanes + row * kChannels + c, scale_bits);
                     bias_rows.SetValue(g * kLanes + row * kChannels + c, bias_value);
@@ -185,7 +177,7 @@ private:
     // channel rows back to back (Gather) instead of transposing them: the pass is then one run of y.
     __aicore__ inline bool PacksWholeImage(uint32_t m0, uint32_t rows) const {
 #if __CCE_AICORE__ == 200
-        return args_.out_hw % kChannels != 0 && m0 == 0 && rows == args_.out_hw;
+        return out_hw_ % kChannels != 0 && m0 == 0 && rows == out_hw_;
 #else
         (void)m0, (void)rows;
         return false;
@@ -201,7 +193,7 @@ private:
         const uint32_t elems = padded_rows * kChannels;
         const uint8_t repeats = static_cast<uint8_t>(elems / kLanes);
         const AscendC::BinaryRepeatParams per_channel_row(1, 1, 1, 8, 8, 0);  // src1 re-read every repeat
-        if (args_.has_bias) {
+        if (td_->has_bias != 0) {
             AscendC::Add(acc, acc, bias_rows_.Get<int32_t>()[g * kLanes], kLanes, repeats, per_channel_row);
             AscendC::PipeBarrier<PIPE_V>();
         }
@@ -238,19 +230,22 @@ private:
     __aicore__ inline void WritePass(AscendC::LocalTensor<half>& out, const AccTile& tile, uint32_t g0, uint32_t groups,
                                      uint32_t m0, uint32_t rows) {
         const uint32_t co0 = tile.n_start + g0 * kChannels;
-        const uint32_t channels = Min(groups * kChannels, Min(tile.n_len - g0 * kChannels, args_.cout - co0));
-        const uint64_t dst = (static_cast<uint64_t>(tile.image) * args_.cout + co0) * args_.out_hw + tile.m_start + m0;
+        const uint32_t channels = Min(groups * kChannels, Min(tile.n_len - g0 * kChannels, td_->cout - co0));
+        const uint64_t dst = (static_cast<uint64_t>(tile.image) * td_->cout + co0) * out_hw_ + tile.m_start + m0;
         out_queue_.EnQue(out);
         out = out_queue_.DeQue<half>();
         if (PacksWholeImage(tile.m_start + m0, rows)) {
             CopyRunsOut(y_gm_[dst], channels * rows, out, groups * kChannels * rows, 1, channels * rows);
         } else {
-            CopyRunsOut(y_gm_[dst], args_.out_hw, out, rows_, channels, rows);
+            CopyRunsOut(y_gm_[dst], out_hw_, out, rows_, channels, rows);
         }
         out_queue_.FreeTensor(out);
     }
 
-    DequantArgs args_;
+    __aicore__ inline bool ScaleIsInt64() const { return td_->scale_kind == 0; }
+
+    const QuantConv2dTilingData* td_ = nullptr;
+    uint32_t out_hw_ = 0;  // Ho * Wo: one image's M
     uint32_t rows_ = 0;    // rows of one pass
     uint32_t groups_ = 1;  // channel groups of one pass
     uint32_t rows_n_start_ = 0xFFFFFFFFu;

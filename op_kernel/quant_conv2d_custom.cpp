@@ -44,16 +44,6 @@ __aicore__ inline LayoutTransformArgs LayoutArgsOf(const QuantConv2dTilingData& 
     return a;
 }
 
-__aicore__ inline DequantArgs DequantArgsOf(const QuantConv2dTilingData& td) {
-    DequantArgs a;
-    a.cout = td.cout;
-    a.out_hw = td.hout * td.wout;
-    a.m_l0 = td.m_l0;
-    a.n_l0 = td.n_l0;
-    a.has_bias = td.has_bias != 0;
-    a.scale_is_int64 = td.scale_kind == 0;
-    return a;
-}
 
 __aicore__ inline AccTile AccTileOf(const schedule::OutputTile& t) {
     AccTile a;
@@ -85,7 +75,7 @@ __aicore__ inline void RunLayoutTransform(AscendC::TPipe* pipe, GM_ADDR x, GM_AD
 __aicore__ inline void RunVectorEpilogue(AscendC::TPipe* pipe, GM_ADDR scale, GM_ADDR bias, GM_ADDR y,
                                          GM_ADDR workspace, const QuantConv2dTilingData& td) {
     DequantEpilogue epilogue;
-    epilogue.Init(pipe, scale, bias, y, td.batch, DequantArgsOf(td), td.ub_m, td.ub_n, td.ub_buffers, true);
+    epilogue.Init(pipe, scale, bias, y, td, true);
     VectorConsumeTiles(workspace, td, [&](const AscendC::GlobalTensor<int32_t>& slot_gm, const schedule::OutputTile& tile,
                                           const schedule::VectorShare& share) {
         // A tile of several whole images: each image in turn, from its own rows of the slot.
@@ -134,8 +124,7 @@ extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weig
     SoftSyncAll(&pipe, user_ws + tiling_data.ws_sync_offset);
     pipe.Reset();  // phase 1's UB goes back to the cube side's tile and the epilogue
     DequantEpilogue epilogue;
-    epilogue.Init(&pipe, scale, bias, y, tiling_data.batch, DequantArgsOf(tiling_data), tiling_data.ub_m,
-                  tiling_data.ub_n, tiling_data.ub_buffers, false);
+    epilogue.Init(&pipe, scale, bias, y, tiling_data, false);
     RunCubeCoupled(&pipe, x, weight, user_ws, tiling_data, [&](const AscendC::LocalTensor<int32_t>& acc,
                                                     const qconv::schedule::OutputTile& tile) {
         epilogue.ProcessInUb(acc, AccTileOf(tile));

@@ -155,9 +155,12 @@ struct QuantConv2dTilingData {
 
 // The field list of each section, the one list every by-name use of the POD goes through (op_host's Python
 // dict, the twin tests' overrides). A field added to the struct without its list breaks the size checks below.
-#define QCONV_TILING_PROBLEM_FIELDS(X)                                                                          \
+// The convolution's geometry: the problem fields op_host's tiling::Problem holds under the same names.
+#define QCONV_TILING_GEOMETRY_FIELDS(X)                                                                         \
     X(batch) X(cin) X(hin) X(win) X(cout) X(kh) X(kw) X(stride_h) X(stride_w) X(pad_h) X(pad_w) X(dilation_h)    \
-    X(dilation_w) X(offset_x) X(has_bias) X(scale_kind) X(hout) X(wout) X(c1) X(n1) X(npu_arch) X(reserved_problem)
+    X(dilation_w) X(hout) X(wout) X(c1) X(n1)
+#define QCONV_TILING_PROBLEM_FIELDS(X)                                                                          \
+    QCONV_TILING_GEOMETRY_FIELDS(X) X(offset_x) X(has_bias) X(scale_kind) X(npu_arch) X(reserved_problem)
 #define QCONV_TILING_PATH_FIELDS(X) X(fmap_path) X(weight_format) X(offset_x_zero_point) X(m_tile_mode)
 #define QCONV_TILING_SPLIT_FIELDS(X)                                                                            \
     X(block_dim) X(batch_dim) X(n_dim) X(m_dim) X(batch_per_block) X(n_per_block) X(m_per_block) X(m_units)       \

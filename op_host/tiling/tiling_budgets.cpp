@@ -15,23 +15,9 @@ namespace {
 
 Problem ProblemOf(const QuantConv2dTilingData& td) {
     Problem p{};
-    p.batch = td.batch;
-    p.cin = td.cin;
-    p.hin = td.hin;
-    p.win = td.win;
-    p.cout = td.cout;
-    p.kh = td.kh;
-    p.kw = td.kw;
-    p.stride_h = td.stride_h;
-    p.stride_w = td.stride_w;
-    p.pad_h = td.pad_h;
-    p.pad_w = td.pad_w;
-    p.dilation_h = td.dilation_h;
-    p.dilation_w = td.dilation_w;
-    p.hout = td.hout;
-    p.wout = td.wout;
-    p.c1 = td.c1;
-    p.n1 = td.n1;
+#define QCONV_FROM_POD(field) p.field = td.field;
+    QCONV_TILING_GEOMETRY_FIELDS(QCONV_FROM_POD)
+#undef QCONV_FROM_POD
     p.positions = static_cast<uint64_t>(td.hout) * td.wout;
     p.k_fracs = static_cast<uint64_t>(td.c1) * td.kh * td.kw;
     p.weight_prepacked = !schedule::CubeWeightInWorkspace(td);

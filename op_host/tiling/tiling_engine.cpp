@@ -106,26 +106,12 @@ QuantConv2dTilingData Fill(const ConvShape& shape, const Problem& p, const SocSp
     td.weight_format = static_cast<uint32_t>(shape.weight_format);
     td.offset_x_zero_point = p.zero_point_const_a ? 1 : 0;
     td.fmap_path = p.fmap_direct ? kFmapDirectGemm : kFmapImg2col;
-    td.batch = p.batch;
-    td.cin = p.cin;
-    td.hin = p.hin;
-    td.win = p.win;
-    td.cout = p.cout;
-    td.kh = p.kh;
-    td.kw = p.kw;
-    td.stride_h = p.stride_h;
-    td.stride_w = p.stride_w;
-    td.pad_h = p.pad_h;
-    td.pad_w = p.pad_w;
-    td.dilation_h = p.dilation_h;
-    td.dilation_w = p.dilation_w;
+#define QCONV_TO_POD(field) td.field = p.field;
+    QCONV_TILING_GEOMETRY_FIELDS(QCONV_TO_POD)
+#undef QCONV_TO_POD
     td.offset_x = static_cast<int32_t>(shape.offset_x);
     td.has_bias = shape.has_bias ? 1 : 0;
     td.scale_kind = static_cast<uint32_t>(shape.scale_kind);
-    td.hout = p.hout;
-    td.wout = p.wout;
-    td.c1 = p.c1;
-    td.n1 = p.n1;
     td.npu_arch = soc.npu_arch;
 
     td.block_dim = plan.split.blocks();

@@ -97,17 +97,22 @@ void StagesBody(uint8_t* gm, uint8_t* sync_area) {
     }
     pipe.Reset();
     for (const StageCase& c : StageCases()) {
-        DequantArgs args;
-        args.cout = 100;
-        args.out_hw = 50;
-        args.m_l0 = 256;
-        args.n_l0 = c.n_l0;
+        QuantConv2dTilingData td{};
+        td.batch = 1;
+        td.cout = 100;
+        td.hout = 5;
+        td.wout = 10;
+        td.m_l0 = 256;
+        td.n_l0 = c.n_l0;
+        td.ub_m = c.ub_m;
+        td.ub_n = c.ub_n;
+        td.ub_buffers = c.buffers;
         const uint32_t want = vector_ub::DequantBytes(vector_ub::DequantPassRows(c.ub_m), vector_ub::DequantPassGroups(c.ub_n),
                                                       vector_ub::DequantBuffers(c.buffers), c.n_l0, c.acc_from_workspace);
         if (want > sim::PoolBytes(sim::Cur().spec, sim::Mem::kUb)) continue;  // no tiling asks for it
         {
             DequantEpilogue epilogue;
-            epilogue.Init(&pipe, gm, gm, gm, 1, args, c.ub_m, c.ub_n, c.buffers, c.acc_from_workspace);
+            epilogue.Init(&pipe, gm, gm, gm, td, c.acc_from_workspace);
             ExpectTop("dequant epilogue ub_m " + std::to_string(c.ub_m) + " ub_n " + std::to_string(c.ub_n) +
                           " buffers " + std::to_string(c.buffers) +
                           " n_l0 " + std::to_string(c.n_l0) + (c.acc_from_workspace ? " from ws.acc" : " in UB"),
