@@ -9,6 +9,8 @@
 // The kernel's paths, each chosen by the tiling and read from one field:
 //   fmap source    fmap_path      kFmapImg2col: phase 1 lays x out into ws.fmap, the cube img2cols it (Load3D v2)
 //                                 kFmapDirectGemm: the cube reads x itself (ND2NZ + LoadDataWithTranspose)
+//                                 kFmapKwPacked: phase 1 packs a row's kw taps into C0 (RGB stems)
+//                                 kFmapSubsampled: phase 1 lays out only x[:, :, ::sh, ::sw] (1x1, stride > 1, pad 0)
 //   weight source  weight_format  0: NCHW, laid out into ws.weight by phase 1; 1: FRACTAL_Z, read as it arrived
 //   M tile mode    m_tile_mode    kMTileAcrossRows | kMTileInRow
 //   K chunk kind   c1/kh/kw_per_chunk  whole channel groups | kernel rows of one group | kernel columns of one row
@@ -16,6 +18,8 @@
 //   offset_x       offset_x_zero_point  1: Mmads of a constant -offset_x L0A tile (310P legacy semantics)
 // Phase 1 (layouts, then SyncAll) runs only when the fmap or the weight needs laying out.
 // kFmapKwPacked: the cube's filter is always ws.weight (phase 1 packs it from either input format).
+// kFmapKwPacked and kFmapSubsampled: the conv fields describe the conv the cube runs; x's own axes are in their
+// sections at the end.
 #pragma once
 
 #include <stdint.h>
@@ -39,6 +43,11 @@ enum QuantConv2dFmapPath : uint32_t {
                          // = x[ci][h][wo * stride_w + j * dilation_w - pad_w], and the filter alike, so the cube
                          // runs the conv (kh x 1, stride (stride_h, 1)) on x' with K = kh * 32 instead of kh * kw * 32.
                          // The conv fields above describe that packed conv; the kw_pack section holds x's own W axis.
+    kFmapSubsampled = 3, // 1x1, pad 0, stride > 1 (ResNet downsample): phase 1 lays out only the kept positions,
+                         // x'[n][c][ho][wo] = x[n][c][ho * stride_h][wo * stride_w], as NC1HWC0 of Ho x Wo (ws.fmap
+                         // stride_h * stride_w times smaller), and the cube runs the 1x1 stride-1 conv on x' by img2col.
+                         // The conv fields above describe that conv (hin, win = Ho, Wo; stride 1); the subsample section
+                         // holds x's own H, W and strides. The filter is the caller's, unchanged.
 };
 
 struct QuantConv2dTilingData {
@@ -133,10 +142,20 @@ struct QuantConv2dTilingData {
     uint32_t kw_pack_stride_w;
     uint32_t kw_pack_pad_w;
     uint32_t kw_pack_dilation_w;
+
+    // ---- subsample (fmap_path kFmapSubsampled): x as the caller gave it, and phase 1's items -------------
+    uint32_t subsample_hin;        // H of x (hin above is Ho)
+    uint32_t subsample_win;        // W of x (win above is Wo)
+    uint32_t subsample_stride_h;   // the caller's strides (stride_h / stride_w above are 1)
+    uint32_t subsample_stride_w;
+    uint32_t subsample_rows;       // output rows per phase-1 item (vector_ub::SubsampleItemFits)
+    uint32_t subsample_groups;     // 32-channel groups per phase-1 item
+    uint32_t subsample_planes;     // 1: items are whole planes of small images, one contiguous DMA each
+                                   // (vector_ub::SubsamplePlanesFit; subsample_rows == Ho); 0: one DMA per kept row
     uint32_t reserved[1];
 };
 
-static_assert(sizeof(QuantConv2dTilingData) == 328, "tiling data layout changed: update host and kernel together");
+static_assert(sizeof(QuantConv2dTilingData) == 352, "tiling data layout changed: update host and kernel together");
 static_assert(sizeof(QuantConv2dTilingData) % 8 == 0, "tiling data must stay 8-byte granular");
 static_assert(__builtin_offsetof(QuantConv2dTilingData, ws_fmap_offset) % 8 == 0, "uint64 fields must be 8-aligned");
 

@@ -214,7 +214,8 @@ py::dict SocToDict(const SocSpec& s) {
     X(acc_slots) X(ub_m) X(ub_n) X(ub_buffers) X(ub_bytes) X(ws_fmap_offset) X(ws_fmap_bytes) X(ws_weight_offset) \
     X(ws_weight_bytes) X(ws_acc_offset) X(ws_acc_bytes) X(acc_slot_bytes) X(ws_total_bytes) X(ws_sync_offset) \
     X(ws_sync_bytes) X(kw_per_chunk) X(weight_format) X(fmap_path) X(kw_pack_cin) \
-    X(kw_pack_win) X(kw_pack_kw) X(kw_pack_stride_w) X(kw_pack_pad_w) X(kw_pack_dilation_w)
+    X(kw_pack_win) X(kw_pack_kw) X(kw_pack_stride_w) X(kw_pack_pad_w) X(kw_pack_dilation_w) X(subsample_hin) \
+    X(subsample_win) X(subsample_stride_h) X(subsample_stride_w) X(subsample_rows) X(subsample_groups) X(subsample_planes)
 
 py::dict TilingToDict(const tiling::TilingResult& r) {
     py::dict data;

@@ -1,8 +1,9 @@
 // The vector side's UB budget (op_kernel/vector_ub_budget.h) against what the kernel really allocates, in the
 // CPU twin, whose TPipe carves UB bump-pointer per core (pool_top) and fails an InitBuffer past the UB size.
 //   stages: after each vector stage's Init, the core's UB top equals the header's number for that stage
-//           (layout transform; 2002 soft-SyncAll scratch; dequant epilogue over passes, buffers, n tiles, both
-//           acc sources), so a buffer added to or resized in a stage without the header fails here.
+//           (layout transform, also as the subsampled path carves it; 2002 soft-SyncAll scratch; dequant epilogue
+//           over passes, buffers, n tiles, both acc sources), so a buffer added to or resized in a stage without
+//           the header fails here.
 //   kernel: the real kernel entry (the same merged object as qconv._sim) runs on a copy of the SoC whose UB
 //           is exactly the header's peak for the tiling (vector_ub::PeakBytes with the launch's block count)
 //           and fails with 32 B less; the tiling's ub_bytes covers that peak and fits the real UB.
@@ -94,6 +95,21 @@ void StagesBody(uint8_t* gm, uint8_t* sync_area) {
 #endif
     }
     pipe.Reset();
+    for (bool planes : {false, true}) {  // the subsampled path carves the same phase-1 total its own way
+        LayoutTransformArgs args;
+        args.batch = 1;
+        args.cin = 40;
+        args.in_hw = 14 * 14;
+        args.cout = 24;
+        args.kernel_hw = 1;
+        args.subsample = true;
+        args.sub = {14, 14, 2, 2, 7, 7, planes ? 7u : 1u, 1, planes};
+        LayoutTransform transform;
+        transform.Init(&pipe, gm, gm, gm, gm, args);
+        ExpectTop(planes ? "subsampled layout transform, whole planes" : "subsampled layout transform, rows",
+                  vector_ub::LayoutTransformBytes(kCoupled));
+        pipe.Reset();
+    }
     for (const StageCase& c : StageCases()) {
         DequantArgs args;
         args.cout = 100;
@@ -214,6 +230,8 @@ int main() {
             Shape(1, 64, 56, 56, 256, 1, 1, 0),   // ResNet-50 layer1.x.conv3
             Shape(1, 256, 14, 14, 256, 3, 1, 1),  // ResNet-50 layer3.x.conv2
             Shape(1, 16, 9, 300, 48, 3, 1, 1),    // long rows
+            Shape(1, 256, 28, 28, 128, 1, 2, 0),  // subsampled fmap (1x1 stride 2), rows
+            Shape(2, 40, 14, 14, 24, 1, 2, 0),    // subsampled fmap, small planes
         };
         for (const ConvShape& s : cases) {
             RunKernelAtBudget(soc, s, rng);
