@@ -45,7 +45,7 @@ __aicore__ inline LayoutTransformArgs LayoutArgsOf(const QuantConv2dTilingData& 
         a.in_hw = td.subsample_hin * td.subsample_win;
         a.sub = {td.subsample_hin, td.subsample_win, td.subsample_stride_h, td.subsample_stride_w,
                  td.hout,          td.wout,          td.subsample_rows,     td.subsample_groups,
-                 td.subsample_planes != 0};
+                 td.subsample_kind};
     }
     return a;
 }

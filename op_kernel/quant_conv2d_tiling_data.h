@@ -50,6 +50,14 @@ enum QuantConv2dFmapPath : uint32_t {
                          // holds x's own H, W and strides. The filter is the caller's, unchanged.
 };
 
+// kFmapSubsampled: the shape of phase 1's items (op_kernel/stage_layout_transform.h SubsampleItem).
+enum QuantConv2dSubsampleKind : uint32_t {
+    kSubsampleRows = 0,    // rows x groups; one DMA per kept input row brings every channel of the item
+    kSubsamplePlanes = 1,  // groups of whole small planes (rows == Ho), one contiguous DMA
+    kSubsampleSpans = 2,   // rows x groups; one DMA brings each channel's run from the first kept row to the last
+                           // (skipped rows too): few channels, where a kept row per DMA is a small DMA
+};
+
 struct QuantConv2dTilingData {
     // ---- problem (after checks; Ho, Wo > 0) -------------------------------------------------------------
     uint32_t batch;
@@ -150,8 +158,7 @@ struct QuantConv2dTilingData {
     uint32_t subsample_stride_w;
     uint32_t subsample_rows;       // output rows per phase-1 item (vector_ub::SubsampleItemFits)
     uint32_t subsample_groups;     // 32-channel groups per phase-1 item
-    uint32_t subsample_planes;     // 1: items are whole planes of small images, one contiguous DMA each
-                                   // (vector_ub::SubsamplePlanesFit; subsample_rows == Ho); 0: one DMA per kept row
+    uint32_t subsample_kind;       // QuantConv2dSubsampleKind
     uint32_t reserved[1];
 };
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "kernel_operator.h"
+#include "quant_conv2d_tiling_data.h"
 #include "vector_gather.h"
 #include "vector_gm_io.h"
 #include "vector_ub_budget.h"
@@ -22,7 +23,7 @@ namespace qconv::kernel {
 // kFmapSubsampled: x's own H, W and strides, the kept grid (hout x wout) and the tiling's item shape.
 struct SubsampleGeometry {
     uint32_t hin, win, stride_h, stride_w, hout, wout, rows, groups;
-    bool planes;  // whole-plane items (one contiguous DMA), else one DMA per kept row
+    uint32_t kind;  // QuantConv2dSubsampleKind: rows, whole planes or spans
 };
 
 struct LayoutTransformArgs {
@@ -291,28 +292,59 @@ private:
     __aicore__ inline void InitSubsample() {
         const SubsampleGeometry& g = args_.sub;
         fmap_items_ = args_.batch * CeilDiv(c1_, g.groups) * CeilDiv(g.hout, g.rows);
-        if (g.planes) {
+        if (g.kind == kSubsamplePlanes) {
             subsample_pitch_ = args_.in_hw;
             BuildSubsamplePlaneOffsets(table_.Get<int32_t>(), args_.in_hw, g.stride_h * g.win, g.stride_w, g.hout, g.wout);
+        } else if (g.kind == kSubsampleSpans) {
+            subsample_pitch_ = vector_ub::SubsampleSpanPitch(g.rows, g.stride_h * g.win, g.wout, g.stride_w);
+            BuildSubsampleRowOffsets(table_.Get<int32_t>(), subsample_pitch_, g.stride_w, g.wout, Min(kC0, args_.cin));
         } else {
             subsample_pitch_ = vector_ub::SubsamplePitch(g.wout, g.stride_w);
             BuildSubsampleRowOffsets(table_.Get<int32_t>(), subsample_pitch_, g.stride_w, g.wout);
         }
     }
 
-    // One group's `channels` x `src_len` int8 (channel c at c * subsample_pitch_) -> `positions` x 32 int8 at dst:
-    // widened to half, gathered by the launch's table, lanes >= channels zeroed, narrowed (exact integers).
-    __aicore__ inline void SubsampleGather(const AscendC::LocalTensor<int8_t>& dst, const AscendC::LocalTensor<int8_t>& src,
-                                           uint32_t channels, uint32_t src_len, uint32_t positions) {
-        AscendC::LocalTensor<half> wide = wide_.Get<half>();
-        AscendC::LocalTensor<half> gathered = gathered_.Get<half>();
-        AscendC::Cast(wide, src, AscendC::RoundMode::CAST_NONE, src_len);  // Cast.md: s8 -> f16, exact
+    // `len` int8 of one group (channel c at c * subsample_pitch_) widened to half: the gathers' source.
+    __aicore__ inline void SubsampleWiden(const AscendC::LocalTensor<int8_t>& src, uint32_t len) {
+        AscendC::Cast(wide_.Get<half>(), src, AscendC::RoundMode::CAST_NONE, len);  // Cast.md: s8 -> f16, exact
         AscendC::PipeBarrier<PIPE_V>();
-        AscendC::Gather(gathered, wide, table_.Get<uint32_t>(), 0, positions * kC0);
+    }
+
+    // `positions` x 32 lanes gathered from the widened group by the launch's table moved by `base` bytes, lanes >=
+    // channels zeroed, narrowed into dst (exact integers).
+    __aicore__ inline void SubsampleGatherOut(const AscendC::LocalTensor<int8_t>& dst, uint32_t base, uint32_t channels,
+                                              uint32_t positions) {
+        AscendC::LocalTensor<half> gathered = gathered_.Get<half>();
+        AscendC::Gather(gathered, wide_.Get<half>(), table_.Get<uint32_t>(), base, positions * kC0);
         AscendC::PipeBarrier<PIPE_V>();
         ZeroLanesFrom(gathered, channels, positions);  // channels >= Cin
         AscendC::Cast(dst, gathered, AscendC::RoundMode::CAST_NONE, positions * kC0);
-        AscendC::PipeBarrier<PIPE_V>();  // the next call's Cast and Gather overwrite what this one read
+        AscendC::PipeBarrier<PIPE_V>();  // the next Cast and Gather overwrite what this one read
+    }
+
+    // The item's [group][rows * wout][32] out to ws.fmap [image][c1][hout * wout][32]: one run per group, hout * wout
+    // positions apart, in one DMA (one per group when that gap exceeds DataCopyParams' 16 bits).
+    __aicore__ inline void StoreSubsampleItem(AscendC::LocalTensor<int8_t>& out, uint32_t image, uint32_t g0, uint32_t ho0,
+                                              uint32_t rows, uint32_t groups) {
+        const SubsampleGeometry& g = args_.sub;
+        const uint32_t out_row = g.wout * kC0;
+        const uint64_t dst = ((static_cast<uint64_t>(image) * c1_ + g0) * g.hout + ho0) * out_row;
+        const uint32_t dst_gap = (g.hout - rows) * g.wout;  // in 32-B blocks (one position)
+        const uint32_t src_gap = (g.rows - rows) * g.wout;
+        if (groups == 1 || dst_gap <= 65535) {
+            Store(out, fmap_gm_[dst],
+                  AscendC::DataCopyParams{static_cast<uint16_t>(groups), static_cast<uint16_t>(rows * g.wout),
+                                          static_cast<uint16_t>(groups == 1 ? 0 : src_gap),
+                                          static_cast<uint16_t>(groups == 1 ? 0 : dst_gap)});
+            return;
+        }
+        out_queue_.EnQue(out);
+        out = out_queue_.DeQue<int8_t>();
+        for (uint32_t gi = 0; gi < groups; ++gi) {
+            AscendC::DataCopy(fmap_gm_[dst + static_cast<uint64_t>(gi) * g.hout * out_row], out[gi * g.rows * out_row],
+                              AscendC::DataCopyParams{1, static_cast<uint16_t>(rows * g.wout), 0, 0});
+        }
+        out_queue_.FreeTensor(out);
     }
 
     // Whole-plane item = (image, `groups` channel groups from g0): their planes are one run of x, read in one DMA;
@@ -334,8 +366,8 @@ private:
         AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
         for (uint32_t gi = 0; gi < groups; ++gi) {
             const uint32_t group_channels = Min(kC0, channels - gi * kC0);
-            SubsampleGather(out[gi * positions * kC0], in[gi * kC0 * args_.in_hw], group_channels,
-                            group_channels * args_.in_hw, positions);
+            SubsampleWiden(in[gi * kC0 * args_.in_hw], group_channels * args_.in_hw);
+            SubsampleGatherOut(out[gi * positions * kC0], 0, group_channels, positions);
         }
         in_queue_.FreeTensor(in);
         Store(out, fmap_gm_[(static_cast<uint64_t>(image) * c1_ + g0) * positions * kC0],
@@ -345,10 +377,12 @@ private:
     // Row item = (image, `groups` channel groups from g0, `rows` output rows from ho0). Per kept input row
     // h = ho * stride_h one DMA brings the span of every channel of the item ([row][channel][pitch], the full item's
     // spacing, so the tails keep it); per (group, row) a gather picks every stride_w-th column into [wout][32 ch],
-    // [group][rows * wout][32] in all; one DMA writes the groups' runs of ws.fmap.
+    // [group][rows * wout][32] in all; one DMA writes the groups' runs of ws.fmap. A span item reads each
+    // channel's rows ho0 * stride_h .. in one DMA instead ([channel][pitch]) and gathers its rows by moving the
+    // table down stride_h input rows per output row.
     __aicore__ inline void SubsampleItem(uint32_t item) {
         const SubsampleGeometry& g = args_.sub;
-        if (g.planes) {
+        if (g.kind == kSubsamplePlanes) {
             SubsamplePlanesItem(item);
             return;
         }
@@ -365,6 +399,26 @@ private:
         const uint32_t row_bytes = g.groups * kC0 * pitch;
         const uint32_t out_row = g.wout * kC0;  // one output row of one group, int8
         AscendC::LocalTensor<int8_t> in = in_queue_.AllocTensor<int8_t>();
+        if (g.kind == kSubsampleSpans) {
+            // One DMA: each channel's run from kept row ho0 * stride_h to the last kept row's span, [channel][pitch].
+            const uint32_t row_step = g.stride_h * g.win;
+            const uint64_t src = (static_cast<uint64_t>(image) * args_.cin + g0 * kC0) * args_.in_hw +
+                                 static_cast<uint64_t>(ho0) * row_step;
+            CopyRunsIn(in, pitch, x_gm_[src], args_.in_hw, channels, (rows - 1) * row_step + span, x_size_ - src);
+            in_queue_.EnQue(in);
+            in = in_queue_.DeQue<int8_t>();
+            AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
+            for (uint32_t gi = 0; gi < groups; ++gi) {
+                const uint32_t group_channels = Min(kC0, channels - gi * kC0);
+                SubsampleWiden(in[gi * kC0 * pitch], group_channels * pitch);
+                for (uint32_t r = 0; r < rows; ++r) {  // the table's row 0 moved down r kept rows
+                    SubsampleGatherOut(out[(gi * g.rows + r) * out_row], 2 * r * row_step, group_channels, g.wout);
+                }
+            }
+            in_queue_.FreeTensor(in);
+            StoreSubsampleItem(out, image, g0, ho0, rows, groups);
+            return;
+        }
         for (uint32_t r = 0; r < rows; ++r) {
             const uint64_t src = (static_cast<uint64_t>(image) * args_.cin + g0 * kC0) * args_.in_hw +
                                  static_cast<uint64_t>(ho0 + r) * g.stride_h * g.win;
@@ -376,29 +430,12 @@ private:
         for (uint32_t gi = 0; gi < groups; ++gi) {
             const uint32_t group_channels = Min(kC0, channels - gi * kC0);
             for (uint32_t r = 0; r < rows; ++r) {
-                SubsampleGather(out[(gi * g.rows + r) * out_row], in[r * row_bytes + gi * kC0 * pitch], group_channels,
-                                group_channels * pitch, g.wout);
+                SubsampleWiden(in[r * row_bytes + gi * kC0 * pitch], group_channels * pitch);
+                SubsampleGatherOut(out[(gi * g.rows + r) * out_row], 0, group_channels, g.wout);
             }
         }
         in_queue_.FreeTensor(in);
-        // ws.fmap [image][c1][hout * wout][32]: the item's rows are one run per group, hout * wout positions apart.
-        const uint64_t dst = ((static_cast<uint64_t>(image) * c1_ + g0) * g.hout + ho0) * out_row;
-        const uint32_t dst_gap = (g.hout - rows) * g.wout;  // in 32-B blocks (one position)
-        const uint32_t src_gap = (g.rows - rows) * g.wout;
-        if (groups == 1 || dst_gap <= 65535) {
-            Store(out, fmap_gm_[dst],
-                  AscendC::DataCopyParams{static_cast<uint16_t>(groups), static_cast<uint16_t>(rows * g.wout),
-                                          static_cast<uint16_t>(groups == 1 ? 0 : src_gap),
-                                          static_cast<uint16_t>(groups == 1 ? 0 : dst_gap)});
-            return;
-        }
-        out_queue_.EnQue(out);  // a gap past DataCopyParams' 16 bits: one DMA per group
-        out = out_queue_.DeQue<int8_t>();
-        for (uint32_t gi = 0; gi < groups; ++gi) {
-            AscendC::DataCopy(fmap_gm_[dst + static_cast<uint64_t>(gi) * g.hout * out_row], out[gi * g.rows * out_row],
-                              AscendC::DataCopyParams{1, static_cast<uint16_t>(rows * g.wout), 0, 0});
-        }
-        out_queue_.FreeTensor(out);
+        StoreSubsampleItem(out, image, g0, ho0, rows, groups);
     }
 
     // Item = a column fractal of 16 output channels (n1, and kernel row i for a FRACTAL_Z input): FRACTAL_Z row i

@@ -10,7 +10,7 @@
 //   - the kw-packed fmap and filter (tiling fmap_path kFmapKwPacked): a row's kw taps x Cin channels into one
 //     C0 group (BuildKwPackRowOffsets, BuildKwPackFilterOffsets);
 //   - the subsampled fmap (tiling fmap_path kFmapSubsampled): every stride_w-th column of a kept row of 32
-//     channels into [wout][32 channels] (BuildSubsampleRowOffsets).
+//     channels into [wout][32 channels] (BuildSubsampleRowOffsets, BuildSubsamplePlaneOffsets).
 // Offsets are bytes from the gather source. The tables are built once per launch by the vector unit from
 // eight scalar stores and Adds that each start on a 32-B block (int32 lanes), so no instruction needs an
 // unaligned start.
@@ -102,14 +102,18 @@ __aicore__ inline void BuildChannelPackOffsets(const AscendC::LocalTensor<int32_
     }
 }
 
-// The subsampled row (tiling fmap_path kFmapSubsampled): source = one kept input row of 32 channels widened to half,
-// channel c from element c * pitch; table[wo * 32 + c] = 2 * (c * pitch + wo * stride_w). Row 0 is the progression
-// of step 2 * pitch, then each output column adds 2 * stride_w. Needs wout * 32 entries.
+// The subsampled row (tiling fmap_path kFmapSubsampled): source = a kept input row (or a span of rows) of the
+// group's channels widened to half, channel c from element c * pitch; table[wo * 32 + c] = 2 * (c * pitch +
+// wo * stride_w) for c < lanes, lanes >= `lanes` (past Cin, zeroed after the gather) point at channel 0's so
+// they stay inside a source of `lanes` channels. Row 0 is seeded by the scalar unit, then each output column
+// adds 2 * stride_w. Needs wout * 32 entries.
 __aicore__ inline void BuildSubsampleRowOffsets(const AscendC::LocalTensor<int32_t>& table, uint32_t pitch,
-                                                uint32_t stride_w, uint32_t wout) {
-    const int32_t channel_step = 2 * static_cast<int32_t>(pitch);
-    gather_detail::SeedProgression(table, channel_step);
-    gather_detail::DoubleProgression(table, channel_step, 32);
+                                                uint32_t stride_w, uint32_t wout, uint32_t lanes = 32) {
+    gather_detail::VectorThenScalar();
+    for (uint32_t c = 0; c < 32; ++c) {
+        table.SetValue(c, c < lanes ? 2 * static_cast<int32_t>(c * pitch) : 0);
+    }
+    gather_detail::ScalarThenVector();
     gather_detail::DoubleRows(table, 2 * static_cast<int32_t>(stride_w), wout);
 }
 

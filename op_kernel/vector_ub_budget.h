@@ -116,6 +116,22 @@ __aicore__ inline constexpr bool SubsamplePlanesFit(bool coupled, uint32_t plane
            static_cast<uint64_t>(groups) * positions * 32 <= SubsampleOutBytes(coupled);
 }
 
+// Span items (few channels): each channel's run from the item's first kept row to its last, [channel][pitch] int8,
+// pitch = SubsampleSpanPitch; per group its `lanes` = min(32, Cin) channels widened to half, one Gather per output row.
+__aicore__ inline constexpr uint32_t SubsampleSpanPitch(uint32_t rows, uint32_t row_step, uint32_t wout,
+                                                        uint32_t stride_w) {
+    return ((rows - 1) * row_step + (wout - 1) * stride_w + 1 + 31) / 32 * 32;
+}
+__aicore__ inline constexpr bool SubsampleSpansFit(bool coupled, uint32_t lanes, uint32_t item_channels, uint32_t pitch,
+                                                   uint32_t wout, uint32_t rows, uint32_t groups) {
+    return rows >= 1 && groups >= 1 && item_channels <= 4095 &&
+           static_cast<uint64_t>(lanes) * pitch * 2 <= kSubsampleWideBytes &&
+           static_cast<uint64_t>(wout) * 32 * 2 <= kSubsampleGatheredBytes &&
+           static_cast<uint64_t>(wout) * 32 * 4 <= kSubsampleTableBytes &&
+           static_cast<uint64_t>(item_channels) * pitch <= SubsampleInBytes(coupled) &&
+           static_cast<uint64_t>(rows) * groups * wout * 32 <= SubsampleOutBytes(coupled);
+}
+
 // ---- 2002: soft SyncAll scratch (stage_cross_core.h SoftSyncAll) ----
 constexpr uint32_t kSoftSyncBytesPerCore = 32;
 __aicore__ inline constexpr uint32_t SoftSyncScratchBytes(uint32_t cores) { return Align(cores * kSoftSyncBytesPerCore); }

@@ -1,6 +1,7 @@
 """The subsampled fmap path (tiling fmap_path kFmapSubsampled: 1x1, pad 0, stride > 1): which shapes the tiling
 sends down it, and the kernel on it in the twin bit-exact with the golden on 910b (2201) and 310p (2002), both
-item kinds (one DMA per kept row; whole planes of small images), both filter formats."""
+item kinds (one DMA per kept row; whole planes of small images; spans of rows for few channels), both filter
+formats."""
 from __future__ import annotations
 
 import sys
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_sim_exact import assert_bit_exact, make_problem  # noqa: E402
 
 KW_PACKED, SUBSAMPLED = 2, 3  # QuantConv2dFmapPath (op_kernel/quant_conv2d_tiling_data.h)
+ROWS, PLANES, SPANS = 0, 1, 2  # QuantConv2dSubsampleKind
 SOCS = ("ascend910b", "ascend310p")
 
 
@@ -47,6 +49,8 @@ ODD_CASES = [
     (3, 5, 5, 5, 7, 1, 1, 4, 0, 1, -1, True, "int64"),           # a few channels, Ho = Wo = 2
     (1, 32, 2, 65, 16, 1, 1, 2, 0, 1, 0, True, "int64"),         # H 2: one kept row
     (1, 48, 40, 255, 24, 1, 1, 2, 0, 1, 1, True, "float32"),     # the widest kept row (Wo 128)
+    (1, 3, 224, 224, 16, 1, 1, 2, 0, 1, -9, True, "int64"),      # RGB input, few channels: spans of rows
+    (2, 16, 63, 64, 24, 1, 1, (3, 2), 0, 1, 5, False, "float32"),
 ]
 
 
@@ -104,10 +108,49 @@ def test_the_kernel_on_the_path_is_bit_exact(soc, index, weight_format):
         td = _tiling(case, soc)
         n, cin, h, w = case[:4]
         span = (td["wout"] - 1) * td["subsample_stride_w"] + 1
-        assert x_read == (n * cin * h * w if td["subsample_planes"] else n * cin * td["hout"] * span)
+        if td["subsample_kind"] == PLANES:
+            assert x_read == n * cin * h * w
+        elif td["subsample_kind"] == ROWS:
+            assert x_read == n * cin * td["hout"] * span
+        else:  # spans: every row from an item's first kept row to its last
+            assert n * cin * td["hout"] * span <= x_read <= n * cin * h * w
 
 
-def test_the_cases_reach_both_item_kinds_on_both_arches():
-    for soc in SOCS:
-        kinds = {_tiling(case, soc)["subsample_planes"] for case in RESNET50_DOWNSAMPLE + ODD_CASES}
-        assert kinds == {0, 1}, soc
+def test_the_cases_reach_every_item_kind():
+    kinds = {soc: {_tiling(case, soc)["subsample_kind"] for case in RESNET50_DOWNSAMPLE + ODD_CASES} for soc in SOCS}
+    assert kinds["ascend910b"] == {ROWS, SPANS}  # DataCopyPad reads exact runs: whole planes never win on 2201
+    assert kinds["ascend310p"] == {ROWS, PLANES, SPANS}
+
+
+# Every item kind on both arches, whatever the tiling would choose (qconv._sim_faults overrides the item fields;
+# each (kind, rows, groups) fits vector_ub's rule for this shape). Cin 40: a full group and a tail of 8.
+FORCED_ITEMS = [(ROWS, 1, 1), (ROWS, 3, 2), (PLANES, 7, 1), (PLANES, 7, 2), (SPANS, 1, 2), (SPANS, 3, 1), (SPANS, 4, 2)]
+
+
+@pytest.mark.parametrize("soc", SOCS)
+@pytest.mark.parametrize("kind,rows,groups", FORCED_ITEMS)
+def test_every_item_kind_is_bit_exact_on_both_arches(soc, kind, rows, groups):
+    import torch
+
+    case = (2, 40, 14, 13, 24, 1, 1, 2, 0, 1, -3, True, "int64")
+    problem = make_problem(case, seed=7)
+    y = _faults_module().run_with_tiling(problem["x"].numpy(), problem["weight"].numpy(), problem["scale"].numpy(),
+                                         problem["bias"].numpy(), [2, 2], [0, 0], [1, 1], -3, soc,
+                                         {"subsample_kind": kind, "subsample_rows": rows, "subsample_groups": groups})[0]
+    assert_bit_exact(torch.from_numpy(y), problem, soc)
+
+
+def _faults_module():
+    """qconv._sim_faults, built on demand as tests/test_sim_sanitizers.py does."""
+    import os
+    import subprocess
+
+    from kit_paths import ASAN_BUILD_DIR, BUILD_DIR
+
+    try:
+        return _native.load("_sim_faults")
+    except _native.NativeModuleMissing:
+        build = ASAN_BUILD_DIR if os.environ.get("QCONV_NATIVE_DIR") else BUILD_DIR
+        subprocess.run(["cmake", "--build", str(build), "--target", "_sim_faults", "-j", "2"], check=True,
+                       stdout=subprocess.DEVNULL)
+        return _native.load("_sim_faults")

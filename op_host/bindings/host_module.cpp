@@ -215,7 +215,7 @@ py::dict SocToDict(const SocSpec& s) {
     X(ws_weight_bytes) X(ws_acc_offset) X(ws_acc_bytes) X(acc_slot_bytes) X(ws_total_bytes) X(ws_sync_offset) \
     X(ws_sync_bytes) X(kw_per_chunk) X(weight_format) X(fmap_path) X(kw_pack_cin) \
     X(kw_pack_win) X(kw_pack_kw) X(kw_pack_stride_w) X(kw_pack_pad_w) X(kw_pack_dilation_w) X(subsample_hin) \
-    X(subsample_win) X(subsample_stride_h) X(subsample_stride_w) X(subsample_rows) X(subsample_groups) X(subsample_planes)
+    X(subsample_win) X(subsample_stride_h) X(subsample_stride_w) X(subsample_rows) X(subsample_groups) X(subsample_kind)
 
 py::dict TilingToDict(const tiling::TilingResult& r) {
     py::dict data;

@@ -55,7 +55,7 @@ SubsampleItems ChooseSubsampleItems(const ConvShape& s, const SocSpec& soc, uint
          ++groups) {
         const double channels = std::min<double>(groups * 32.0, static_cast<double>(s.cin));
         const double in_cycles = soc.gm_read_dma_cycles + channels * static_cast<double>(plane) / gm_rate;
-        consider({hout, groups, true, 0}, static_cast<double>(s.batch) * CeilDiv(c1, groups), in_cycles,
+        consider({hout, groups, kSubsamplePlanes, 0}, static_cast<double>(s.batch) * CeilDiv(c1, groups), in_cycles,
                  static_cast<double>(groups) * positions * 32,
                  groups * (32.0 * static_cast<double>(plane) * 2 + positions * 32.0 * 3));
     }
@@ -66,8 +66,25 @@ SubsampleItems ChooseSubsampleItems(const ConvShape& s, const SocSpec& soc, uint
             const double in_cycles = rows * DmasPerRow(coupled, plane, static_cast<uint64_t>(channels)) *
                                          soc.gm_read_dma_cycles +
                                      rows * channels * (coupled ? pitch : span) / gm_rate;
-            consider({rows, groups, false, 0}, items, in_cycles, static_cast<double>(groups) * rows * wout * 32,
+            consider({rows, groups, kSubsampleRows, 0}, items, in_cycles, static_cast<double>(groups) * rows * wout * 32,
                      groups * rows * (32 * pitch * 2 + wout * 32.0 * 3));
+        }
+    }
+    const uint32_t lanes = static_cast<uint32_t>(std::min<int64_t>(32, s.cin));
+    const uint32_t row_step = static_cast<uint32_t>(s.stride_h * s.win);
+    for (uint32_t groups = 1; groups <= c1 && static_cast<uint64_t>(s.stride_h) * s.win <= 0xFFFFFFFFull; ++groups) {
+        const uint32_t item_channels = static_cast<uint32_t>(std::min<int64_t>(groups * 32, s.cin));
+        for (uint32_t rows = 1; rows <= hout; ++rows) {
+            const uint32_t span_pitch = vector_ub::SubsampleSpanPitch(rows, row_step, wout, stride_w);
+            if (!vector_ub::SubsampleSpansFit(coupled, lanes, item_channels, span_pitch, wout, rows, groups)) {
+                break;
+            }
+            const double items = static_cast<double>(s.batch) * CeilDiv(c1, groups) * CeilDiv(hout, rows);
+            const double span_len = (rows - 1.0) * row_step + span;
+            const double in_cycles = DmasPerRow(coupled, plane, item_channels) * soc.gm_read_dma_cycles +
+                                     item_channels * (coupled ? span_pitch : span_len) / gm_rate;
+            consider({rows, groups, kSubsampleSpans, 0}, items, in_cycles, static_cast<double>(groups) * rows * wout * 32,
+                     groups * (lanes * span_pitch * 2.0 + rows * wout * 32.0 * 3));
         }
     }
     return best;

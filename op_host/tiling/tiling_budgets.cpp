@@ -196,12 +196,20 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
         c.Le("subsampled path: rows per item <= Ho", td.subsample_rows, td.hout);
         c.Le("subsampled path: groups per item <= C1", td.subsample_groups, td.c1);
         const bool coupled = soc.topology == CoreTopology::kCoupled;
-        if (td.subsample_planes != 0) {
+        c.Le("subsampled path: item kind", td.subsample_kind, kSubsampleSpans);
+        if (td.subsample_kind == kSubsamplePlanes) {
             c.Eq("subsampled path: whole-plane items hold every row", td.subsample_rows, td.hout);
             c.Require(vector_ub::SubsamplePlanesFit(coupled, td.subsample_hin * td.subsample_win, td.hout * td.wout,
                                                     td.subsample_groups),
                       "subsampled path: a whole-plane item fits phase 1's UB (vector_ub::SubsamplePlanesFit)",
                       td.subsample_groups, ">=", 1);
+        } else if (td.subsample_kind == kSubsampleSpans) {
+            const uint32_t pitch = vector_ub::SubsampleSpanPitch(td.subsample_rows, td.subsample_stride_h * td.subsample_win,
+                                                                 td.wout, td.subsample_stride_w);
+            c.Require(vector_ub::SubsampleSpansFit(coupled, std::min(td.cin, 32u), std::min(td.subsample_groups * 32, td.cin),
+                                                   pitch, td.wout, td.subsample_rows, td.subsample_groups),
+                      "subsampled path: a span item fits phase 1's UB (vector_ub::SubsampleSpansFit)",
+                      uint64_t{td.subsample_rows} * td.subsample_groups, ">=", 1);
         } else {
             c.Require(vector_ub::SubsampleItemFits(coupled, td.wout, td.subsample_stride_w, td.subsample_rows,
                                                    td.subsample_groups),

@@ -219,7 +219,7 @@ TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
         const SubsampleItems items = ChooseSubsampleItems(shape, soc, vector_cores);
         td.subsample_rows = items.rows;
         td.subsample_groups = items.groups;
-        td.subsample_planes = items.planes ? 1 : 0;
+        td.subsample_kind = items.kind;
         const std::vector<std::string> violations = BudgetViolations(td, soc);
         if (!violations.empty()) {
             throw std::runtime_error("tiling: internal error, the subsampled tiling breaks a budget: " + violations.front());

@@ -93,6 +93,9 @@ void SetField(QuantConv2dTilingData& td, const std::string& name, uint64_t value
         {"fmap_l1_bytes", &QuantConv2dTilingData::fmap_l1_bytes},
         {"weight_l1_bytes", &QuantConv2dTilingData::weight_l1_bytes},
         {"c1", &QuantConv2dTilingData::c1},               {"cout", &QuantConv2dTilingData::cout},
+        {"subsample_kind", &QuantConv2dTilingData::subsample_kind},  // tests/test_subsample_path.py: every item kind
+        {"subsample_rows", &QuantConv2dTilingData::subsample_rows},
+        {"subsample_groups", &QuantConv2dTilingData::subsample_groups},
     };
     const std::map<std::string, uint64_t QuantConv2dTilingData::*> u64 = {
         {"ws_total_bytes", &QuantConv2dTilingData::ws_total_bytes},

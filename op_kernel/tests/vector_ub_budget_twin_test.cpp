@@ -95,7 +95,7 @@ void StagesBody(uint8_t* gm, uint8_t* sync_area) {
 #endif
     }
     pipe.Reset();
-    for (bool planes : {false, true}) {  // the subsampled path carves the same phase-1 total its own way
+    for (uint32_t kind : {kSubsampleRows, kSubsamplePlanes, kSubsampleSpans}) {  // the subsampled path's carve-up
         LayoutTransformArgs args;
         args.batch = 1;
         args.cin = 40;
@@ -103,11 +103,10 @@ void StagesBody(uint8_t* gm, uint8_t* sync_area) {
         args.cout = 24;
         args.kernel_hw = 1;
         args.subsample = true;
-        args.sub = {14, 14, 2, 2, 7, 7, planes ? 7u : 1u, 1, planes};
+        args.sub = {14, 14, 2, 2, 7, 7, kind == kSubsampleRows ? 1u : 7u, 1, kind};
         LayoutTransform transform;
         transform.Init(&pipe, gm, gm, gm, gm, args);
-        ExpectTop(planes ? "subsampled layout transform, whole planes" : "subsampled layout transform, rows",
-                  vector_ub::LayoutTransformBytes(kCoupled));
+        ExpectTop("subsampled layout transform, item kind " + std::to_string(kind), vector_ub::LayoutTransformBytes(kCoupled));
         pipe.Reset();
     }
     for (const StageCase& c : StageCases()) {
@@ -232,6 +231,7 @@ int main() {
             Shape(1, 16, 9, 300, 48, 3, 1, 1),    // long rows
             Shape(1, 256, 28, 28, 128, 1, 2, 0),  // subsampled fmap (1x1 stride 2), rows
             Shape(2, 40, 14, 14, 24, 1, 2, 0),    // subsampled fmap, small planes
+            Shape(1, 3, 64, 64, 16, 1, 2, 0),     // subsampled fmap, few channels: spans
         };
         for (const ConvShape& s : cases) {
             RunKernelAtBudget(soc, s, rng);
