@@ -41,6 +41,13 @@ __aicore__ inline LayoutTransformArgs LayoutArgsOf(const QuantConv2dTilingData& 
                  td.kw_pack_dilation_w};  // pitch: the layout's choice
         a.offset_x = td.offset_x;
     }
+    if (td.fmap_path == kFmapSubsampled) {  // phase 1 reads x as the caller gave it; the filter is unchanged
+        a.subsample = true;
+        a.in_hw = td.subsample_hin * td.subsample_win;
+        a.sub = {td.subsample_hin, td.subsample_win, td.subsample_stride_h, td.subsample_stride_w,
+                 td.hout,          td.wout,          td.subsample_rows,     td.subsample_groups,
+                 td.subsample_kind};
+    }
     return a;
 }
 

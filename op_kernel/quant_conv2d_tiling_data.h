@@ -2,7 +2,7 @@
 // kernel (GET_TILING_DATA) and by the CPU twin. Only fixed-width integer fields and explicit padding, no
 // CANN or STL types, so host (g++/clang) and device (ccec) agree on every offset; the static_asserts at the
 // bottom pin the layout. The struct is in sections (problem, paths, split, L0, L1, vector side, kw_pack,
-// workspace), each with its field list below it; a new field goes into its section and that section's list
+// subsample, workspace), each with its field list below it; a new field goes into its section and that section's list
 // (the size checks fail otherwise), keeping the uint64 workspace section 8-byte aligned.
 //
 // Vocabulary (op_kernel/README.md): per image the convolution is a GEMM with M = Ho*Wo output positions
@@ -11,6 +11,8 @@
 // The kernel's paths, each chosen by the tiling and read from one field:
 //   fmap source    fmap_path      kFmapImg2col: phase 1 lays x out into ws.fmap, the cube img2cols it (Load3D v2)
 //                                 kFmapDirectGemm: the cube reads x itself (ND2NZ + LoadDataWithTranspose)
+//                                 kFmapKwPacked: phase 1 packs a row's kw taps into C0 (RGB stems)
+//                                 kFmapSubsampled: phase 1 lays out only x[:, :, ::sh, ::sw] (1x1, stride > 1, pad 0)
 //   weight source  weight_format  0: NCHW, laid out into ws.weight by phase 1; 1: FRACTAL_Z, read as it arrived
 //   M tile mode    m_tile_mode    kMTileAcrossRows | kMTileInRow
 //   images/tile    m_images       1 | k whole images per tile (2201, across rows, m_dim 1: small outputs, large batch)
@@ -19,6 +21,8 @@
 //   offset_x       offset_x_zero_point  1: Mmads of a constant -offset_x L0A tile (310P legacy semantics)
 // Phase 1 (layouts, then SyncAll) runs only when the fmap or the weight needs laying out.
 // kFmapKwPacked: the cube's filter is always ws.weight (phase 1 packs it from either input format).
+// kFmapKwPacked and kFmapSubsampled: the conv fields describe the conv the cube runs; x's own axes are in their
+// sections at the end.
 #pragma once
 
 #include <stdint.h>
@@ -42,6 +46,19 @@ enum QuantConv2dFmapPath : uint32_t {
                          // = x[ci][h][wo * stride_w + j * dilation_w - pad_w], and the filter alike, so the cube
                          // runs the conv (kh x 1, stride (stride_h, 1)) on x' with K = kh * 32 instead of kh * kw * 32.
                          // The conv fields above describe that packed conv; the kw_pack section holds x's own W axis.
+    kFmapSubsampled = 3, // 1x1, pad 0, stride > 1 (ResNet downsample): phase 1 lays out only the kept positions,
+                         // x'[n][c][ho][wo] = x[n][c][ho * stride_h][wo * stride_w], as NC1HWC0 of Ho x Wo (ws.fmap
+                         // stride_h * stride_w times smaller), and the cube runs the 1x1 stride-1 conv on x' by img2col.
+                         // The conv fields above describe that conv (hin, win = Ho, Wo; stride 1); the subsample section
+                         // holds x's own H, W and strides. The filter is the caller's, unchanged.
+};
+
+// kFmapSubsampled: the shape of phase 1's items (op_kernel/stage_layout_transform.h SubsampleItem).
+enum QuantConv2dSubsampleKind : uint32_t {
+    kSubsampleRows = 0,    // rows x groups; one DMA per kept input row brings every channel of the item
+    kSubsamplePlanes = 1,  // groups of whole small planes (rows == Ho), one contiguous DMA
+    kSubsampleSpans = 2,   // rows x groups; one DMA brings each channel's run from the first kept row to the last
+                           // (skipped rows too): few channels, where a kept row per DMA is a small DMA
 };
 
 struct QuantConv2dTilingData {
@@ -138,7 +155,15 @@ struct QuantConv2dTilingData {
     uint32_t kw_pack_stride_w;
     uint32_t kw_pack_pad_w;
     uint32_t kw_pack_dilation_w;
-    uint32_t reserved_kw_pack;     // keeps the workspace section 8-byte aligned
+
+    // ---- subsample (fmap_path kFmapSubsampled): x as the caller gave it, and phase 1's items -------------
+    uint32_t subsample_hin;        // H of x (hin above is Ho)
+    uint32_t subsample_win;        // W of x (win above is Wo)
+    uint32_t subsample_stride_h;   // the caller's strides (stride_h / stride_w above are 1)
+    uint32_t subsample_stride_w;
+    uint32_t subsample_rows;       // output rows per phase-1 item (vector_ub::SubsampleItemFits)
+    uint32_t subsample_groups;     // 32-channel groups per phase-1 item
+    uint32_t subsample_kind;       // QuantConv2dSubsampleKind
 
     // ---- workspace (bytes from the start of the user workspace; 512 B aligned) --------------------------
     uint64_t ws_fmap_offset;     // [N][C1][H][W][32] int8
@@ -171,15 +196,17 @@ struct QuantConv2dTilingData {
     X(fmap_l1_buffers) X(weight_l1_buffers) X(weight_resident) X(prefetch_weight_rows)
 #define QCONV_TILING_VECTOR_FIELDS(X) X(acc_slots) X(ub_m) X(ub_n) X(ub_buffers) X(ub_bytes) X(layout_fmap_run)
 #define QCONV_TILING_KW_PACK_FIELDS(X)                                                                          \
-    X(kw_pack_cin) X(kw_pack_win) X(kw_pack_kw) X(kw_pack_stride_w) X(kw_pack_pad_w) X(kw_pack_dilation_w)       \
-    X(reserved_kw_pack)
+    X(kw_pack_cin) X(kw_pack_win) X(kw_pack_kw) X(kw_pack_stride_w) X(kw_pack_pad_w) X(kw_pack_dilation_w)
+#define QCONV_TILING_SUBSAMPLE_FIELDS(X)                                                                        \
+    X(subsample_hin) X(subsample_win) X(subsample_stride_h) X(subsample_stride_w) X(subsample_rows)              \
+    X(subsample_groups) X(subsample_kind)
 #define QCONV_TILING_WORKSPACE_FIELDS(X)                                                                        \
     X(ws_fmap_offset) X(ws_fmap_bytes) X(ws_weight_offset) X(ws_weight_bytes) X(ws_acc_offset) X(ws_acc_bytes)   \
     X(acc_slot_bytes) X(ws_total_bytes) X(ws_sync_offset) X(ws_sync_bytes)
 #define QCONV_TILING_FIELDS(X)                                                                                  \
     QCONV_TILING_PROBLEM_FIELDS(X) QCONV_TILING_PATH_FIELDS(X) QCONV_TILING_SPLIT_FIELDS(X)                       \
     QCONV_TILING_L0_FIELDS(X) QCONV_TILING_L1_FIELDS(X) QCONV_TILING_VECTOR_FIELDS(X) QCONV_TILING_KW_PACK_FIELDS(X) \
-    QCONV_TILING_WORKSPACE_FIELDS(X)
+    QCONV_TILING_SUBSAMPLE_FIELDS(X) QCONV_TILING_WORKSPACE_FIELDS(X)
 
 // Each section's list covers exactly its bytes: from its first field to the next section's first field.
 #define QCONV_TILING_FIELD_BYTES(field) +sizeof(QuantConv2dTilingData::field)
@@ -190,14 +217,16 @@ static_assert(0 QCONV_TILING_SPLIT_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TIL
 static_assert(0 QCONV_TILING_L0_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(m_l0, c1_per_chunk), "L0 list");
 static_assert(0 QCONV_TILING_L1_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(c1_per_chunk, acc_slots), "L1 list");
 static_assert(0 QCONV_TILING_VECTOR_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(acc_slots, kw_pack_cin), "vector list");
-static_assert(0 QCONV_TILING_KW_PACK_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(kw_pack_cin, ws_fmap_offset), "kw_pack list");
+static_assert(0 QCONV_TILING_KW_PACK_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(kw_pack_cin, subsample_hin), "kw_pack list");
+static_assert(0 QCONV_TILING_SUBSAMPLE_FIELDS(QCONV_TILING_FIELD_BYTES) == QCONV_TILING_SPAN(subsample_hin, ws_fmap_offset),
+              "subsample list");
 static_assert(0 QCONV_TILING_WORKSPACE_FIELDS(QCONV_TILING_FIELD_BYTES) ==
                   sizeof(QuantConv2dTilingData) - __builtin_offsetof(QuantConv2dTilingData, ws_fmap_offset), "workspace list");
 static_assert(0 QCONV_TILING_FIELDS(QCONV_TILING_FIELD_BYTES) == sizeof(QuantConv2dTilingData), "every byte is a listed field");
 #undef QCONV_TILING_SPAN
 #undef QCONV_TILING_FIELD_BYTES
 
-static_assert(sizeof(QuantConv2dTilingData) == 336, "tiling data layout changed: update host and kernel together");
+static_assert(sizeof(QuantConv2dTilingData) == 360, "tiling data layout changed: update host and kernel together");
 static_assert(sizeof(QuantConv2dTilingData) % 8 == 0, "tiling data must stay 8-byte granular");
 static_assert(__builtin_offsetof(QuantConv2dTilingData, ws_fmap_offset) % 8 == 0, "uint64 fields must be 8-aligned");
 

@@ -8,14 +8,23 @@
 // round-robin over all vector cores.
 // Arch 2002, planes of at most 256 positions whose byte size is not whole blocks (14x14, 7x7): an item is
 // read in one DMA and transposed by Gather (GatherFmapItem) instead of one DMA per channel.
+// fmap_path kFmapKwPacked (KwPackRowItem) and kFmapSubsampled (SubsampleItem) build the transformed input of
+// the conv the cube runs.
 #pragma once
 
 #include "kernel_operator.h"
+#include "quant_conv2d_tiling_data.h"
 #include "vector_gather.h"
 #include "vector_gm_io.h"
 #include "vector_ub_budget.h"
 
 namespace qconv::kernel {
+
+// kFmapSubsampled: x's own H, W and strides, the kept grid (hout x wout) and the tiling's item shape.
+struct SubsampleGeometry {
+    uint32_t hin, win, stride_h, stride_w, hout, wout, rows, groups;
+    uint32_t kind;  // QuantConv2dSubsampleKind: rows, whole planes or spans
+};
 
 struct LayoutTransformArgs {
     uint32_t batch = 0;
@@ -34,6 +43,10 @@ struct LayoutTransformArgs {
     KwPackRowGeometry row;          // kw_pack: cin, win, wout, kw, stride, pad, dilation (pitch set by Init)
     int32_t offset_x = 0;
     uint32_t fmap_run = 0;          // H*W positions per fmap item (the tiling's layout_fmap_run; 0: kFmapRunMax)
+    // kFmapSubsampled: cin, in_hw (= H * W) and kernel_hw (1) above are the caller's; ws.fmap is NC1HWC0 of the
+    // kept positions x[:, :, ::stride_h, ::stride_w], hout x wout.
+    bool subsample = false;
+    SubsampleGeometry sub{};
 };
 
 class LayoutTransform {
@@ -70,29 +83,43 @@ public:
         x_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(x), x_size_);
         weight_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(weight), weight_size_);
         // ws.fmap and ws.weight: NC1HWC0 and FRACTAL_Z of the conv the cube runs (the packed one on kw_pack).
-        const uint64_t fmap_positions = args.kw_pack ? static_cast<uint64_t>(args.hin) * args.row.wout : args.in_hw;
+        const uint64_t fmap_positions = args.kw_pack     ? static_cast<uint64_t>(args.hin) * args.row.wout
+                                        : args.subsample ? static_cast<uint64_t>(args.sub.hout) * args.sub.wout
+                                                         : args.in_hw;
         fmap_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(ws_fmap),
                                  static_cast<uint64_t>(args.batch) * c1_ * fmap_positions * kC0);
         const uint64_t fractal_rows = args.kw_pack ? args.kh : static_cast<uint64_t>(c1_) * args.kernel_hw;
         fractal_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ int8_t*>(ws_weight), fractal_rows * n1_ * kFractalBytes);
-        pipe->InitBuffer(in_queue_, vector_ub::kLayoutQueueDepth, kQueueBytes);
-        pipe->InitBuffer(out_queue_, vector_ub::kLayoutQueueDepth, kQueueBytes);
-        pipe->InitBuffer(wide_, vector_ub::kLayoutGatherHalfBytes);
-        pipe->InitBuffer(gathered_, vector_ub::kLayoutGatherHalfBytes);
-        pipe->InitBuffer(table_, vector_ub::kLayoutGatherTableBytes);
-        pipe->InitBuffer(fractal_table_, vector_ub::kLayoutFractalTableBytes);
+        if (args.subsample) {  // phase 1's UB carved for the subsampled items (vector_ub_budget.h)
+            pipe->InitBuffer(in_queue_, 1, vector_ub::SubsampleInBytes(kCoupled));
+            pipe->InitBuffer(out_queue_, 1, vector_ub::SubsampleOutBytes(kCoupled));
+            pipe->InitBuffer(wide_, vector_ub::kSubsampleWideBytes);
+            pipe->InitBuffer(gathered_, vector_ub::kSubsampleGatheredBytes);
+            pipe->InitBuffer(table_, vector_ub::kSubsampleTableBytes);
+        } else {
+            pipe->InitBuffer(in_queue_, vector_ub::kLayoutQueueDepth, kQueueBytes);
+            pipe->InitBuffer(out_queue_, vector_ub::kLayoutQueueDepth, kQueueBytes);
+            pipe->InitBuffer(wide_, vector_ub::kLayoutGatherHalfBytes);
+            pipe->InitBuffer(gathered_, vector_ub::kLayoutGatherHalfBytes);
+            pipe->InitBuffer(table_, vector_ub::kLayoutGatherTableBytes);
+            pipe->InitBuffer(fractal_table_, vector_ub::kLayoutFractalTableBytes);
+        }
         if (args.kw_pack) {
             InitKwPack();
             return;
         }
+        if (args.subsample) {
+            InitSubsample();
+        } else {
 #if __CCE_AICORE__ == 200
-        gather_planes_ = args.in_hw % kC0 != 0 && args.in_hw <= kGatherPlaneMax;
-        if (gather_planes_) {
-            BuildPlaneTransposeOffsets(table_.Get<int32_t>(), args.in_hw);
-        }
+            gather_planes_ = args.in_hw % kC0 != 0 && args.in_hw <= kGatherPlaneMax;
+            if (gather_planes_) {
+                BuildPlaneTransposeOffsets(table_.Get<int32_t>(), args.in_hw);
+            }
 #endif
-        fmap_run_ = args.fmap_run != 0 && args.fmap_run < kFmapRunMax ? args.fmap_run : kFmapRunMax;
-        fmap_items_ = args.fmap_in_workspace ? args.batch * c1_ * CeilDiv(args.in_hw, fmap_run_) : 0;
+            fmap_run_ = args.fmap_run != 0 && args.fmap_run < kFmapRunMax ? args.fmap_run : kFmapRunMax;
+            fmap_items_ = args.fmap_in_workspace ? args.batch * c1_ * CeilDiv(args.in_hw, fmap_run_) : 0;
+        }
         // A 1x1 filter of whole channel groups needs no transpose (FRACTAL_Z row c1 is W[co][32 c1, +32) per
         // output channel): blocks of 16 output channels x kGroupsPerBlock groups, two DMAs each. Other filters
         // transpose (ci, kk) per item.
@@ -112,7 +139,11 @@ public:
                     KwPackFilterItem(item - fmap_items_);
                 }
             } else if (item < fmap_items_) {
-                FmapItem(item);
+                if (args_.subsample) {
+                    SubsampleItem(item);
+                } else {
+                    FmapItem(item);
+                }
             } else if (pointwise_) {
                 PointwiseWeightItem(item - fmap_items_);
             } else {
@@ -256,6 +287,157 @@ private:
             Store(out, fmap_gm_[(static_cast<uint64_t>(image) * args_.hin + h0 + r0) * row_elems],
                   AscendC::DataCopyParams{1, static_cast<uint16_t>(n * g.wout), 0, 0});
         }
+    }
+
+    // kFmapSubsampled: items are (image, group block, row block) of `groups` channel groups x `rows` output rows
+    // (whole planes: rows == hout); one offset table serves every row (every plane) of every item.
+    __aicore__ inline void InitSubsample() {
+        const SubsampleGeometry& g = args_.sub;
+        fmap_items_ = args_.batch * CeilDiv(c1_, g.groups) * CeilDiv(g.hout, g.rows);
+        if (g.kind == kSubsamplePlanes) {
+            subsample_pitch_ = args_.in_hw;
+            BuildSubsamplePlaneOffsets(table_.Get<int32_t>(), args_.in_hw, g.stride_h * g.win, g.stride_w, g.hout, g.wout);
+        } else if (g.kind == kSubsampleSpans) {
+            subsample_pitch_ = vector_ub::SubsampleSpanPitch(g.rows, g.stride_h * g.win, g.wout, g.stride_w);
+            BuildSubsampleRowOffsets(table_.Get<int32_t>(), subsample_pitch_, g.stride_w, g.wout, Min(kC0, args_.cin));
+        } else {
+            subsample_pitch_ = vector_ub::SubsamplePitch(g.wout, g.stride_w);
+            BuildSubsampleRowOffsets(table_.Get<int32_t>(), subsample_pitch_, g.stride_w, g.wout);
+        }
+    }
+
+    // `len` int8 of one group (channel c at c * subsample_pitch_) widened to half: the gathers' source.
+    __aicore__ inline void SubsampleWiden(const AscendC::LocalTensor<int8_t>& src, uint32_t len) {
+        AscendC::Cast(wide_.Get<half>(), src, AscendC::RoundMode::CAST_NONE, len);  // Cast.md: s8 -> f16, exact
+        AscendC::PipeBarrier<PIPE_V>();
+    }
+
+    // `positions` x 32 lanes gathered from the widened group by the launch's table moved by `base` bytes, lanes >=
+    // channels zeroed, narrowed into dst (exact integers).
+    __aicore__ inline void SubsampleGatherOut(const AscendC::LocalTensor<int8_t>& dst, uint32_t base, uint32_t channels,
+                                              uint32_t positions) {
+        AscendC::LocalTensor<half> gathered = gathered_.Get<half>();
+        AscendC::Gather(gathered, wide_.Get<half>(), table_.Get<uint32_t>(), base, positions * kC0);
+        AscendC::PipeBarrier<PIPE_V>();
+        ZeroLanesFrom(gathered, channels, positions);  // channels >= Cin
+        AscendC::Cast(dst, gathered, AscendC::RoundMode::CAST_NONE, positions * kC0);
+        AscendC::PipeBarrier<PIPE_V>();  // the next Cast and Gather overwrite what this one read
+    }
+
+    // The item's [group][rows * wout][32] out to ws.fmap [image][c1][hout * wout][32]: one run per group, hout * wout
+    // positions apart, in one DMA (one per group when that gap exceeds DataCopyParams' 16 bits).
+    __aicore__ inline void StoreSubsampleItem(AscendC::LocalTensor<int8_t>& out, uint32_t image, uint32_t g0, uint32_t ho0,
+                                              uint32_t rows, uint32_t groups) {
+        const SubsampleGeometry& g = args_.sub;
+        const uint32_t out_row = g.wout * kC0;
+        const uint64_t dst = ((static_cast<uint64_t>(image) * c1_ + g0) * g.hout + ho0) * out_row;
+        const uint32_t dst_gap = (g.hout - rows) * g.wout;  // in 32-B blocks (one position)
+        const uint32_t src_gap = (g.rows - rows) * g.wout;
+        if (groups == 1 || dst_gap <= 65535) {
+            Store(out, fmap_gm_[dst],
+                  AscendC::DataCopyParams{static_cast<uint16_t>(groups), static_cast<uint16_t>(rows * g.wout),
+                                          static_cast<uint16_t>(groups == 1 ? 0 : src_gap),
+                                          static_cast<uint16_t>(groups == 1 ? 0 : dst_gap)});
+            return;
+        }
+        out_queue_.EnQue(out);
+        out = out_queue_.DeQue<int8_t>();
+        for (uint32_t gi = 0; gi < groups; ++gi) {
+            AscendC::DataCopy(fmap_gm_[dst + static_cast<uint64_t>(gi) * g.hout * out_row], out[gi * g.rows * out_row],
+                              AscendC::DataCopyParams{1, static_cast<uint16_t>(rows * g.wout), 0, 0});
+        }
+        out_queue_.FreeTensor(out);
+    }
+
+    // Whole-plane item = (image, `groups` channel groups from g0): their planes are one run of x, read in one DMA;
+    // per group one gather of every kept position; the groups' planes are one run of ws.fmap too.
+    __aicore__ inline void SubsamplePlanesItem(uint32_t item) {
+        const SubsampleGeometry& g = args_.sub;
+        const uint32_t group_blocks = CeilDiv(c1_, g.groups);
+        const uint32_t image = item / group_blocks;
+        const uint32_t g0 = (item % group_blocks) * g.groups;
+        const uint32_t groups = Min(g.groups, c1_ - g0);
+        const uint32_t channels = Min(groups * kC0, args_.cin - g0 * kC0);
+        const uint32_t positions = g.hout * g.wout;
+        const uint32_t bytes = channels * args_.in_hw;
+        const uint64_t src = (static_cast<uint64_t>(image) * args_.cin + g0 * kC0) * args_.in_hw;
+        AscendC::LocalTensor<int8_t> in = in_queue_.AllocTensor<int8_t>();
+        CopyRunsIn(in, RoundUp(bytes, kC0), x_gm_[src], bytes, 1, bytes, x_size_ - src);
+        in_queue_.EnQue(in);
+        in = in_queue_.DeQue<int8_t>();
+        AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
+        for (uint32_t gi = 0; gi < groups; ++gi) {
+            const uint32_t group_channels = Min(kC0, channels - gi * kC0);
+            SubsampleWiden(in[gi * kC0 * args_.in_hw], group_channels * args_.in_hw);
+            SubsampleGatherOut(out[gi * positions * kC0], 0, group_channels, positions);
+        }
+        in_queue_.FreeTensor(in);
+        Store(out, fmap_gm_[(static_cast<uint64_t>(image) * c1_ + g0) * positions * kC0],
+              AscendC::DataCopyParams{1, static_cast<uint16_t>(groups * positions), 0, 0});
+    }
+
+    // Row item = (image, `groups` channel groups from g0, `rows` output rows from ho0). Per kept input row
+    // h = ho * stride_h one DMA brings the span of every channel of the item ([row][channel][pitch], the full item's
+    // spacing, so the tails keep it); per (group, row) a gather picks every stride_w-th column into [wout][32 ch],
+    // [group][rows * wout][32] in all; one DMA writes the groups' runs of ws.fmap. A span item reads each
+    // channel's rows ho0 * stride_h .. in one DMA instead ([channel][pitch]) and gathers its rows by moving the
+    // table down stride_h input rows per output row.
+    __aicore__ inline void SubsampleItem(uint32_t item) {
+        const SubsampleGeometry& g = args_.sub;
+        if (g.kind == kSubsamplePlanes) {
+            SubsamplePlanesItem(item);
+            return;
+        }
+        const uint32_t row_blocks = CeilDiv(g.hout, g.rows);
+        const uint32_t group_blocks = CeilDiv(c1_, g.groups);
+        const uint32_t image = item / (row_blocks * group_blocks);
+        const uint32_t g0 = (item / row_blocks % group_blocks) * g.groups;
+        const uint32_t ho0 = (item % row_blocks) * g.rows;
+        const uint32_t rows = Min(g.rows, g.hout - ho0);
+        const uint32_t groups = Min(g.groups, c1_ - g0);
+        const uint32_t channels = Min(groups * kC0, args_.cin - g0 * kC0);
+        const uint32_t pitch = subsample_pitch_;
+        const uint32_t span = (g.wout - 1) * g.stride_w + 1;
+        const uint32_t row_bytes = g.groups * kC0 * pitch;
+        const uint32_t out_row = g.wout * kC0;  // one output row of one group, int8
+        AscendC::LocalTensor<int8_t> in = in_queue_.AllocTensor<int8_t>();
+        if (g.kind == kSubsampleSpans) {
+            // One DMA: each channel's run from kept row ho0 * stride_h to the last kept row's span, [channel][pitch].
+            const uint32_t row_step = g.stride_h * g.win;
+            const uint64_t src = (static_cast<uint64_t>(image) * args_.cin + g0 * kC0) * args_.in_hw +
+                                 static_cast<uint64_t>(ho0) * row_step;
+            CopyRunsIn(in, pitch, x_gm_[src], args_.in_hw, channels, (rows - 1) * row_step + span, x_size_ - src);
+            in_queue_.EnQue(in);
+            in = in_queue_.DeQue<int8_t>();
+            AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
+            for (uint32_t gi = 0; gi < groups; ++gi) {
+                const uint32_t group_channels = Min(kC0, channels - gi * kC0);
+                SubsampleWiden(in[gi * kC0 * pitch], group_channels * pitch);
+                for (uint32_t r = 0; r < rows; ++r) {  // the table's row 0 moved down r kept rows
+                    SubsampleGatherOut(out[(gi * g.rows + r) * out_row], 2 * r * row_step, group_channels, g.wout);
+                }
+            }
+            in_queue_.FreeTensor(in);
+            StoreSubsampleItem(out, image, g0, ho0, rows, groups);
+            return;
+        }
+        for (uint32_t r = 0; r < rows; ++r) {
+            const uint64_t src = (static_cast<uint64_t>(image) * args_.cin + g0 * kC0) * args_.in_hw +
+                                 static_cast<uint64_t>(ho0 + r) * g.stride_h * g.win;
+            CopyRunsIn(in[r * row_bytes], pitch, x_gm_[src], args_.in_hw, channels, span, x_size_ - src);
+        }
+        in_queue_.EnQue(in);
+        in = in_queue_.DeQue<int8_t>();
+        AscendC::LocalTensor<int8_t> out = out_queue_.AllocTensor<int8_t>();
+        for (uint32_t gi = 0; gi < groups; ++gi) {
+            const uint32_t group_channels = Min(kC0, channels - gi * kC0);
+            for (uint32_t r = 0; r < rows; ++r) {
+                SubsampleWiden(in[r * row_bytes + gi * kC0 * pitch], group_channels * pitch);
+                SubsampleGatherOut(out[(gi * g.rows + r) * out_row], 0, group_channels, g.wout);
+            }
+        }
+        in_queue_.FreeTensor(in);
+        StoreSubsampleItem(out, image, g0, ho0, rows, groups);
     }
 
     // Item = a column fractal of 16 output channels (n1, and kernel row i for a FRACTAL_Z input): FRACTAL_Z row i
@@ -444,6 +626,7 @@ private:
     AscendC::TQue<AscendC::TPosition::VECOUT, 1> out_queue_;
     uint32_t rows_per_item_ = 1;  // kw_pack: input rows per fmap item
     uint32_t fmap_run_ = kFmapRunMax;  // H*W positions per fmap item
+    uint32_t subsample_pitch_ = 0;  // subsample: UB pitch of one channel's kept row
     bool gather_planes_ = false;  // 2002 small planes (GatherFmapItem)
     AscendC::TBuf<AscendC::TPosition::VECCALC> wide_;
     AscendC::TBuf<AscendC::TPosition::VECCALC> gathered_;

@@ -8,7 +8,9 @@
 //   - the epilogue: a 16-channel group of a whole image, [row][16 channels] -> [16 channels][rows] contiguous,
 //     so the group is one run of y (BuildChannelPackOffsets);
 //   - the kw-packed fmap and filter (tiling fmap_path kFmapKwPacked): a row's kw taps x Cin channels into one
-//     C0 group (BuildKwPackRowOffsets, BuildKwPackFilterOffsets).
+//     C0 group (BuildKwPackRowOffsets, BuildKwPackFilterOffsets);
+//   - the subsampled fmap (tiling fmap_path kFmapSubsampled): every stride_w-th column of a kept row of 32
+//     channels into [wout][32 channels] (BuildSubsampleRowOffsets, BuildSubsamplePlaneOffsets).
 // Offsets are bytes from the gather source. The tables are built once per launch by the vector unit from
 // eight scalar stores and Adds that each start on a 32-B block (int32 lanes), so no instruction needs an
 // unaligned start.
@@ -32,13 +34,20 @@ __aicore__ inline void ScalarThenVector() {
     AscendC::WaitFlag<AscendC::HardEvent::S_V>(s_to_v);
 }
 
-// Rows [n, 2n) of 32 entries = rows [0, n) + step * n, until `rows` rows (row 0 seeded by the caller).
-__aicore__ inline void DoubleRows(const AscendC::LocalTensor<int32_t>& table, int32_t step, uint32_t rows) {
-    for (uint32_t n = 1; n < rows; n *= 2) {
-        const uint32_t count = rows - n < n ? rows - n : n;
-        AscendC::Adds(table[32 * n], table, step * static_cast<int32_t>(n), static_cast<int32_t>(32 * count));
+// Blocks [n, 2n) of `block` entries (a multiple of 8) = blocks [0, n) + step * n, until `blocks` blocks (block 0
+// seeded by the caller).
+__aicore__ inline void DoubleBlocks(const AscendC::LocalTensor<int32_t>& table, uint32_t block, int32_t step,
+                                    uint32_t blocks) {
+    for (uint32_t n = 1; n < blocks; n *= 2) {
+        const uint32_t count = blocks - n < n ? blocks - n : n;
+        AscendC::Adds(table[block * n], table, step * static_cast<int32_t>(n), static_cast<int32_t>(block * count));
         AscendC::PipeBarrier<PIPE_V>();  // 2002: the next Adds reads this one's result
     }
+}
+
+// Rows [n, 2n) of 32 entries = rows [0, n) + step * n, until `rows` rows (row 0 seeded by the caller).
+__aicore__ inline void DoubleRows(const AscendC::LocalTensor<int32_t>& table, int32_t step, uint32_t rows) {
+    DoubleBlocks(table, 32, step, rows);
 }
 
 // table[e] = step * e for e < 8, by the scalar unit, then visible to the vector unit.
@@ -91,6 +100,30 @@ __aicore__ inline void BuildChannelPackOffsets(const AscendC::LocalTensor<int32_
             AscendC::PipeBarrier<PIPE_V>();
         }
     }
+}
+
+// The subsampled row (tiling fmap_path kFmapSubsampled): source = a kept input row (or a span of rows) of the
+// group's channels widened to half, channel c from element c * pitch; table[wo * 32 + c] = 2 * (c * pitch +
+// wo * stride_w) for c < lanes, lanes >= `lanes` (past Cin, zeroed after the gather) point at channel 0's so
+// they stay inside a source of `lanes` channels. Row 0 is seeded by the scalar unit, then each output column
+// adds 2 * stride_w. Needs wout * 32 entries.
+__aicore__ inline void BuildSubsampleRowOffsets(const AscendC::LocalTensor<int32_t>& table, uint32_t pitch,
+                                                uint32_t stride_w, uint32_t wout, uint32_t lanes = 32) {
+    gather_detail::VectorThenScalar();
+    for (uint32_t c = 0; c < 32; ++c) {
+        table.SetValue(c, c < lanes ? 2 * static_cast<int32_t>(c * pitch) : 0);
+    }
+    gather_detail::ScalarThenVector();
+    gather_detail::DoubleRows(table, 2 * static_cast<int32_t>(stride_w), wout);
+}
+
+// The subsampled whole planes (kFmapSubsampled, small images): source = 32 channels' H * W planes widened to half,
+// channel c from element c * plane; table[(ho * wout + wo) * 32 + c] = 2 * (c * plane + ho * row_step + wo * stride_w)
+// with row_step = stride_h * W: the row table above, then each output row adds 2 * row_step.
+__aicore__ inline void BuildSubsamplePlaneOffsets(const AscendC::LocalTensor<int32_t>& table, uint32_t plane,
+                                                  uint32_t row_step, uint32_t stride_w, uint32_t hout, uint32_t wout) {
+    BuildSubsampleRowOffsets(table, plane, stride_w, wout);
+    gather_detail::DoubleBlocks(table, 32 * wout, 2 * static_cast<int32_t>(row_step), hout);
 }
 
 // Zeroes lanes [first, 32) of `rows` rows of 32 halves (channels past the real ones after a gather); 128-lane

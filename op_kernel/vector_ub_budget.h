@@ -10,6 +10,7 @@
 //            the gather path (vector_gather.h: 2002 small planes, kw-packed fmap and filter): a half copy
 //            of the item and the gathered half block (16 KB each), its offset table (32 KB) and the
 //            filter fractal's offsets (2 KB)                                                    = 66 KB
+//            the subsampled path carves the same total its own way (SubsampleInBytes ...)
 //            2002 also: the soft SyncAll scratch, 32 B per core of the launch
 //   phase 2  dequant epilogue, passes of `rows` rows x `groups` channel groups of 16:
 //              (2201 only) buffers x groups x rows x 16 int32 acc in-queue + rows x 16 half narrowed group
@@ -72,6 +73,65 @@ __aicore__ inline constexpr bool KwPackFits(uint32_t cin, uint32_t win, uint32_t
     return KwPackRowsFit(cin, win, 1) && static_cast<uint64_t>(wout) * 32 * 2 <= kLayoutGatherHalfBytes &&
            static_cast<uint64_t>(wout) * 32 * 4 <= kLayoutGatherTableBytes &&
            16ull * cin * kh * kw <= kLayoutBlockBytes && static_cast<uint64_t>(kw) * 512 <= kLayoutBlockBytes;
+}
+
+// The subsampled layout (tiling fmap_path kFmapSubsampled) carves the same phase-1 total its own way, so the
+// phase's budget above holds on every path. An item is `rows` output rows x `groups` 32-channel groups of one image:
+//   in        the item's kept input rows, [row][groups * 32 ch][pitch] int8 (pitch: the row's span, whole blocks)
+//   out       the item's ws.fmap part, [group][rows * wout][32] int8 (also the filter items' 8 KB out-block)
+//   wide      one row of one group widened to half, [32][pitch]
+//   gathered  one output row of one group, [wout][32] half, and its offset table (wout * 32 uint32)
+// One buffer each: the item's input is its largest part, and one DMA per kept row wants it as large as possible.
+constexpr uint32_t kSubsampleWideBytes = kLayoutGatherHalfBytes;
+constexpr uint32_t kSubsampleGatheredBytes = kLayoutBlockBytes;
+constexpr uint32_t kSubsampleTableBytes = 2 * kLayoutBlockBytes;
+__aicore__ inline constexpr uint32_t SubsampleOutBytes(bool coupled) { return 2 * LayoutQueueBytes(coupled); }
+__aicore__ inline constexpr uint32_t SubsampleInBytes(bool coupled) {
+    return LayoutTransformBytes(coupled) - kSubsampleWideBytes - kSubsampleGatheredBytes - kSubsampleTableBytes -
+           SubsampleOutBytes(coupled);
+}
+static_assert(SubsampleInBytes(false) >= kLayoutBlockBytes && SubsampleInBytes(true) >= kLayoutBlockBytes &&
+                  SubsampleOutBytes(false) >= kLayoutBlockBytes,
+              "the filter items of the subsampled path still get their 8 KB blocks");
+// The UB pitch of one kept input row: its span (wout - 1) * stride_w + 1 bytes, whole blocks (as DMAs place runs).
+__aicore__ inline constexpr uint32_t SubsamplePitch(uint32_t wout, uint32_t stride_w) {
+    return ((wout - 1) * stride_w + 1 + 31) / 32 * 32;
+}
+// Whether an item of `rows` x `groups` fits, and a DMA's 12-bit run count holds a row's groups * 32 channels.
+__aicore__ inline constexpr bool SubsampleItemFits(bool coupled, uint32_t wout, uint32_t stride_w, uint32_t rows,
+                                                   uint32_t groups) {
+    return rows >= 1 && groups >= 1 && groups * 32 <= 4095 &&
+           static_cast<uint64_t>(32) * SubsamplePitch(wout, stride_w) * 2 <= kSubsampleWideBytes &&
+           static_cast<uint64_t>(wout) * 32 * 2 <= kSubsampleGatheredBytes &&
+           static_cast<uint64_t>(wout) * 32 * 4 <= kSubsampleTableBytes &&
+           static_cast<uint64_t>(rows) * groups * 32 * SubsamplePitch(wout, stride_w) <= SubsampleInBytes(coupled) &&
+           static_cast<uint64_t>(rows) * groups * wout * 32 <= SubsampleOutBytes(coupled);
+}
+
+// Whole-plane items (small images): `groups` groups' planes, contiguous in x, in one DMA, [channel][H * W] int8;
+// per group the 32 planes widened to half and one Gather of every kept position into [Ho * Wo][32].
+__aicore__ inline constexpr bool SubsamplePlanesFit(bool coupled, uint32_t plane, uint32_t positions, uint32_t groups) {
+    return groups >= 1 && static_cast<uint64_t>(32) * plane * 2 <= kSubsampleWideBytes &&
+           static_cast<uint64_t>(positions) * 32 * 2 <= kSubsampleGatheredBytes &&
+           static_cast<uint64_t>(positions) * 32 * 4 <= kSubsampleTableBytes &&
+           static_cast<uint64_t>(groups) * 32 * plane <= SubsampleInBytes(coupled) &&
+           static_cast<uint64_t>(groups) * positions * 32 <= SubsampleOutBytes(coupled);
+}
+
+// Span items (few channels): each channel's run from the item's first kept row to its last, [channel][pitch] int8,
+// pitch = SubsampleSpanPitch; per group its `lanes` = min(32, Cin) channels widened to half, one Gather per output row.
+__aicore__ inline constexpr uint32_t SubsampleSpanPitch(uint32_t rows, uint32_t row_step, uint32_t wout,
+                                                        uint32_t stride_w) {
+    return ((rows - 1) * row_step + (wout - 1) * stride_w + 1 + 31) / 32 * 32;
+}
+__aicore__ inline constexpr bool SubsampleSpansFit(bool coupled, uint32_t lanes, uint32_t item_channels, uint32_t pitch,
+                                                   uint32_t wout, uint32_t rows, uint32_t groups) {
+    return rows >= 1 && groups >= 1 && item_channels <= 4095 &&
+           static_cast<uint64_t>(lanes) * pitch * 2 <= kSubsampleWideBytes &&
+           static_cast<uint64_t>(wout) * 32 * 2 <= kSubsampleGatheredBytes &&
+           static_cast<uint64_t>(wout) * 32 * 4 <= kSubsampleTableBytes &&
+           static_cast<uint64_t>(item_channels) * pitch <= SubsampleInBytes(coupled) &&
+           static_cast<uint64_t>(rows) * groups * wout * 32 <= SubsampleOutBytes(coupled);
 }
 
 // ---- 2002: soft SyncAll scratch (stage_cross_core.h SoftSyncAll) ----

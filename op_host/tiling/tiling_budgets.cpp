@@ -178,6 +178,47 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
         c.Eq("kw-packed path: pad_w", td.pad_w, 0);
         c.Eq("kw-packed path: dilation_w", td.dilation_w, 1);
     }
+    if (td.fmap_path == kFmapSubsampled) {
+        // The 1x1 stride-1 conv of SubsampledShape over the kept positions of the caller's x (subsample fields).
+        ConvShape caller;
+        caller.batch = td.batch, caller.cin = td.cin, caller.cout = td.cout, caller.kh = 1, caller.kw = 1;
+        caller.hin = td.subsample_hin, caller.win = td.subsample_win;
+        caller.stride_h = td.subsample_stride_h, caller.stride_w = td.subsample_stride_w;
+        caller.pad_h = 0, caller.pad_w = 0, caller.dilation_h = 1, caller.dilation_w = 1;
+        c.Require(SubsampleEligible(caller, td.npu_arch),
+                  "subsampled path: 1x1, pad 0, a stride > 1 and a row of a channel group fits phase 1's UB",
+                  uint64_t{td.subsample_stride_h} * td.subsample_stride_w, ">", 1);
+        c.Eq("subsampled path: hin = Ho of the caller's conv", td.hin, static_cast<uint64_t>(OutputH(caller)));
+        c.Eq("subsampled path: win = Wo of the caller's conv", td.win, static_cast<uint64_t>(OutputW(caller)));
+        c.Eq("subsampled path: hout = hin", td.hout, td.hin);
+        c.Eq("subsampled path: wout = win", td.wout, td.win);
+        c.Eq("subsampled path: kh * kw", uint64_t{td.kh} * td.kw, 1);
+        c.Eq("subsampled path: stride_h * stride_w", uint64_t{td.stride_h} * td.stride_w, 1);
+        c.Eq("subsampled path: pad_h + pad_w", uint64_t{td.pad_h} + td.pad_w, 0);
+        c.Le("subsampled path: rows per item <= Ho", td.subsample_rows, td.hout);
+        c.Le("subsampled path: groups per item <= C1", td.subsample_groups, td.c1);
+        const bool coupled = soc.topology == CoreTopology::kCoupled;
+        c.Le("subsampled path: item kind", td.subsample_kind, kSubsampleSpans);
+        if (td.subsample_kind == kSubsamplePlanes) {
+            c.Eq("subsampled path: whole-plane items hold every row", td.subsample_rows, td.hout);
+            c.Require(vector_ub::SubsamplePlanesFit(coupled, td.subsample_hin * td.subsample_win, td.hout * td.wout,
+                                                    td.subsample_groups),
+                      "subsampled path: a whole-plane item fits phase 1's UB (vector_ub::SubsamplePlanesFit)",
+                      td.subsample_groups, ">=", 1);
+        } else if (td.subsample_kind == kSubsampleSpans) {
+            const uint32_t pitch = vector_ub::SubsampleSpanPitch(td.subsample_rows, td.subsample_stride_h * td.subsample_win,
+                                                                 td.wout, td.subsample_stride_w);
+            c.Require(vector_ub::SubsampleSpansFit(coupled, std::min(td.cin, 32u), std::min(td.subsample_groups * 32, td.cin),
+                                                   pitch, td.wout, td.subsample_rows, td.subsample_groups),
+                      "subsampled path: a span item fits phase 1's UB (vector_ub::SubsampleSpansFit)",
+                      uint64_t{td.subsample_rows} * td.subsample_groups, ">=", 1);
+        } else {
+            c.Require(vector_ub::SubsampleItemFits(coupled, td.wout, td.subsample_stride_w, td.subsample_rows,
+                                                   td.subsample_groups),
+                      "subsampled path: an item fits phase 1's UB (vector_ub::SubsampleItemFits)",
+                      uint64_t{td.subsample_rows} * td.subsample_groups, ">=", 1);
+        }
+    }
     const uint64_t acc = soc.topology == CoreTopology::kCoupled
                              ? 0
                              : static_cast<uint64_t>(td.block_dim) * td.acc_slots * td.acc_slot_bytes;

@@ -14,6 +14,7 @@
 #include "op_host/tiling/l1_tiling.h"
 #include "op_host/tiling/layout_items.h"
 #include "op_host/tiling/prefetch.h"
+#include "op_host/tiling/subsample_items.h"
 #include "op_host/tiling/tiling_budgets.h"
 #include "op_host/tiling/ub_tiling.h"
 #include "op_host/tiling/workspace.h"
@@ -175,13 +176,17 @@ TilingReport Report(const SocSpec& soc, const TilePlan& plan, const QuantConv2dT
     return r;
 }
 
+// The search for the conv the cube runs. `direct_allowed`: false when phase 1 builds that conv's input in ws.fmap
+// (kw-packed, subsampled), so the cube must img2col it rather than read x.
+TilingResult Search(const ConvShape& shape, const SocSpec& soc, bool direct_allowed);
+
 }  // namespace
 
 TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
-    Problem p = MakeProblem(shape);  // validates the caller's shape, packed or not
+    MakeProblem(shape);  // validates the caller's shape, packed, subsampled or not
     if (KwPackEligible(shape)) {
         // The cube runs the packed conv; phase 1 builds its input and filter from the caller's (kw_pack fields).
-        TilingResult packed = ComputeTiling(KwPackedShape(shape), soc);
+        TilingResult packed = Search(KwPackedShape(shape), soc, false);
         QuantConv2dTilingData& td = packed.data;
         td.fmap_path = kFmapKwPacked;
         td.layout_fmap_run = 0;  // phase 1's items are the caller's rows (vector_ub::KwPackRowsFit)
@@ -198,9 +203,37 @@ TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
         }
         return packed;
     }
+    if (SubsampleEligible(shape, soc.npu_arch)) {
+        // The cube runs the 1x1 stride-1 conv on the kept positions; phase 1 lays them out from the caller's x.
+        TilingResult sub = Search(SubsampledShape(shape), soc, false);
+        QuantConv2dTilingData& td = sub.data;
+        td.fmap_path = kFmapSubsampled;
+        td.layout_fmap_run = 0;  // phase 1's items are subsample_kind's (subsample_items.h)
+        td.subsample_hin = static_cast<uint32_t>(shape.hin);
+        td.subsample_win = static_cast<uint32_t>(shape.win);
+        td.subsample_stride_h = static_cast<uint32_t>(shape.stride_h);
+        td.subsample_stride_w = static_cast<uint32_t>(shape.stride_w);
+        const uint32_t vector_cores = td.block_dim * (soc.topology == CoreTopology::kCoupled ? 1 : soc.vector_per_cube);
+        const SubsampleItems items = ChooseSubsampleItems(shape, soc, vector_cores);
+        td.subsample_rows = items.rows;
+        td.subsample_groups = items.groups;
+        td.subsample_kind = items.kind;
+        const std::vector<std::string> violations = BudgetViolations(td, soc);
+        if (!violations.empty()) {
+            throw std::runtime_error("tiling: internal error, the subsampled tiling breaks a budget: " + violations.front());
+        }
+        return sub;
+    }
+    return Search(shape, soc, true);
+}
+
+namespace {
+
+TilingResult Search(const ConvShape& shape, const SocSpec& soc, bool direct_allowed) {
+    Problem p = MakeProblem(shape);
     p.zero_point_const_a = soc.offset_x_zero_point && shape.offset_x != 0;
     // The direct GEMM path removes the layout pass and ws.fmap: taken whenever the shape allows it.
-    p.fmap_direct = DirectGemmEligible(p, soc.npu_arch);
+    p.fmap_direct = direct_allowed && DirectGemmEligible(p, soc.npu_arch);
     if (soc.cube_cores == 0 || soc.clock_ghz <= 0 || soc.gm_bytes_per_cycle_per_core <= 0 ||
         soc.l1_to_l0a_bytes_per_cycle == 0 || soc.l1_to_l0b_bytes_per_cycle == 0) {
         throw std::invalid_argument(std::string("tiling: SoC '") + soc.name + "' lacks core count or rates");
@@ -282,4 +315,5 @@ TilingResult ComputeTiling(const ConvShape& shape, const SocSpec& soc) {
     return result;
 }
 
+}  // namespace
 }  // namespace qconv::tiling

@@ -73,6 +73,27 @@ ConvShape KwPackedShape(const ConvShape& s) {
     return p;
 }
 
+bool SubsampleEligible(const ConvShape& s, uint32_t npu_arch) {
+    if (s.kh != 1 || s.kw != 1 || s.pad_h != 0 || s.pad_w != 0 || (s.stride_h <= 1 && s.stride_w <= 1)) {
+        return false;
+    }
+    const int64_t wout = OutputW(s);
+    return OutputH(s) >= 1 && wout >= 1 && wout <= 0xFFFF && s.stride_w <= 255 &&
+           vector_ub::SubsampleItemFits(npu_arch == schedule::kArchCoupled, static_cast<uint32_t>(wout),
+                                        static_cast<uint32_t>(s.stride_w), 1, 1);
+}
+
+ConvShape SubsampledShape(const ConvShape& s) {
+    ConvShape p = s;
+    p.hin = OutputH(s);
+    p.win = OutputW(s);
+    p.stride_h = 1;
+    p.stride_w = 1;
+    p.dilation_h = 1;
+    p.dilation_w = 1;
+    return p;
+}
+
 bool DirectGemmEligible(const Problem& p, uint32_t npu_arch) {
     return npu_arch == schedule::kArchSplit && p.kh == 1 && p.kw == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 &&
            p.pad_w == 0 && p.cin % kK0 == 0 && static_cast<uint64_t>(p.hin) * p.win <= 65535;

@@ -46,6 +46,16 @@ bool KwPackEligible(const ConvShape& s);
 // (stride_h, 1), padding (pad_h, 0), dilation (dilation_h, 1); its filter is laid out in ws.weight (plain).
 ConvShape KwPackedShape(const ConvShape& s);
 
+// Whether a strided 1x1 conv reads only a subgrid of x: kh == kw == 1, no padding, stride > 1 in either axis, and
+// one output row of one channel group fits phase 1's buffers (vector_ub::SubsampleItemFits). Then phase 1 lays out
+// only x[:, :, ::stride_h, ::stride_w] and the cube runs SubsampledShape (QuantConv2dFmapPath kFmapSubsampled).
+// Taken whenever eligible (a rule, not a price): the path reads no byte the img2col path does not, writes
+// stride_h * stride_w times less ws.fmap, and the cube's conv is the same GEMM over a smaller input.
+bool SubsampleEligible(const ConvShape& s, uint32_t npu_arch);
+// The subsampled conv: x' = x[:, :, ::stride_h, ::stride_w] (Ho x Wo), kernel 1x1, stride 1, no padding; the filter is
+// the caller's (either format).
+ConvShape SubsampledShape(const ConvShape& s);
+
 inline uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 inline uint64_t AlignUp(uint64_t a, uint64_t b) { return CeilDiv(a, b) * b; }
 

@@ -30,11 +30,20 @@ bool IsOneOrTwo(uint32_t v) { return v == 1 || v == 2; }
 
 void CheckProblemEcho(Checker& c, const ConvShape& caller, const SocSpec& soc, const QuantConv2dTilingData& td) {
     // The conv fields describe the conv the cube runs: on the kw-packed path the packed one, the caller's W axis
-    // in the kw_pack fields.
+    // in the kw_pack fields; on the subsampled path the 1x1 stride-1 one, the caller's H, W and strides in the
+    // subsample fields.
     const bool packed = td.fmap_path == kFmapKwPacked;
     c.Expect(packed == tiling::KwPackEligible(caller), "problem: kw-packed path ", packed ? "taken" : "not taken",
              " although the shape is ", packed ? "not " : "", "eligible");
-    const ConvShape s = packed ? tiling::KwPackedShape(caller) : caller;
+    const bool subsampled = td.fmap_path == kFmapSubsampled;
+    c.Expect(subsampled == (!packed && tiling::SubsampleEligible(caller, soc.npu_arch)), "problem: subsampled path ",
+             subsampled ? "taken" : "not taken", " although the shape is ", subsampled ? "not " : "", "eligible");
+    const ConvShape s = packed ? tiling::KwPackedShape(caller) : subsampled ? tiling::SubsampledShape(caller) : caller;
+    if (subsampled) {
+        c.Expect(td.subsample_hin == caller.hin && td.subsample_win == caller.win &&
+                     td.subsample_stride_h == caller.stride_h && td.subsample_stride_w == caller.stride_w,
+                 "problem: subsample fields differ from the shape");
+    }
     if (packed) {
         c.Expect(td.kw_pack_cin == caller.cin && td.kw_pack_win == caller.win && td.kw_pack_kw == caller.kw &&
                      td.kw_pack_stride_w == caller.stride_w && td.kw_pack_pad_w == caller.pad_w &&

@@ -82,12 +82,16 @@ void Layout(const Problem& p, const QuantConv2dTilingData& td, std::vector<uint8
         LayoutKwPacked(p, td, ws);
         return;
     }
+    // kFmapSubsampled: NC1HWC0 of the kept positions x[:, :, ::sh, ::sw] (Ho x Wo; td's conv is 1x1 stride 1 on it).
+    const bool sub = td.fmap_path == kFmapSubsampled;
+    const int64_t fh = sub ? p.ho : p.s.hin, fw = sub ? p.wo : p.s.win;
+    const int64_t sh = sub ? p.s.stride_h : 1, sw = sub ? p.s.stride_w : 1;
     for (int64_t b = 0; b < p.s.batch && td.fmap_path != kFmapDirectGemm; ++b)  // the direct path reads x itself
         for (int64_t ci = 0; ci < p.s.cin; ++ci)
-            for (int64_t h = 0; h < p.s.hin; ++h)
-                for (int64_t w = 0; w < p.s.win; ++w)
-                    ws[td.ws_fmap_offset + (((b * td.c1 + ci / 32) * p.s.hin + h) * p.s.win + w) * 32 + ci % 32] =
-                        static_cast<uint8_t>(p.x[((b * p.s.cin + ci) * p.s.hin + h) * p.s.win + w]);
+            for (int64_t h = 0; h < fh; ++h)
+                for (int64_t w = 0; w < fw; ++w)
+                    ws[td.ws_fmap_offset + (((b * td.c1 + ci / 32) * fh + h) * fw + w) * 32 + ci % 32] =
+                        static_cast<uint8_t>(p.x[((b * p.s.cin + ci) * p.s.hin + h * sh) * p.s.win + w * sw]);
     for (int64_t co = 0; co < p.s.cout; ++co)
         for (int64_t ci = 0; ci < p.s.cin; ++ci)
             for (int64_t i = 0; i < p.s.kh; ++i)
@@ -280,6 +284,8 @@ int main(int argc, char** argv) {
         cases.push_back(make(1, 8, 40, 40, 24, 33, 35, 1, 1, 3, 4, 1, 1, 3));  // kernels wider than 32
         cases.push_back(make(3, 17, 15, 6, 40, 2, 5, 3, 2, 1, 2, 3, 1, -1));
         cases.push_back(make(1, 3, 12, 9, 20, 2, 7, 2, 3, 1, 5, 1, 2, 9));   // column chunks next to wide padding
+        cases.push_back(make(1, 64, 14, 14, 48, 1, 1, 2, 2, 0, 0, 1, 1, 0));   // subsampled fmap (downsample)
+        cases.push_back(make(2, 40, 9, 7, 20, 1, 1, 3, 2, 0, 0, 2, 3, -7));    // subsampled, channel tail, odd H/W
         for (int i = 0; i < n; ++i) {
             ConvShape c;
             for (;;) {

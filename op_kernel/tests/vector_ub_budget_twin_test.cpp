@@ -1,8 +1,9 @@
 // The vector side's UB budget (op_kernel/vector_ub_budget.h) against what the kernel really allocates, in the
 // CPU twin, whose TPipe carves UB bump-pointer per core (pool_top) and fails an InitBuffer past the UB size.
 //   stages: after each vector stage's Init, the core's UB top equals the header's number for that stage
-//           (layout transform; 2002 soft-SyncAll scratch; dequant epilogue over passes, buffers, n tiles, both
-//           acc sources), so a buffer added to or resized in a stage without the header fails here.
+//           (layout transform, also as the subsampled path carves it; 2002 soft-SyncAll scratch; dequant epilogue
+//           over passes, buffers, n tiles, both acc sources), so a buffer added to or resized in a stage without
+//           the header fails here.
 //   kernel: the real kernel entry (the same merged object as qconv._sim) runs on a copy of the SoC whose UB
 //           is exactly the header's peak for the tiling (vector_ub::PeakBytes with the launch's block count)
 //           and fails with 32 B less; the tiling's ub_bytes covers that peak and fits the real UB.
@@ -96,6 +97,20 @@ void StagesBody(uint8_t* gm, uint8_t* sync_area) {
 #endif
     }
     pipe.Reset();
+    for (uint32_t kind : {kSubsampleRows, kSubsamplePlanes, kSubsampleSpans}) {  // the subsampled path's carve-up
+        LayoutTransformArgs args;
+        args.batch = 1;
+        args.cin = 40;
+        args.in_hw = 14 * 14;
+        args.cout = 24;
+        args.kernel_hw = 1;
+        args.subsample = true;
+        args.sub = {14, 14, 2, 2, 7, 7, kind == kSubsampleRows ? 1u : 7u, 1, kind};
+        LayoutTransform transform;
+        transform.Init(&pipe, gm, gm, gm, gm, args);
+        ExpectTop("subsampled layout transform, item kind " + std::to_string(kind), vector_ub::LayoutTransformBytes(kCoupled));
+        pipe.Reset();
+    }
     for (const StageCase& c : StageCases()) {
         QuantConv2dTilingData td{};
         td.batch = 1;
@@ -223,6 +238,9 @@ int main() {
             Shape(1, 64, 56, 56, 256, 1, 1, 0),   // ResNet-50 layer1.x.conv3
             Shape(1, 256, 14, 14, 256, 3, 1, 1),  // ResNet-50 layer3.x.conv2
             Shape(1, 16, 9, 300, 48, 3, 1, 1),    // long rows
+            Shape(1, 256, 28, 28, 128, 1, 2, 0),  // subsampled fmap (1x1 stride 2), rows
+            Shape(2, 40, 14, 14, 24, 1, 2, 0),    // subsampled fmap, small planes
+            Shape(1, 3, 64, 64, 16, 1, 2, 0),     // subsampled fmap, few channels: spans
         };
         for (const ConvShape& s : cases) {
             RunKernelAtBudget(soc, s, rng);

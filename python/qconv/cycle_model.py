@@ -170,20 +170,25 @@ def bound(soc: str, n: int, cin: int, h: int, w: int, cout: int, kh: int, kw: in
 
 
 def floor(soc: str, n: int, cin: int, h: int, w: int, cout: int, kh: int, kw: int, ho: int, wo: int,
-          layout_pass: bool) -> float:
+          layout_pass: bool, x_bytes_read: int | None = None) -> float:
     """The least time in us the model charges the kit's data path for one convolution, whatever the tiling:
     every cube core reads its operands with at least two DMAs (x's and the weight's slab), each paying the
     fixed GM-read cost, and all first reads of x and the weight spread evenly over the cube cores at the
     per-core GM rate (no re-read at all); with `layout_pass` (the convolutions the cube cannot read from NCHW x:
     all but the direct GEMM path's) a phase before it in which every vector core reads its even share of x
-    with one DMA; never faster than the bound."""
+    with one DMA; never faster than the cube's peak or the chip's HBM moving what is read and y.
+    `x_bytes_read`: the bytes of x the data path must read when it is not all of x (a strided 1x1 without
+    padding reads only the kept rows)."""
     facts = _facts(soc)
     clock_hz = facts["clock_mhz"] * 1e6
     gm_rate = _rate(facts, "gm_bytes_per_cycle_per_core")
     read_dma = _rate(facts, "gm_read_dma_cycles")
     cores = facts["cube_cores"]
     vector_cores = cores * max(facts.get("vector_per_cube", 1), 1) if facts.get("topology") == "split" else cores
-    x_bytes, w_bytes = n * cin * h * w, cout * cin * kh * kw
+    x_bytes = n * cin * h * w if x_bytes_read is None else x_bytes_read
+    w_bytes = cout * cin * kh * kw
     cube = (2 * read_dma + (x_bytes + w_bytes) / cores / gm_rate) / clock_hz * 1e6
     layout = (read_dma + x_bytes / vector_cores / gm_rate) / clock_hz * 1e6 if layout_pass else 0.0
-    return layout + max(cube, bound(soc, n, cin, h, w, cout, kh, kw, ho, wo).time_us)
+    b = bound(soc, n, cin, h, w, cout, kh, kw, ho, wo)
+    hbm = (x_bytes + w_bytes + 2 * n * cout * ho * wo) / _rate(facts, "hbm_bytes_per_second") * 1e6
+    return layout + max(cube, b.t_cube_us, hbm)

@@ -59,8 +59,12 @@ def measure(case: cases.Case, soc: str, weight_format: str = "FRACTAL_Z", seed: 
     m = cycle_model.model_launch(counters, soc)
     ho, wo = case.out_hw
     b = cycle_model.bound(soc, case.n, case.cin, *case.hw, case.cout, *case.kernel, ho, wo)
-    layout_pass = counters.tiling.get("fmap_path") != 1 or weight_format != "FRACTAL_Z"  # 1: direct GEMM
-    floor_us = cycle_model.floor(soc, case.n, case.cin, *case.hw, case.cout, *case.kernel, ho, wo, layout_pass)
+    path = counters.tiling.get("fmap_path")
+    layout_pass = path != 1 or weight_format != "FRACTAL_Z"  # 1: direct GEMM
+    # 3: subsampled (1x1, pad 0, stride > 1): only the kept input rows are read.
+    x_read = case.n * case.cin * ho * case.hw[1] if path == 3 else None
+    floor_us = cycle_model.floor(soc, case.n, case.cin, *case.hw, case.cout, *case.kernel, ho, wo, layout_pass,
+                                 x_read)
     return LayerRow(case.name, case.shape(), m.time_us, b.time_us, b.limit, m.bound_by, tuple(m.phases_us),
                     counters.tiling.get("block_dim", 0), floor_us)
 

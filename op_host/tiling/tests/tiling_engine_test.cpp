@@ -241,6 +241,9 @@ std::vector<ConvShape> EdgeShapes() {
         make(1, 1, 32, 32, 1 << 20, 1, 1, 1, 0, 1),       // FRACTAL_Z row stride beyond 16 bits
         make(64, 1, 1, 1, 1, 1, 1, 1, 0, 1),              // batch only
         make(1, 2048, 7, 7, 2048, 3, 3, 1, 1, 1),
+        make(1, 65536, 8, 8, 16, 1, 1, 2, 0, 1),          // subsampled fmap, K beyond one Load3D
+        make(1, 64, 100000, 255, 16, 1, 1, 2, 0, 1),      // subsampled, widest kept row, ws.fmap gaps beyond 16 bits
+        make(1, 3, 100000, 4096, 16, 1, 1, 2, 0, 1),      // 1x1 stride 2 whose kept row is too wide: img2col
     };
     ConvShape tall = make(1, 1, 100000, 1, 1, 255, 1, 1, 255, 255);  // dilated kernel taller than L1 holds
     tall.kw = 1, tall.dilation_w = 1, tall.pad_w = 0;
