@@ -21,6 +21,7 @@
 #pragma once
 
 #include "kernel_operator.h"
+#include "quant_conv2d_schedule.h"
 #include "quant_conv2d_tiling_data.h"
 #include "vector_gather.h"
 #include "vector_gm_io.h"
@@ -28,15 +29,6 @@
 #include "vector_ub_budget.h"
 
 namespace qconv::kernel {
-
-// One tile of the schedule: image, M range (ho * Wo + wo) and N range (output channels).
-struct AccTile {
-    uint32_t image = 0;
-    uint32_t m_start = 0;
-    uint32_t m_len = 0;
-    uint32_t n_start = 0;
-    uint32_t n_len = 0;
-};
 
 class DequantEpilogue {
 public:
@@ -83,7 +75,7 @@ public:
     // Arch 2201 AIV: rows [m_offset, m_offset + m_len) and channels [n_offset, n_offset + n_len) (n_offset a
     // multiple of 16) of a tile in a ws.acc ring slot, NZ: element (m, n) at ((n / 16) * m_l0 + m) * 16 + n % 16;
     // the tile's row 0 is slot row `slot_row` (an image of a several-image tile starts further down).
-    __aicore__ inline void ProcessFromWorkspace(const AscendC::GlobalTensor<int32_t>& slot, const AccTile& tile,
+    __aicore__ inline void ProcessFromWorkspace(const AscendC::GlobalTensor<int32_t>& slot, const schedule::OutputTile& tile,
                                                 uint32_t m_offset, uint32_t m_len, uint32_t n_offset, uint32_t n_len,
                                                 uint32_t slot_row) {
         if (m_len == 0 || n_len == 0) {
@@ -119,7 +111,7 @@ public:
 
     // Arch 2002: the whole tile, already in UB in the same NZ order (acc[0] = element (0, 0)). The tile is
     // overwritten in place.
-    __aicore__ inline void ProcessInUb(const AscendC::LocalTensor<int32_t>& acc, const AccTile& tile) {
+    __aicore__ inline void ProcessInUb(const AscendC::LocalTensor<int32_t>& acc, const schedule::OutputTile& tile) {
         // The L0C -> UB copy that wrote acc is a PIPE_V instruction too: the vector reads below depend on it, and
         // on 2002 the compiler does not insert PIPE_V-to-PIPE_V barriers (asc-devkit 核内同步/关键特性说明.md:
         // automatic for arch 2201 only).
@@ -142,7 +134,7 @@ public:
 private:
     // Scale and bias rows of channel groups [g_begin, g_end) of the tile, filled by the scalar unit. Tiles that
     // share an N range (consecutive in the schedule) reuse them.
-    __aicore__ inline void LoadChannelRows(const AccTile& tile, uint32_t g_begin, uint32_t g_end) {
+    __aicore__ inline void LoadChannelRows(const schedule::OutputTile& tile, uint32_t g_begin, uint32_t g_end) {
         if (tile.n_start == rows_n_start_ && g_begin == rows_g_begin_ && g_end == rows_g_end_) {
             return;
         }
@@ -227,11 +219,11 @@ private:
     }
 
     // The y of a pass: `groups` groups from g0 of the tile, rows [m0, m0 + rows), in one copy.
-    __aicore__ inline void WritePass(AscendC::LocalTensor<half>& out, const AccTile& tile, uint32_t g0, uint32_t groups,
+    __aicore__ inline void WritePass(AscendC::LocalTensor<half>& out, const schedule::OutputTile& tile, uint32_t g0, uint32_t groups,
                                      uint32_t m0, uint32_t rows) {
         const uint32_t co0 = tile.n_start + g0 * kChannels;
         const uint32_t channels = Min(groups * kChannels, Min(tile.n_len - g0 * kChannels, td_->cout - co0));
-        const uint64_t dst = (static_cast<uint64_t>(tile.image) * td_->cout + co0) * out_hw_ + tile.m_start + m0;
+        const uint64_t dst = (static_cast<uint64_t>(tile.batch) * td_->cout + co0) * out_hw_ + tile.m_start + m0;
         out_queue_.EnQue(out);
         out = out_queue_.DeQue<half>();
         if (PacksWholeImage(tile.m_start + m0, rows)) {

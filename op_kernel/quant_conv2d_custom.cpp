@@ -7,10 +7,10 @@
 #include "kernel_operator.h"
 #include "quant_conv2d_schedule.h"
 #include "quant_conv2d_tiling_data.h"
+#include "epilogue_dequant_nz_to_nchw.h"
+#include "layout_x_and_filter_to_workspace.h"
 #include "stage_cross_core.h"
 #include "stage_cube_conv.h"
-#include "epilogue_dequant_nz_to_nchw.h"
-#include "stage_layout_transform.h"
 
 // The twin links both arch builds into one module, so its build renames the symbol per arch.
 #ifndef QCONV_KERNEL_ENTRY
@@ -18,49 +18,6 @@
 #endif
 
 namespace qconv::kernel {
-
-__aicore__ inline LayoutTransformArgs LayoutArgsOf(const QuantConv2dTilingData& td) {
-    LayoutTransformArgs a;
-    a.batch = td.batch;
-    a.cin = td.cin;
-    a.in_hw = td.hin * td.win;
-    a.cout = td.cout;
-    a.kernel_hw = td.kh * td.kw;
-    a.weight_prepacked = !schedule::CubeWeightInWorkspace(td);
-    a.fmap_in_workspace = td.fmap_path != kFmapDirectGemm;
-    a.fmap_run = td.layout_fmap_run;
-    if (td.fmap_path == kFmapKwPacked) {  // phase 1 reads x and the filter as the caller gave them
-        a.kw_pack = true;
-        a.weight_fractal_z = td.weight_format != 0;
-        a.cin = td.kw_pack_cin;
-        a.in_hw = td.hin * td.kw_pack_win;
-        a.kernel_hw = td.kh * td.kw_pack_kw;
-        a.hin = td.hin;
-        a.kh = td.kh;
-        a.row = {td.kw_pack_cin, 0, td.kw_pack_win, td.wout, td.kw_pack_kw, td.kw_pack_stride_w, td.kw_pack_pad_w,
-                 td.kw_pack_dilation_w};  // pitch: the layout's choice
-        a.offset_x = td.offset_x;
-    }
-    if (td.fmap_path == kFmapSubsampled) {  // phase 1 reads x as the caller gave it; the filter is unchanged
-        a.subsample = true;
-        a.in_hw = td.subsample_hin * td.subsample_win;
-        a.sub = {td.subsample_hin, td.subsample_win, td.subsample_stride_h, td.subsample_stride_w,
-                 td.hout,          td.wout,          td.subsample_rows,     td.subsample_groups,
-                 td.subsample_kind};
-    }
-    return a;
-}
-
-
-__aicore__ inline AccTile AccTileOf(const schedule::OutputTile& t) {
-    AccTile a;
-    a.image = t.batch;
-    a.m_start = t.m_start;
-    a.m_len = t.m_len;
-    a.n_start = t.n_start;
-    a.n_len = t.n_len;
-    return a;
-}
 
 // Whether phase 1 has work: a layout into ws.fmap (img2col path) or ws.weight (plain filter). Every core
 // reads the same tiling, so all of them skip phase 1 and its barrier together.
@@ -86,8 +43,9 @@ __aicore__ inline void RunVectorEpilogue(AscendC::TPipe* pipe, GM_ADDR scale, GM
     VectorConsumeTiles(workspace, td, [&](const AscendC::GlobalTensor<int32_t>& slot_gm, const schedule::OutputTile& tile,
                                           const schedule::VectorShare& share) {
         // A tile of several whole images: each image in turn, from its own rows of the slot.
-        AccTile image_tile = AccTileOf(tile);
-        for (uint32_t i = 0; i < tile.images; ++i, ++image_tile.image) {
+        schedule::OutputTile image_tile = tile;
+        image_tile.images = 1;
+        for (uint32_t i = 0; i < tile.images; ++i, ++image_tile.batch) {
             epilogue.ProcessFromWorkspace(slot_gm, image_tile, share.m_offset, share.m_len, share.n_offset,
                                           share.n_len, i * schedule::ImageRowPitch(td));
         }
@@ -134,7 +92,7 @@ extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weig
     epilogue.Init(&pipe, scale, bias, y, tiling_data, false);
     RunCubeCoupled(&pipe, x, weight, user_ws, tiling_data, [&](const AscendC::LocalTensor<int32_t>& acc,
                                                     const qconv::schedule::OutputTile& tile) {
-        epilogue.ProcessInUb(acc, AccTileOf(tile));
+        epilogue.ProcessInUb(acc, tile);
     });
 #endif
 }

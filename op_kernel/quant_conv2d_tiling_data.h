@@ -53,7 +53,7 @@ enum QuantConv2dFmapPath : uint32_t {
                          // holds x's own H, W and strides. The filter is the caller's, unchanged.
 };
 
-// kFmapSubsampled: the shape of phase 1's items (op_kernel/stage_layout_transform.h SubsampleItem).
+// kFmapSubsampled: the shape of phase 1's items (op_kernel/layout_x_and_filter_to_workspace.h SubsampleItem).
 enum QuantConv2dSubsampleKind : uint32_t {
     kSubsampleRows = 0,    // rows x groups; one DMA per kept input row brings every channel of the item
     kSubsamplePlanes = 1,  // groups of whole small planes (rows == Ho), one contiguous DMA

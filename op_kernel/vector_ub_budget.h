@@ -35,7 +35,7 @@ constexpr uint32_t kUbAlign = 32;
 __aicore__ inline constexpr uint32_t Align(uint32_t bytes) { return (bytes + kUbAlign - 1) / kUbAlign * kUbAlign; }
 __aicore__ inline constexpr uint32_t Max(uint32_t a, uint32_t b) { return a > b ? a : b; }
 
-// ---- phase 1: layout transform (stage_layout_transform.h) ----
+// ---- phase 1: layout transform (layout_x_and_filter_to_workspace.h) ----
 constexpr uint32_t kLayoutBlockBytes = 8192;  // a filter or gather item: an 8 KB int8 block
 constexpr uint32_t kLayoutQueueDepth = 2;     // buffers of the in-queue and of the out-queue
 static_assert(kLayoutBlockBytes % kUbAlign == 0, "layout blocks need no rounding");

@@ -1,4 +1,4 @@
-// Phase 1's fmap items on arch 2201 (op_kernel/stage_layout_transform.h FmapItem): how many H*W positions an
+// Phase 1's fmap items on arch 2201 (op_kernel/layout_x_and_filter_to_workspace.h FmapItem): how many H*W positions an
 // item covers (QuantConv2dTilingData::layout_fmap_run) and the phase's estimated time. Each item is one GM
 // read and one write DMA, each with a fixed cost (configs/socs.yaml gm_read_dma_cycles / gm_write_dma_cycles),
 // and the items are dealt round-robin over every vector core: long runs amortise the fixed costs, short ones

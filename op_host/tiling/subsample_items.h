@@ -1,5 +1,5 @@
 // The subsampled fmap path (QuantConv2dFmapPath kFmapSubsampled): the shape of phase 1's items, `rows` output rows
-// x `groups` 32-channel groups of one image (op_kernel/stage_layout_transform.h SubsampleItem), chosen by the
+// x `groups` 32-channel groups of one image (op_kernel/layout_x_and_filter_to_workspace.h SubsampleItem), chosen by the
 // modelled phase-1 time of the busiest vector core among the shapes that fit its UB (vector_ub::SubsampleItemFits).
 #pragma once
 

@@ -23,7 +23,7 @@
 #include "sim/positions.h"
 #include "stage_cross_core.h"
 #include "epilogue_dequant_nz_to_nchw.h"
-#include "stage_layout_transform.h"
+#include "layout_x_and_filter_to_workspace.h"
 #include "vector_ub_budget.h"
 
 #define QCONV_CAT2(a, b) a##b

@@ -1,4 +1,5 @@
-// Phase 1 on every vector core: the layouts the cube needs, built inside the op so they show in its profile.
+// Phase 1 on every vector core, x and filter -> workspace: the layouts the cube needs, built inside the op so
+// they show in its profile.
 //   x      NCHW int8            -> ws.fmap   [N][C1][H*W][32] int8       (NC1HWC0, channels >= Cin are 0)
 //   weight (Cout, Cin, kh, kw)  -> ws.weight [C1*kh*kw][N1][16][32] int8 (FRACTAL_Z, ci >= Cin or co >= Cout are 0)
 // Both are transposes of a channel-major int8 block, done 16 x 16 bytes at a time by TransDataTo5HD's b8 form:
@@ -13,6 +14,8 @@
 #pragma once
 
 #include "kernel_operator.h"
+#include "quant_conv2d_schedule.h"
+#include "quant_conv2d_tiling_data.h"
 #include "quant_conv2d_tiling_data.h"
 #include "vector_gather.h"
 #include "vector_gm_io.h"
@@ -48,6 +51,40 @@ struct LayoutTransformArgs {
     bool subsample = false;
     SubsampleGeometry sub{};
 };
+
+// The layout's view of the tiling data: what phase 1 reads (the caller's x and filter: the kw-packed and
+// subsampled paths transform them as given) and what it writes (the conv the cube runs).
+__aicore__ inline LayoutTransformArgs LayoutArgsOf(const QuantConv2dTilingData& td) {
+    LayoutTransformArgs a;
+    a.batch = td.batch;
+    a.cin = td.cin;
+    a.in_hw = td.hin * td.win;
+    a.cout = td.cout;
+    a.kernel_hw = td.kh * td.kw;
+    a.weight_prepacked = !schedule::CubeWeightInWorkspace(td);
+    a.fmap_in_workspace = td.fmap_path != kFmapDirectGemm;
+    a.fmap_run = td.layout_fmap_run;
+    if (td.fmap_path == kFmapKwPacked) {  // phase 1 reads x and the filter as the caller gave them
+        a.kw_pack = true;
+        a.weight_fractal_z = td.weight_format != 0;
+        a.cin = td.kw_pack_cin;
+        a.in_hw = td.hin * td.kw_pack_win;
+        a.kernel_hw = td.kh * td.kw_pack_kw;
+        a.hin = td.hin;
+        a.kh = td.kh;
+        a.row = {td.kw_pack_cin, 0, td.kw_pack_win, td.wout, td.kw_pack_kw, td.kw_pack_stride_w, td.kw_pack_pad_w,
+                 td.kw_pack_dilation_w};  // pitch: the layout's choice
+        a.offset_x = td.offset_x;
+    }
+    if (td.fmap_path == kFmapSubsampled) {  // phase 1 reads x as the caller gave it; the filter is unchanged
+        a.subsample = true;
+        a.in_hw = td.subsample_hin * td.subsample_win;
+        a.sub = {td.subsample_hin, td.subsample_win, td.subsample_stride_h, td.subsample_stride_w,
+                 td.hout,          td.wout,          td.subsample_rows,     td.subsample_groups,
+                 td.subsample_kind};
+    }
+    return a;
+}
 
 class LayoutTransform {
 public:
