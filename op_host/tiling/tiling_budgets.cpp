@@ -7,6 +7,7 @@
 #include "op_host/tiling/l1_tiling.h"
 #include "op_host/tiling/ub_tiling.h"
 #include "op_host/tiling/workspace.h"
+#include "op_kernel/cube_buffer_budget.h"
 #include "op_kernel/quant_conv2d_schedule.h"
 #include "op_kernel/vector_ub_budget.h"
 
@@ -70,7 +71,7 @@ void CheckAxis(Checker& c, const char* axis, uint64_t units, uint64_t dim, uint6
 uint64_t WorstFmapSlabBytes(const QuantConv2dTilingData& td) {
     const SlabExtent e = WorstSlab(ProblemOf(td), td.npu_arch, static_cast<QuantConv2dMTileMode>(td.m_tile_mode),
                                    td.m_l0, td.kh_per_chunk, td.kw_per_chunk);
-    return static_cast<uint64_t>(schedule::ImagesPerTile(td)) * td.c1_per_chunk * e.rows * e.cols * kK0;
+    return cube_buffers::FmapSlabBytes(schedule::ImagesPerTile(td), td.c1_per_chunk, e.rows, e.cols);
 }
 
 std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const SocSpec& soc) {
@@ -95,11 +96,12 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
     c.Le("Mmad m: m_l0", td.m_l0, kMmadMaxMN);
     c.Le("Mmad n: n_l0", td.n_l0, kMmadMaxMN);
     c.Le("Mmad k: k_l0", td.k_l0, kMmadMaxK);
-    c.Le("L0A: (l0a_buffers + zero-point tile) * m_l0 * k_l0",
-         static_cast<uint64_t>(td.l0a_buffers + td.offset_x_zero_point) * td.m_l0 * td.k_l0, soc.l0a_bytes);
-    c.Le("L0B: l0b_buffers * k_l0 * n_l0", static_cast<uint64_t>(td.l0b_buffers) * td.k_l0 * td.n_l0, soc.l0b_bytes);
-    c.Le("L0C: l0c_buffers * m_l0 * n_l0 * 4", static_cast<uint64_t>(td.l0c_buffers) * td.m_l0 * td.n_l0 * 4,
-         soc.l0c_bytes);
+    c.Le("L0A: (l0a_buffers + zero-point tile) * m_l0 * k_l0 (cube_buffers::L0ABytes)",
+         cube_buffers::L0ABytes(td.l0a_buffers, td.offset_x_zero_point, td.m_l0, td.k_l0), soc.l0a_bytes);
+    c.Le("L0B: l0b_buffers * k_l0 * n_l0 (cube_buffers::L0BBytes)", cube_buffers::L0BBytes(td.l0b_buffers, td.k_l0, td.n_l0),
+         soc.l0b_bytes);
+    c.Le("L0C: l0c_buffers * m_l0 * n_l0 * 4 (cube_buffers::L0CBytes)",
+         cube_buffers::L0CBytes(td.l0c_buffers, td.m_l0, td.n_l0), soc.l0c_bytes);
     for (uint32_t buffers : {td.l0a_buffers, td.l0b_buffers, td.l0c_buffers, td.fmap_l1_buffers, td.weight_l1_buffers,
                              td.ub_buffers}) {
         c.Require(buffers == 1 || buffers == 2, "buffer count in {1, 2}", buffers, "in", 2);
@@ -129,10 +131,10 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
     c.Le("Load3D l1H: slab rows", slab.rows, kLoad3dMaxL1Extent);
     c.Le("Load3D l1W: slab cols", slab.cols, kLoad3dMaxL1Extent);
     c.Ge("fmap_l1_bytes >= worst slab", td.fmap_l1_bytes, WorstFmapSlabBytes(td));
-    c.Ge("weight_l1_bytes >= chunk K/32 * n_l0/16 * 512", td.weight_l1_bytes, chunk_k / kK0 * (td.n_l0 / kN0) * kFractalBytes);
-    c.Le("L1: fmap_buffers * fmap + weight_buffers * weight",
-         static_cast<uint64_t>(td.fmap_l1_buffers) * td.fmap_l1_bytes +
-             static_cast<uint64_t>(td.weight_l1_buffers) * td.weight_l1_bytes,
+    c.Ge("weight_l1_bytes >= chunk K/32 * n_l0/16 * 512", td.weight_l1_bytes,
+         cube_buffers::WeightSlabBytes(chunk_k / kK0, td.n_l0));
+    c.Le("L1: fmap_buffers * fmap + weight_buffers * weight (cube_buffers::L1Bytes)",
+         cube_buffers::L1Bytes(td.fmap_l1_buffers, td.fmap_l1_bytes, td.weight_l1_buffers, td.weight_l1_bytes),
          soc.l1_bytes);
     c.Eq("weight_resident only with one chunk", td.weight_resident != 0 && td.k_chunks != 1, 0);
     if (td.m_images > 1) {
