@@ -1,5 +1,7 @@
-// The fmap slabs of a walked schedule: every (tile, K chunk) pair loads one slab into L1, whose Load3D
-// padList must fit its 8-bit fields (<= 255) and whose bytes must fit fmap_l1_bytes.
+// The fmap slabs of a walked schedule: every (tile, K chunk) pair loads one slab into L1, whose bytes must fit
+// fmap_l1_bytes, whose Load3D fields must hold it (padList <= 255, l1H / l1W <= 32767, mStartPt + the M extent)
+// inside the image, and whose taps must be the convolution's (load3d_taps.h, sampled); a direct GEMM slab must
+// cover its tile's positions inside the image.
 //
 // A slab is the input window that a tile's output positions read for one chunk's kernel taps, so
 // schedule::GetFmapSlab depends on the tile only through its M range (m_start, m_len) and on the chunk only
