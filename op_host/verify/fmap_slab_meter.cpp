@@ -135,7 +135,8 @@ void FmapSlabMeter::MeasureWindows(Checker& c, uint32_t block, uint64_t tile, co
                          uint64_t{slab.rows.begin} + slab.rows.count <= td.hin &&
                          uint64_t{slab.cols.begin} + slab.cols.count <= td.win &&
                          uint64_t{slab.m_start_pt} + schedule::AlignUp16(t.m_len) <= tiling::kLoad3dMaxL1Extent + 16ull;
-        const bool taps_right = direct || !window_fits || SlabReadsTheConv(td, slab, chunk, t.m_start, t.m_len);
+        const bool taps_right = direct || !window_fits || !SampleTaps() ||
+                                SlabReadsTheConv(td, slab, chunk, t.m_start, t.m_len);
         if (!pads_fit || bytes > td.fmap_l1_bytes || !window_fits || !taps_right) {
             c.Expect(pads_fit, "Load3D: padList of block ", block, " tile ", tile, " chunk ", windows[i].index,
                      " exceeds 255");
