@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "int8_fractal.h"
+#include "cube_buffer_budget.h"
 #include "quant_conv2d_tiling_data.h"
 
 #ifndef __aicore__
@@ -316,7 +317,7 @@ __aicore__ inline FmapSlab GetFmapSlab(const QuantConv2dTilingData& td, const Ou
 }
 
 __aicore__ inline uint32_t FmapSlabBytes(const FmapSlab& s, const KChunk& c) {
-    return c.c1_count * s.rows.count * s.cols.count * fractal::kK0;
+    return static_cast<uint32_t>(cube_buffers::FmapSlabBytes(1, c.c1_count, s.rows.count, s.cols.count));
 }
 
 __aicore__ inline VectorShare GetVectorShare(const OutputTile& t, uint32_t sub, uint32_t subs) {

@@ -25,6 +25,7 @@
 #include "copy_l1_to_l0.h"
 #include "int8_fractal.h"
 #include "kernel_operator.h"
+#include "cube_buffer_budget.h"
 #include "quant_conv2d_schedule.h"
 #include "quant_conv2d_tiling_data.h"
 #include "vector_ub_budget.h"
@@ -56,13 +57,14 @@ public:
         weight_gm_.SetGlobalBuffer(
             reinterpret_cast<__gm__ int8_t*>(schedule::CubeWeightInWorkspace(td) ? workspace + td.ws_weight_offset : weight),
             fractal_z_bytes);
-        pipe->InitBuffer(fmap_l1_, td.fmap_l1_buffers, td.fmap_l1_bytes);
-        pipe->InitBuffer(weight_l1_, td.weight_l1_buffers, td.weight_l1_bytes);
-        pipe->InitBuffer(a_l0_, td.l0a_buffers, td.m_l0 * td.k_l0);
-        pipe->InitBuffer(b_l0_, td.l0b_buffers, td.k_l0 * td.n_l0);
-        pipe->InitBuffer(c_l0_, td.l0c_buffers, td.m_l0 * td.n_l0 * sizeof(int32_t));
+        // The budgets of cube_buffer_budget.h, one InitBuffer per term.
+        pipe->InitBuffer(fmap_l1_, td.fmap_l1_buffers, static_cast<uint32_t>(cube_buffers::Align(td.fmap_l1_bytes)));
+        pipe->InitBuffer(weight_l1_, td.weight_l1_buffers, static_cast<uint32_t>(cube_buffers::Align(td.weight_l1_bytes)));
+        pipe->InitBuffer(a_l0_, td.l0a_buffers, static_cast<uint32_t>(cube_buffers::ATileBytes(td.m_l0, td.k_l0)));
+        pipe->InitBuffer(b_l0_, td.l0b_buffers, static_cast<uint32_t>(cube_buffers::BTileBytes(td.k_l0, td.n_l0)));
+        pipe->InitBuffer(c_l0_, td.l0c_buffers, static_cast<uint32_t>(cube_buffers::CTileBytes(td.m_l0, td.n_l0)));
         if (td.offset_x_zero_point != 0) {
-            pipe->InitBuffer(zero_point_a_, td.m_l0 * td.k_l0);
+            pipe->InitBuffer(zero_point_a_, static_cast<uint32_t>(cube_buffers::ATileBytes(td.m_l0, td.k_l0)));
             FillZeroPointTile();
         }
         // As uint8_t: on arch 2002 SetLoadDataPaddingValue<int8_t> sign-extends before doubling the byte

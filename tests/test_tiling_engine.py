@@ -1,6 +1,7 @@
 """Runs op_host/tiling/tests/tiling_engine_test: random shapes over the whole documented range on every
-SoC, each tiling checked for every buffer budget, exact-once output coverage, K chunks and the Load3D
-field limits; in the normal build tree and, when built, in the ASan+UBSan tree (fewer shapes)."""
+SoC, each tiling checked by verify::CheckTilingInvariants for every buffer budget, exact-once output
+coverage, K chunks, the Load3D field limits and taps; in the normal build tree and, when built, in the
+ASan+UBSan tree (fewer shapes)."""
 import os
 import subprocess
 

@@ -1,7 +1,5 @@
-// L0 tiles: for an (m_l0, n_l0) output tile, the K step and the buffer counts that fit L0A / L0B / L0C.
-//   L0A:  l0a_buffers * m_l0 * k_l0 * 1 B      <= l0a_bytes
-//   L0B:  l0b_buffers * k_l0 * n_l0 * 1 B      <= l0b_bytes
-//   L0C:  l0c_buffers * m_l0 * n_l0 * 4 B      <= l0c_bytes
+// L0 tiles: for an (m_l0, n_l0) output tile, the K step and the buffer counts that fit L0A / L0B / L0C, each
+// level's bytes as op_kernel/cube_buffer_budget.h states them (L0ABytes, L0BBytes, L0CBytes).
 //   Mmad: m_l0, n_l0 <= 4080 and k_l0 <= 4064 (16-bit m/n/k fields capped at 4095, whole fractals)
 #pragma once
 

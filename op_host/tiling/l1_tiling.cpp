@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "op_kernel/cube_buffer_budget.h"
 #include "op_kernel/quant_conv2d_schedule.h"
 
 namespace qconv::tiling {
@@ -78,9 +79,9 @@ bool TryChunk(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, u
         static_cast<uint64_t>(schedule::SlabRowAlign(soc.npu_arch, p.wout)) * p.wout > kLoad3dMaxL1Extent + 1ull) {
         return false;
     }
-    const uint64_t fmap = static_cast<uint64_t>(images) * chunk.c1 * slab.rows * slab.cols * kK0;
-    const uint64_t weight = chunk_k / kK0 * (n_l0 / kN0) * kFractalBytes;
-    if (fmap_buffers * fmap + weight_buffers * weight > soc.l1_bytes) {
+    const uint64_t fmap = cube_buffers::FmapSlabBytes(images, chunk.c1, slab.rows, slab.cols);
+    const uint64_t weight = cube_buffers::WeightSlabBytes(chunk_k / kK0, n_l0);
+    if (cube_buffers::L1Bytes(fmap_buffers, fmap, weight_buffers, weight) > soc.l1_bytes) {
         return false;
     }
     L1Plan l1;
@@ -107,8 +108,8 @@ bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uin
         // Whole channel groups with every kernel row: as many groups as fit. The slab of one group is
         // fixed, so the count follows from the budget; the Load3D K limit caps it too.
         const SlabExtent full_rows = WorstSlab(p, soc.npu_arch, mode, m_l0, p.kh, p.kw);
-        const uint64_t fmap_per_c1 = static_cast<uint64_t>(images) * full_rows.rows * full_rows.cols * kK0;
-        const uint64_t weight_per_c1 = static_cast<uint64_t>(p.kh) * p.kw * (n_l0 / kN0) * kFractalBytes;
+        const uint64_t fmap_per_c1 = cube_buffers::FmapSlabBytes(images, 1, full_rows.rows, full_rows.cols);
+        const uint64_t weight_per_c1 = cube_buffers::WeightSlabBytes(static_cast<uint64_t>(p.kh) * p.kw, n_l0);
         uint64_t c1_fit = soc.l1_bytes / (buffers * (fmap_per_c1 + weight_per_c1));
         c1_fit = std::min<uint64_t>({c1_fit, p.c1, k_limit_fracs / (static_cast<uint64_t>(p.kh) * p.kw)});
         for (uint64_t c1 = c1_fit; c1 >= 1; --c1) {  // the closed form may be off by rounding: confirm

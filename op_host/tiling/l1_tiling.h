@@ -1,8 +1,8 @@
-// L1 tiles: how K is walked in chunks, and the fmap and weight slabs one chunk needs.
-//   fmap slab   = images * c1_per_chunk * rows * cols * 32 B, rows/cols of the worst tile (slab_extent below),
-//                 images the whole images of a tile (m_images; else 1)
-//   weight slab = c1_per_chunk * kh_per_chunk * kw_per_chunk * (n_l0 / 16) * 512 B
-//   L1:   fmap_buffers * fmap slab + weight_buffers * weight slab <= l1_bytes
+// L1 tiles: how K is walked in chunks, and the fmap and weight slabs one chunk needs (their bytes and the L1
+// total as op_kernel/cube_buffer_budget.h states them: FmapSlabBytes, WeightSlabBytes, L1Bytes <= l1_bytes).
+//   fmap slab   rows/cols of the worst tile (WorstSlab below), c1_per_chunk channel groups, images the whole
+//               images of a tile (m_images; else 1)
+//   weight slab c1_per_chunk * kh_per_chunk * kw_per_chunk FRACTAL_Z rows of n_l0 / 16 fractals
 //   Load3D: chunk K = c1_per_chunk * kh_per_chunk * kw_per_chunk * 32 <= load3d_k_limit (65535: kStartPt, kExtension
 //           and channelSize = 32 * c1_per_chunk are 16-bit fields),
 //           slab rows, cols <= 32767 (l1H / l1W fields)

@@ -18,6 +18,7 @@
 #include "op_host/tiling/tiling_budgets.h"
 #include "op_host/tiling/ub_tiling.h"
 #include "op_host/tiling/workspace.h"
+#include "op_kernel/cube_buffer_budget.h"
 
 namespace qconv::tiling {
 namespace {
@@ -164,12 +165,11 @@ QuantConv2dTilingData Fill(const ConvShape& shape, const Problem& p, const SocSp
 
 TilingReport Report(const SocSpec& soc, const TilePlan& plan, const QuantConv2dTilingData& td, const CostTerms& cost) {
     TilingReport r;
-    r.l1 = {static_cast<uint64_t>(td.fmap_l1_buffers) * td.fmap_l1_bytes +
-                static_cast<uint64_t>(td.weight_l1_buffers) * td.weight_l1_bytes,
+    r.l1 = {cube_buffers::L1Bytes(td.fmap_l1_buffers, td.fmap_l1_bytes, td.weight_l1_buffers, td.weight_l1_bytes),
             soc.l1_bytes};
-    r.l0a = {static_cast<uint64_t>(td.l0a_buffers + td.offset_x_zero_point) * td.m_l0 * td.k_l0, soc.l0a_bytes};
-    r.l0b = {static_cast<uint64_t>(td.l0b_buffers) * td.k_l0 * td.n_l0, soc.l0b_bytes};
-    r.l0c = {static_cast<uint64_t>(td.l0c_buffers) * td.m_l0 * td.n_l0 * 4, soc.l0c_bytes};
+    r.l0a = {cube_buffers::L0ABytes(td.l0a_buffers, td.offset_x_zero_point, td.m_l0, td.k_l0), soc.l0a_bytes};
+    r.l0b = {cube_buffers::L0BBytes(td.l0b_buffers, td.k_l0, td.n_l0), soc.l0b_bytes};
+    r.l0c = {cube_buffers::L0CBytes(td.l0c_buffers, td.m_l0, td.n_l0), soc.l0c_bytes};
     r.ub = {plan.ub.ub_bytes, soc.ub_bytes};
     r.workspace_bytes = td.ws_total_bytes;
     r.cost = cost;

@@ -4,6 +4,10 @@
 #include <array>
 #include <unordered_map>
 
+#include "op_host/tiling/l1_tiling.h"
+#include "op_host/verify/load3d_taps.h"
+#include "op_kernel/cube_buffer_budget.h"
+
 namespace qconv::verify {
 namespace {
 
@@ -110,21 +114,40 @@ void FmapSlabMeter::MeasureWindows(Checker& c, uint32_t block, uint64_t tile, co
                                    const Window* windows, size_t count) {
     // The hot loop of the walker: no message is built unless a slab fails.
     const QuantConv2dTilingData& td = td_;
+    const bool direct = td.fmap_path == kFmapDirectGemm;
     uint64_t largest = max_slab_bytes_;
     for (size_t i = 0; i < count; ++i) {
         const schedule::KChunk& chunk = windows[i].chunk;
         const schedule::FmapSlab slab = schedule::GetFmapSlab(td, t, chunk);
-        // NC1HWC0 in L1: per image of the tile, c1_count channel groups of rows x cols positions, 32 B each
-        // (64-bit: no wrap can hide a slab too large for L1).
-        const uint64_t bytes = uint64_t{t.images} * chunk.c1_count * slab.rows.count * slab.cols.count * 32;
+        // 64-bit: no wrap can hide a slab too large for L1.
+        const uint64_t bytes = cube_buffers::FmapSlabBytes(t.images, chunk.c1_count, slab.rows.count, slab.cols.count);
         largest = std::max(largest, bytes);
         const bool pads_fit = slab.rows.pad_before <= 255 && slab.rows.pad_after <= 255 &&
                               slab.cols.pad_before <= 255 && slab.cols.pad_after <= 255;
-        if (!pads_fit || bytes > td.fmap_l1_bytes) {
+        // Direct GEMM: x's channel rows at the tile's positions (output position m is input position m), covering
+        // the tile inside the image. Img2col: the Load3D fields (l1H, l1W, mStartPt + the M extent) and the window
+        // inside the image, and the taps Load3D reads are the convolution's.
+        const bool window_fits =
+            direct ? slab.cols.begin == t.m_start && slab.cols.count >= t.m_len &&
+                         uint64_t{t.m_start} + t.m_len <= uint64_t{td.hin} * td.win
+                   : slab.rows.count >= 1 && slab.cols.count >= 1 && slab.rows.count <= tiling::kLoad3dMaxL1Extent &&
+                         slab.cols.count <= tiling::kLoad3dMaxL1Extent &&
+                         uint64_t{slab.rows.begin} + slab.rows.count <= td.hin &&
+                         uint64_t{slab.cols.begin} + slab.cols.count <= td.win &&
+                         uint64_t{slab.m_start_pt} + schedule::AlignUp16(t.m_len) <= tiling::kLoad3dMaxL1Extent + 16ull;
+        const bool taps_right = direct || !window_fits || !SampleTaps() ||
+                                SlabReadsTheConv(td, slab, chunk, t.m_start, t.m_len);
+        if (!pads_fit || bytes > td.fmap_l1_bytes || !window_fits || !taps_right) {
             c.Expect(pads_fit, "Load3D: padList of block ", block, " tile ", tile, " chunk ", windows[i].index,
                      " exceeds 255");
             c.Expect(bytes <= td.fmap_l1_bytes, "L1: fmap slab of block ", block, " tile ", tile, " chunk ",
                      windows[i].index, " is ", bytes, " bytes > fmap_l1_bytes ", td.fmap_l1_bytes);
+            c.Expect(window_fits, direct ? "direct GEMM: slab of block " : "Load3D: slab of block ", block, " tile ",
+                     tile, " chunk ", windows[i].index, " (rows ", slab.rows.begin, "+", slab.rows.count, ", cols ",
+                     slab.cols.begin, "+", slab.cols.count, ", mStartPt ", slab.m_start_pt,
+                     direct ? ") does not cover the tile inside the image" : ") breaks a Load3D field or the image");
+            c.Expect(taps_right, "Load3D: slab of block ", block, " tile ", tile, " chunk ", windows[i].index,
+                     " reads a different input element than the convolution");
             count = i + 1;
             break;
         }

@@ -1,5 +1,7 @@
-// The fmap slabs of a walked schedule: every (tile, K chunk) pair loads one slab into L1, whose Load3D
-// padList must fit its 8-bit fields (<= 255) and whose bytes must fit fmap_l1_bytes.
+// The fmap slabs of a walked schedule: every (tile, K chunk) pair loads one slab into L1, whose bytes must fit
+// fmap_l1_bytes, whose Load3D fields must hold it (padList <= 255, l1H / l1W <= 32767, mStartPt + the M extent)
+// inside the image, and whose taps must be the convolution's (load3d_taps.h: the first kTapSlabs slabs measured
+// and every kTapStride-th after them); a direct GEMM slab must cover its tile's positions inside the image.
 //
 // A slab is the input window that a tile's output positions read for one chunk's kernel taps, so
 // schedule::GetFmapSlab depends on the tile only through its M range (m_start, m_len) and on the chunk only
@@ -53,6 +55,14 @@ private:
     };
     static constexpr size_t kNoRun = SIZE_MAX;
 
+    // Whether the next slab measured gets its Load3D taps checked: a sample, as they cost more than the rest.
+    static constexpr uint64_t kTapSlabs = 256;
+    static constexpr uint64_t kTapStride = 64;
+    bool SampleTaps() {
+        const uint64_t n = tap_candidates_++;
+        return n < kTapSlabs || n % kTapStride == 0;
+    }
+
     void Measure(Checker& c, uint32_t block, uint64_t tile, const schedule::OutputTile& t);
     void MeasureWindows(Checker& c, uint32_t block, uint64_t tile, const schedule::OutputTile& t,
                         const Window* windows, size_t count);
@@ -71,6 +81,7 @@ private:
     bool first_run_measured_ = false;        // some range of first_run_ was measured (not all are in ref_)
     size_t pos_ = 0;                         // the tile's index in its m run
     uint64_t slabs_checked_ = 0;
+    uint64_t tap_candidates_ = 0;       // slabs that passed every other check (SampleTaps)
     uint64_t max_slab_bytes_ = 0;
 };
 

@@ -5,16 +5,17 @@
 #include <utility>
 #include <vector>
 
+#include "op_host/tiling/tiling_budgets.h"
 #include "op_host/tiling/tiling_problem.h"
 #include "op_host/verify/fmap_slab_meter.h"
 #include "op_host/verify/invariant_checker.h"
+#include "op_kernel/cube_buffer_budget.h"
 #include "op_kernel/quant_conv2d_schedule.h"
 
 namespace qconv::verify {
 namespace {
 
 using Wide = unsigned __int128;
-constexpr Wide kInt64Max = static_cast<Wide>(INT64_MAX);
 
 std::string Text(Wide v) {
     if (v == 0) return "0";
@@ -25,8 +26,6 @@ std::string Text(Wide v) {
     }
     return s;
 }
-
-bool IsOneOrTwo(uint32_t v) { return v == 1 || v == 2; }
 
 void CheckProblemEcho(Checker& c, const ConvShape& caller, const SocSpec& soc, const QuantConv2dTilingData& td) {
     // The conv fields describe the conv the cube runs: on the kw-packed path the packed one, the caller's W axis
@@ -65,32 +64,18 @@ void CheckProblemEcho(Checker& c, const ConvShape& caller, const SocSpec& soc, c
              "problem: has_bias/scale_kind/weight_format differ from the shape");
 }
 
-void CheckBlocks(Checker& c, const SocSpec& soc, const QuantConv2dTilingData& td) {
-    c.Expect(td.block_dim >= 1 && td.block_dim <= soc.cube_cores, "blocks: block_dim ", td.block_dim,
-             " not in [1, ", soc.cube_cores, "]");
-    c.Expect(static_cast<uint64_t>(td.batch_dim) * td.n_dim * td.m_dim == td.block_dim, "blocks: batch_dim ",
-             td.batch_dim, " x n_dim ", td.n_dim, " x m_dim ", td.m_dim, " != block_dim ", td.block_dim);
-}
-
-void CheckBudgets(Checker& c, const SocSpec& soc, const tiling::TilingResult& r) {
-    const QuantConv2dTilingData& td = r.data;
-    c.Expect(td.m_l0 > 0 && td.m_l0 % soc.m0 == 0, "L0: m_l0 ", td.m_l0, " not a positive multiple of ", soc.m0);
-    c.Expect(td.n_l0 > 0 && td.n_l0 % soc.n0 == 0, "L0: n_l0 ", td.n_l0, " not a positive multiple of ", soc.n0);
-    c.Expect(td.k_l0 > 0 && td.k_l0 % soc.k0 == 0, "L0: k_l0 ", td.k_l0, " not a positive multiple of ", soc.k0);
-    c.Expect(IsOneOrTwo(td.l0a_buffers) && IsOneOrTwo(td.l0b_buffers) && IsOneOrTwo(td.l0c_buffers) &&
-                 IsOneOrTwo(td.fmap_l1_buffers) && IsOneOrTwo(td.weight_l1_buffers) && IsOneOrTwo(td.ub_buffers),
-             "buffers: every buffer count must be 1 or 2");
-    const uint64_t l0a = uint64_t{td.m_l0} * td.k_l0 * (td.l0a_buffers + td.offset_x_zero_point);
-    const uint64_t l0b = uint64_t{td.k_l0} * td.n_l0 * td.l0b_buffers;
-    const uint64_t l0c = uint64_t{td.m_l0} * td.n_l0 * 4 * td.l0c_buffers;
-    const uint64_t l1 = uint64_t{td.fmap_l1_bytes} * td.fmap_l1_buffers + uint64_t{td.weight_l1_bytes} * td.weight_l1_buffers;
-    c.Expect(l0a <= soc.l0a_bytes, "L0A: m_l0 x k_l0 x buffers = ", l0a, " > ", soc.l0a_bytes);
-    c.Expect(l0b <= soc.l0b_bytes, "L0B: k_l0 x n_l0 x buffers = ", l0b, " > ", soc.l0b_bytes);
-    c.Expect(l0c <= soc.l0c_bytes, "L0C: m_l0 x n_l0 x 4 x buffers = ", l0c, " > ", soc.l0c_bytes);
-    c.Expect(l1 <= soc.l1_bytes, "L1: fmap x buffers + weight x buffers = ", l1, " > ", soc.l1_bytes);
-    c.Expect(td.ub_bytes <= soc.ub_bytes, "UB: ub_bytes ", td.ub_bytes, " > ", soc.ub_bytes);
-    c.Expect(td.ub_m > 0 && td.ub_m % 16 == 0 && td.ub_m <= td.m_l0, "UB: ub_m ", td.ub_m, " not a multiple of 16 in (0, m_l0]");
-    c.Expect(td.ub_n > 0 && td.ub_n % 16 == 0 && td.ub_n <= td.n_l0, "UB: ub_n ", td.ub_n, " not a multiple of 16 in (0, n_l0]");
+// The rules the POD alone decides are tiling::BudgetViolations (one home, shared with the engine's self-check),
+// except its fmap slab bound, returned in `*slab_bound`: the walk measures the slabs the bound stands for and
+// names the one that does not fit, so the bound is reported only when the walk finds nothing. The report's
+// levels state the SoC's capacities and fit them.
+void CheckPodRules(Checker& c, const SocSpec& soc, const tiling::TilingResult& r, std::string* slab_bound) {
+    for (const std::string& violation : tiling::BudgetViolations(r.data, soc)) {
+        if (violation.rfind(tiling::kFmapSlabBoundRule, 0) == 0) {
+            if (slab_bound->empty()) *slab_bound = violation;
+        } else {
+            c.Expect(false, violation);
+        }
+    }
     const std::pair<const char*, const tiling::BufferUse*> levels[] = {
         {"L1", &r.report.l1}, {"L0A", &r.report.l0a}, {"L0B", &r.report.l0b}, {"L0C", &r.report.l0c}, {"UB", &r.report.ub}};
     const uint64_t capacities[] = {soc.l1_bytes, soc.l0a_bytes, soc.l0b_bytes, soc.l0c_bytes, soc.ub_bytes};
@@ -101,56 +86,12 @@ void CheckBudgets(Checker& c, const SocSpec& soc, const tiling::TilingResult& r)
         c.Expect(use.used_bytes <= use.capacity_bytes, "report: ", levels[i].first, " uses ", use.used_bytes, " > ",
                  use.capacity_bytes);
     }
-    if (soc.topology == CoreTopology::kSplit) {
-        c.Expect(td.acc_slots >= 1 && td.acc_slots <= 4, "acc: acc_slots ", td.acc_slots, " not in [1, 4]");
-    }
-    c.Expect(td.acc_slot_bytes == uint64_t{td.m_l0} * td.n_l0 * 4, "acc: acc_slot_bytes != m_l0 x n_l0 x 4");
 }
 
-// Workspace regions lie inside ws_total, 512 B aligned, disjoint, large enough; every end offset < 2^63.
-void CheckWorkspace(Checker& c, const SocSpec& soc, const QuantConv2dTilingData& td) {
-    const Wide fmap_need = td.fmap_path == kFmapDirectGemm ? 0 : Wide(td.batch) * td.c1 * td.hin * td.win * 32;
-    const Wide weight_need = schedule::CubeWeightInWorkspace(td) ? Wide(td.c1) * td.kh * td.kw * td.n1 * 512 : 0;
-    const Wide acc_need = soc.topology == CoreTopology::kSplit ? Wide(td.block_dim) * td.acc_slots * td.acc_slot_bytes : 0;
-    const Wide sync_need = soc.topology == CoreTopology::kCoupled ? Wide(td.block_dim) * 32 : 0;
-    struct Region {
-        const char* name;
-        Wide offset, bytes, need;
-    } regions[] = {{"fmap", td.ws_fmap_offset, td.ws_fmap_bytes, fmap_need},
-                   {"weight", td.ws_weight_offset, td.ws_weight_bytes, weight_need},
-                   {"acc", td.ws_acc_offset, td.ws_acc_bytes, acc_need},
-                   {"sync", td.ws_sync_offset, td.ws_sync_bytes, sync_need}};
-    for (const Region& r : regions) {
-        c.Expect(r.bytes >= r.need, "workspace: ", r.name, " has ", Text(r.bytes), " bytes, needs ", Text(r.need));
-        c.Expect(r.bytes == 0 || r.offset % 512 == 0, "workspace: ", r.name, " offset ", Text(r.offset), " not 512-aligned");
-        c.Expect(r.offset + r.bytes <= td.ws_total_bytes, "workspace: ", r.name, " ends at ", Text(r.offset + r.bytes),
-                 " beyond ws_total_bytes ", td.ws_total_bytes);
-        c.Expect(r.offset + r.bytes <= kInt64Max, "workspace: ", r.name, " end offset does not fit int64");
-    }
-    const size_t count = sizeof(regions) / sizeof(regions[0]);
-    for (size_t i = 0; i < count; ++i) {
-        for (size_t j = i + 1; j < count; ++j) {
-            const Region& a = regions[i];
-            const Region& b = regions[j];
-            const bool disjoint = a.bytes == 0 || b.bytes == 0 || a.offset + a.bytes <= b.offset || b.offset + b.bytes <= a.offset;
-            c.Expect(disjoint, "workspace: regions ", a.name, " and ", b.name, " overlap");
-        }
-    }
-    // GM tensors the kernel indexes: x int8, y fp16; their byte extents must fit int64 too.
-    const Wide x_bytes = Wide(td.batch) * td.cin * td.hin * td.win;
-    const Wide y_bytes = Wide(td.batch) * td.cout * td.hout * td.wout * 2;
-    c.Expect(x_bytes <= kInt64Max && y_bytes <= kInt64Max, "GM: x or y byte extent does not fit int64");
-    if (soc.topology == CoreTopology::kSplit && td.block_dim > 0 && td.acc_slots > 0) {
-        const Wide last = Wide(schedule::AccSlotOffset(td, td.block_dim - 1, td.acc_slots - 1)) + td.acc_slot_bytes;
-        c.Expect(last <= Wide(td.ws_acc_offset) + td.ws_acc_bytes, "acc: last ring slot ends beyond the acc region");
-    }
-}
-
-// K chunks: contiguous, exactly covering the c1 * kh * kw fractal rows, each within the weight slab and
-// the Load3D K limit (the largest kStartPt of a chunk is its K extent minus one k_l0 step).
+// K chunks as GetKChunk walks them: contiguous, exactly covering the c1 * kh * kw fractal rows, each within the
+// weight slab and the Load3D K limit (kStartPt, kExtension and channelSize = 32 x its channel groups: 16-bit).
+// Runs after BudgetViolations held, so the chunk fields are non-zero and k_chunks matches them.
 void CheckChunks(Checker& c, const SocSpec& soc, const QuantConv2dTilingData& td) {
-    c.Expect(td.c1_per_chunk >= 1 && td.kh_per_chunk >= 1 && td.k_chunks >= 1, "K: empty chunking");
-    if (!c.ok()) return;
     const uint64_t k_fracs = uint64_t{td.c1} * td.kh * td.kw;
     uint64_t next = 0;
     for (uint32_t i = 0; i < td.k_chunks && c.ok(); ++i) {
@@ -158,11 +99,11 @@ void CheckChunks(Checker& c, const SocSpec& soc, const QuantConv2dTilingData& td
         c.Expect(k.k_fracs >= 1 && k.k_frac_begin == next, "K: chunk ", i, " starts at ", k.k_frac_begin,
                  " instead of ", next);
         next = uint64_t{k.k_frac_begin} + k.k_fracs;
-        c.Expect(uint64_t{k.k_fracs} * (td.n_l0 / 16) * 512 <= td.weight_l1_bytes, "L1: weight slab of chunk ", i,
+        c.Expect(cube_buffers::WeightSlabBytes(k.k_fracs, td.n_l0) <= td.weight_l1_bytes, "L1: weight slab of chunk ", i,
                  " exceeds weight_l1_bytes ", td.weight_l1_bytes);
         const uint64_t k_extent = uint64_t{k.k_fracs} * 32;
-        c.Expect(k_extent <= uint64_t{soc.load3d_k_limit} + td.k_l0, "Load3D: chunk ", i, " K extent ", k_extent,
-                 " puts kStartPt beyond ", soc.load3d_k_limit);
+        c.Expect(k_extent <= soc.load3d_k_limit, "Load3D: chunk ", i, " K extent ", k_extent, " beyond ",
+                 soc.load3d_k_limit);
     }
     c.Expect(next == k_fracs, "K: chunks cover ", next, " of ", k_fracs, " fractal rows");
 }
@@ -305,12 +246,12 @@ Status CheckTilingInvariants(const ConvShape& shape, const SocSpec& soc, const t
     if (stats != nullptr) ++stats->tilings;
     Checker c;
     const QuantConv2dTilingData& td = result.data;
+    std::string slab_bound;
     CheckProblemEcho(c, shape, soc, td);
-    CheckBlocks(c, soc, td);
-    CheckBudgets(c, soc, result);
-    if (c.ok()) CheckWorkspace(c, soc, td);
+    if (c.ok()) CheckPodRules(c, soc, result, &slab_bound);
     if (c.ok()) CheckChunks(c, soc, td);
     if (c.ok()) CheckCoverage(c, td, stats, max_walk_tiles, every_slab);
+    c.Expect(slab_bound.empty(), slab_bound);
     return c.ok() ? Status::Ok() : Status::Error(c.message());
 }
 

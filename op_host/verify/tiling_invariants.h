@@ -1,8 +1,10 @@
-// What every tiling must satisfy, checked by walking the schedule the kernel walks
-// (op_kernel/quant_conv2d_schedule.h): buffer budgets counting every buffer, the block split within the
-// SoC's cores, every output element produced exactly once, every K step exactly once within the Load3D
-// limit, and every GM/workspace byte offset representable in int64. Used by the property tests (in
-// batches, so that tens of thousands of shapes stay fast) and by `qconv-kit tiling`.
+// What every tiling must satisfy: the POD's own rules (tiling::BudgetViolations: the block split within the
+// SoC's cores, every buffer budget, the K chunking, the paths' rules, the workspace layout and every GM /
+// workspace byte offset within int64), the POD against the caller's shape and the engine's report, and, by
+// walking the schedule the kernel walks (op_kernel/quant_conv2d_schedule.h), every output element produced
+// exactly once, every K step exactly once within the Load3D limit, and every fmap slab within L1, Load3D's
+// fields and the convolution's taps (fmap_slab_meter.h). Used by the property tests (in batches, so that tens
+// of thousands of shapes stay fast), the tiling engine's test and `qconv-kit tiling`.
 #pragma once
 
 #include <cstdint>
