@@ -9,7 +9,7 @@
 //           (InitBuffer's unit, so the allocation is exactly the budget) with the twin's "exceed the <level>
 //           size"; the engine's report states the same numbers.
 // Built once per arch by op_kernel/CMakeLists.txt (cube_buffer_budget_twin_test_2201 / _2002);
-// tests/test_cube_buffer_budget.py runs it. Prints " 0 failures" at the end when every check holds.
+// tests/test_buffer_budgets.py runs it. Prints " 0 failures" at the end when every check holds.
 #include <cstdio>
 #include <random>
 #include <string>

@@ -8,7 +8,7 @@
 //           is exactly the header's peak for the tiling (vector_ub::PeakBytes with the launch's block count)
 //           and fails with 32 B less; the tiling's ub_bytes covers that peak and fits the real UB.
 // Built once per arch by op_kernel/CMakeLists.txt (vector_ub_budget_twin_test_2201 / _2002);
-// tests/test_vector_ub_budget.py runs it. Prints " 0 failures" at the end when every check holds.
+// tests/test_buffer_budgets.py runs it. Prints " 0 failures" at the end when every check holds.
 #include <cstdio>
 #include <cstring>
 #include <random>
