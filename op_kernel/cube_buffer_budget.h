@@ -17,6 +17,8 @@
 
 #include <stdint.h>
 
+#include "int8_fractal.h"
+
 #ifndef __aicore__
 #define __aicore__
 #endif
@@ -25,9 +27,9 @@ namespace qconv {
 namespace cube_buffers {
 
 constexpr uint32_t kAlign = 32;            // InitBuffer's rounding, at every level
-constexpr uint32_t kFractalBytes = 512;    // one int8 fractal: 16 rows x 32 K
-constexpr uint32_t kC0 = 32;               // int8 K per fractal (and bytes per NC1HWC0 position)
-constexpr uint32_t kN0 = 16;               // output channels per fractal column
+constexpr uint32_t kFractalBytes = fractal::kBytes;  // one int8 fractal: 16 rows x 32 K
+constexpr uint32_t kC0 = fractal::kK0;     // int8 K per fractal (and bytes per NC1HWC0 position)
+constexpr uint32_t kN0 = fractal::kN0;     // output channels per fractal column
 
 __aicore__ inline constexpr uint64_t Align(uint64_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
 

@@ -13,6 +13,7 @@
 // the conv the cube runs.
 #pragma once
 
+#include "int8_fractal.h"
 #include "kernel_operator.h"
 #include "quant_conv2d_schedule.h"
 #include "quant_conv2d_tiling_data.h"
@@ -88,8 +89,8 @@ __aicore__ inline LayoutTransformArgs LayoutArgsOf(const QuantConv2dTilingData& 
 
 class LayoutTransform {
 public:
-    static constexpr uint32_t kC0 = 32;              // int8 channels per NC1HWC0 / FRACTAL_Z block
-    static constexpr uint32_t kN0 = 16;              // output channels per FRACTAL_Z fractal
+    static constexpr uint32_t kC0 = fractal::kK0;    // int8 channels per NC1HWC0 / FRACTAL_Z block
+    static constexpr uint32_t kN0 = fractal::kN0;    // output channels per FRACTAL_Z fractal
     static constexpr uint32_t kFractalBytes = kN0 * kC0;
 #if __CCE_AICORE__ == 200
     static constexpr bool kCoupled = true;

@@ -8,11 +8,12 @@
 // a partial last block as a whole block ending at the run's end, overlapping values it already wrote.
 #pragma once
 
+#include "int8_fractal.h"
 #include "kernel_operator.h"
 
 namespace qconv::kernel {
 
-constexpr uint32_t kBlockBytes = 32;  // one DataBlock
+constexpr uint32_t kBlockBytes = fractal::kDataBlockBytes;  // one DataBlock
 
 __aicore__ inline uint32_t CeilDiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 __aicore__ inline uint32_t RoundUp(uint32_t a, uint32_t b) { return CeilDiv(a, b) * b; }

@@ -23,6 +23,8 @@
 
 #include <stdint.h>
 
+#include "int8_fractal.h"
+
 #ifndef __aicore__
 #define __aicore__
 #endif
@@ -139,7 +141,7 @@ constexpr uint32_t kSoftSyncBytesPerCore = 32;
 __aicore__ inline constexpr uint32_t SoftSyncScratchBytes(uint32_t cores) { return Align(cores * kSoftSyncBytesPerCore); }
 
 // ---- phase 2: dequant epilogue (epilogue_dequant_nz_to_nchw.h) ----
-constexpr uint32_t kDequantChannels = 16;     // one NZ fractal column: a channel group
+constexpr uint32_t kDequantChannels = fractal::kN0;  // one NZ fractal column: a channel group
 constexpr uint32_t kDequantLanes = 64;        // 32-bit lanes of one repeat: 4 rows of 16 channels
 constexpr uint32_t kDequantMaxPassRows = 1008;  // Add/Mul repeats = rows / 4 must stay <= 255
 
