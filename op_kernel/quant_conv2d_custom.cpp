@@ -19,12 +19,6 @@
 
 namespace qconv::kernel {
 
-// Whether phase 1 has work: a layout into ws.fmap (img2col path) or ws.weight (plain filter). Every core
-// reads the same tiling, so all of them skip phase 1 and its barrier together.
-__aicore__ inline bool HasLayoutPhase(const QuantConv2dTilingData& td) {
-    return td.fmap_path != kFmapDirectGemm || td.weight_format == 0;
-}
-
 // Phase 1 on one vector core (all of them share the work).
 __aicore__ inline void RunLayoutTransform(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR weight, GM_ADDR workspace,
                                           const QuantConv2dTilingData& td) {
@@ -72,7 +66,7 @@ extern "C" __global__ __aicore__ void QCONV_KERNEL_ENTRY(GM_ADDR x, GM_ADDR weig
 #if __CCE_AICORE__ == 220
     // Every core passes one SyncAll when phase 1 runs: the AIVs after their layout work, the AICs inside
     // RunCubeSplit, after issuing the loads that do not depend on it.
-    const bool layout_phase = HasLayoutPhase(tiling_data);
+    const bool layout_phase = qconv::schedule::HasLayoutPhase(tiling_data);
     if ASCEND_IS_AIC {
         RunCubeSplit(&pipe, x, weight, user_ws, tiling_data, layout_phase);
     }

@@ -104,6 +104,12 @@ __aicore__ inline bool CubeWeightInWorkspace(const QuantConv2dTilingData& td) {
     return td.weight_format == 0 || td.fmap_path == kFmapKwPacked;
 }
 
+// Whether phase 1 has work: a layout into ws.fmap (every path but the direct GEMM's) or ws.weight (plain
+// filter). Every core reads the same tiling, so all of them skip phase 1 and its barrier together.
+__aicore__ inline bool HasLayoutPhase(const QuantConv2dTilingData& td) {
+    return td.fmap_path != kFmapDirectGemm || td.weight_format == 0;
+}
+
 // Arch 2002 rules of Load3D v2 for int8 (mirror-cann/asc-devkit LoadData_3D.md, 约束说明, the Atlas 推理系列产品 AI
 // Core bullet; leideng/CANN-8.1.RC1 .../basic_api/impl/kernel_operator_mm_check.h, the __CCE_AICORE__ == 200
 // branch): channelSize in {4, 8, 16, 32, N*32+4, N*32+8, N*32+16}, so whole channel groups go one per Load3D

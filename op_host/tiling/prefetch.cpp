@@ -10,8 +10,7 @@
 namespace qconv::tiling {
 
 uint32_t PrefetchWeightRows(const QuantConv2dTilingData& td, const SocSpec& soc) {
-    const bool layout_phase = td.fmap_path != kFmapDirectGemm || td.weight_format == 0;
-    if (soc.topology == CoreTopology::kCoupled || !layout_phase || schedule::CubeWeightInWorkspace(td)) {
+    if (soc.topology == CoreTopology::kCoupled || !schedule::HasLayoutPhase(td) || schedule::CubeWeightInWorkspace(td)) {
         return 0;
     }
     // A row of the slab: the first tile's column fractals (n_l0 / 16 at most) of one K fractal.

@@ -159,7 +159,7 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
     c.Eq("prefetch: prefetch_weight_rows only for a FRACTAL_Z filter read by the cube behind a layout phase (2201)",
          td.prefetch_weight_rows != 0 &&
              (td.npu_arch != 2201 || schedule::CubeWeightInWorkspace(td) ||
-              (td.fmap_path == kFmapDirectGemm && td.weight_format != 0)),
+              !schedule::HasLayoutPhase(td)),
          0);
 
     c.Eq("UB: ub_m % 16", td.ub_m % kM0, 0);

@@ -42,8 +42,8 @@ std::vector<uint32_t> SizesUpTo(uint64_t cap) {
     return sizes;
 }
 
-// The tallest tile of several whole images (the largest tile edge tried along M).
-constexpr uint64_t kMultiImageMaxRows = 1024;
+// The tallest tile of several whole images: the largest tile edge tried along M.
+constexpr uint64_t kMultiImageMaxRows = kTileSizes[std::size(kTileSizes) - 1];
 
 // m_l0 granule: 16 positions (one fractal row block), 32 on the direct GEMM path (a LoadDataWithTranspose
 // square covers 32 positions).

@@ -41,7 +41,7 @@ bool PlanUb(const SocSpec& soc, const L0Plan& l0, UbPlan* plan) {
     if (ub_n == 0) {
         return false;
     }
-    *plan = UbPlan{DequantPassRowsFor(l0.m_l0), ub_n, kDequantPassBuffers, UbBytes(soc, l0.m_l0, l0.n_l0)};
+    *plan = UbPlan{DequantPassRowsFor(l0.m_l0), ub_n, kDequantPassBuffers, PeakWith(soc, l0.m_l0, l0.n_l0, ub_n)};
     return true;
 }
 
