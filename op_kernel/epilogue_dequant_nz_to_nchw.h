@@ -4,13 +4,13 @@
 // (tile already in UB after L0C -> UB).
 //
 // The tile is processed in passes of the tiling's ub_m rows x ub_n channels: one DMA brings a pass's int32
-// rows of ub_n / 16 channel groups in (2201) and one DMA writes its y out, since every DMA pays a fixed cost
-// that dwarfs a small pass's bytes. Inside a pass the vector unit works one group (one NZ fractal column:
-// rows of 16 contiguous int32) at a time. In that [row][16 channels] layout a per-channel operand is the same
-// 16 values in every row, so scale and bias are kept as 64-lane rows (16 channels x 4) and applied with a
-// repeat stride of 0 (Mul/Add 高维切分, src1RepStride = 0). After the final Cast one TransDataTo5HD per 16
-// rows turns [row][16 ch] half into [ch][row], whose rows are the contiguous NCHW runs y[b][co][m...]; the
-// groups of a pass stack into [groups * 16 ch][row], one strided run per channel.
+// rows of ub_n / 16 channel groups in (2201; with K slices those of every slice, added here) and one DMA writes
+// its y out, since every DMA pays a fixed cost that dwarfs a small pass's bytes. Inside a pass the vector unit
+// works one group (one NZ fractal column: rows of 16 contiguous int32) at a time. In that [row][16 channels]
+// layout a per-channel operand is the same 16 values in every row, so scale and bias are kept as 64-lane rows
+// (16 channels x 4) and applied with a repeat stride of 0 (Mul/Add 高维切分, src1RepStride = 0). After the final
+// Cast one TransDataTo5HD per 16 rows turns [row][16 ch] half into [ch][row], whose rows are the contiguous NCHW
+// runs y[b][co][m...]; the groups of a pass stack into [groups * 16 ch][row], one strided run per channel.
 //
 // Arch 2002, a tile holding a whole image of a small output (Ho*Wo not a multiple of 16, all rows in one pass):
 // instead of the transpose, one Gather per group packs the 16 channel rows back to back (vector_gather.h), so
@@ -61,8 +61,9 @@ public:
         }
         y_gm_.SetGlobalBuffer(reinterpret_cast<__gm__ half*>(y), static_cast<uint64_t>(td.batch) * td.cout * out_hw_);
         const uint8_t bufs = static_cast<uint8_t>(vector_ub::DequantBuffers(td.ub_buffers));
+        slices_ = schedule::KSlices(td);
         if (acc_from_workspace) {
-            pipe->InitBuffer(acc_queue_, bufs, vector_ub::DequantAccPassBytes(rows_, groups_));
+            pipe->InitBuffer(acc_queue_, bufs, vector_ub::DequantAccPassBytes(rows_, groups_ * slices_));
         } else {
             pipe->InitBuffer(pack_table_, vector_ub::DequantPackTableBytes(rows_));
         }
@@ -89,19 +90,25 @@ public:
             for (uint32_t m0 = m_offset; m0 < m_offset + m_len; m0 += rows_) {
                 const uint32_t rows = Min(rows_, m_offset + m_len - m0);
                 const uint32_t padded_rows = RoundUp(rows, kChannels);
-                // The pass's groups lie m_l0 rows apart in the slot: one strided DMA (blocks of 32 B; a row of
-                // 16 int32 is two).
+                // The pass's groups (and with K slices each group's partials) lie m_l0 rows apart in the slot:
+                // one strided DMA (blocks of 32 B; a row of 16 int32 is two).
                 AscendC::LocalTensor<int32_t> acc = acc_queue_.AllocTensor<int32_t>();
                 const uint16_t row_blocks = static_cast<uint16_t>(kChannels * sizeof(int32_t) / kBlockBytes);
-                AscendC::DataCopy(acc, slot[(g0 * td_->m_l0 + slot_row + m0) * kChannels],
-                                  AscendC::DataCopyParams{static_cast<uint16_t>(groups),
+                AscendC::DataCopy(acc, slot[(g0 * schedule::AccGroupPitchRows(*td_) + slot_row + m0) * kChannels],
+                                  AscendC::DataCopyParams{static_cast<uint16_t>(groups * slices_),
                                                           static_cast<uint16_t>(padded_rows * row_blocks),
                                                           static_cast<uint16_t>((td_->m_l0 - padded_rows) * row_blocks), 0});
                 acc_queue_.EnQue(acc);
                 acc = acc_queue_.DeQue<int32_t>();
+                const uint32_t unit = padded_rows * kChannels;  // one group of one slice in UB
                 AscendC::LocalTensor<half> out = out_queue_.AllocTensor<half>();
                 for (uint32_t j = 0; j < groups; ++j) {
-                    DequantGroup(acc[j * padded_rows * kChannels], g0 + j, tile.m_start + m0, rows, out, j);
+                    AscendC::LocalTensor<int32_t> sum = acc[j * slices_ * unit];
+                    for (uint32_t s = 1; s < slices_; ++s) {  // K slices: the full-K accumulator, exact in int32
+                        AscendC::Add(sum, sum, acc[(j * slices_ + s) * unit], static_cast<int32_t>(unit));
+                        AscendC::PipeBarrier<PIPE_V>();
+                    }
+                    DequantGroup(sum, g0 + j, tile.m_start + m0, rows, out, j);
                 }
                 acc_queue_.FreeTensor(acc);
                 WritePass(out, tile, g0, groups, m0, rows);
@@ -240,6 +247,7 @@ private:
     uint32_t out_hw_ = 0;  // Ho * Wo: one image's M
     uint32_t rows_ = 0;    // rows of one pass
     uint32_t groups_ = 1;  // channel groups of one pass
+    uint32_t slices_ = 1;  // K slices whose partials a pass adds (schedule::KSlices)
     uint32_t rows_n_start_ = 0xFFFFFFFFu;
     uint32_t rows_g_begin_ = 0;
     uint32_t rows_g_end_ = 0;

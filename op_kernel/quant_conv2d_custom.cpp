@@ -3,6 +3,8 @@
 //   arch 2201 (MIX_AIC_1_2): AIVs lay out fmap and weight, SyncAll, then the AIC runs the cube loop into the
 //                            ws.acc ring while its two AIVs dequant each tile (stage_cross_core.h). On the
 //                            direct GEMM path with a FRACTAL_Z filter there is nothing to lay out: no phase 1.
+//                            With K slices the AICs write partials, a second SyncAll, then the AIVs add and
+//                            dequant them.
 //   arch 2002 (coupled):     the core lays out, soft SyncAll over GM, then per tile cube -> L0C -> UB -> dequant.
 #include "kernel_operator.h"
 #include "quant_conv2d_schedule.h"
@@ -34,8 +36,8 @@ __aicore__ inline void RunVectorEpilogue(AscendC::TPipe* pipe, GM_ADDR scale, GM
                                          GM_ADDR workspace, const QuantConv2dTilingData& td) {
     DequantEpilogue epilogue;
     epilogue.Init(pipe, scale, bias, y, td, true);
-    VectorConsumeTiles(workspace, td, [&](const AscendC::GlobalTensor<int32_t>& slot_gm, const schedule::OutputTile& tile,
-                                          const schedule::VectorShare& share) {
+    auto on_tile = [&](const AscendC::GlobalTensor<int32_t>& slot_gm, const schedule::OutputTile& tile,
+                       const schedule::VectorShare& share) {
         // A tile of several whole images: each image in turn, from its own rows of the slot.
         schedule::OutputTile image_tile = tile;
         image_tile.images = 1;
@@ -43,7 +45,12 @@ __aicore__ inline void RunVectorEpilogue(AscendC::TPipe* pipe, GM_ADDR scale, GM
             epilogue.ProcessFromWorkspace(slot_gm, image_tile, share.m_offset, share.m_len, share.n_offset,
                                           share.n_len, i * schedule::ImageRowPitch(td));
         }
-    });
+    };
+    if (schedule::KSlices(td) > 1) {
+        VectorReduceTiles(workspace, td, on_tile);
+    } else {
+        VectorConsumeTiles(workspace, td, on_tile);
+    }
 }
 #endif
 

@@ -36,6 +36,9 @@ struct BlockWork {
     uint32_t n_tiles;   // per image
     uint32_t m_tiles;   // per image
     uint32_t tiles;     // image groups (ceil(batch_count / m_images)) * n_tiles * m_tiles; 0 for an idle block
+    uint32_t k_slice;        // the block's K slice (0 without a K split)
+    uint32_t k_chunk_begin;  // its K chunks: [k_chunk_begin, + k_chunk_count) of GetKChunk
+    uint32_t k_chunk_count;
 };
 
 // One output tile: m_len x n_len results accumulated in L0C over all of K.
@@ -80,7 +83,10 @@ struct FmapSlab {
 };
 
 // Vector-side share of a tile for sub-block `sub` of `subs`: channel groups are split first (sub 0 takes
-// ceil(groups / subs) 16-channel groups); a tile of one group is split along M instead (in 16-row units).
+// ceil(groups / subs) 16-channel groups); with fewer groups than sub-blocks, each group goes to subs / groups
+// of them, which split it along M (in 16-row units): 2201's two AIVs split a one-group tile, K slices deal a
+// tile to 2 * k_dim AIVs.
+__aicore__ inline uint32_t ShareRowParts(uint32_t groups, uint32_t subs) { return groups >= subs ? 1 : subs / groups; }
 struct VectorShare {
     uint32_t m_offset;  // inside the tile
     uint32_t m_len;     // 0: nothing to do (the sub-block still takes part in the flag protocol)
@@ -139,11 +145,31 @@ __aicore__ inline uint32_t Load3dKFracs(uint32_t npu_arch, uint32_t chunk_k_frac
 
 __aicore__ inline uint32_t TilesPerOutputRow(const QuantConv2dTilingData& td) { return CeilDiv(td.wout, td.m_l0); }
 
+// ---- K slices (2201, k_dim > 1): weight-heavy layers whose output is too small to give every cube core a
+// tile of its own (ResNet's layer4 at batch 1) split K as well: the S = batch_dim * n_dim * m_dim blocks of
+// slice 0 own the output tiles; block r + s * S runs the same tiles over the K chunks of slice s and writes
+// its int32 partial into ws.acc (Fixpipe, no ring: every tile of the block has its own slot). After a second
+// SyncAll the 2 * k_dim AIVs of the k_dim blocks sharing a tile each take a share of it (GetVectorShare over
+// 2 * k_dim), read that share of every partial in one DMA, add them (int32 wraps, so the sum is the full-K
+// accumulator whatever the order) and dequantize. In ws.acc the partials of one tile interleave per channel
+// group, [group][slice][m_l0 rows][16] int32, so one strided DMA brings a pass's groups of every slice.
+__aicore__ inline uint32_t KSlices(const QuantConv2dTilingData& td) { return td.k_dim > 1 ? td.k_dim : 1; }
+__aicore__ inline uint32_t SliceBlocks(const QuantConv2dTilingData& td) { return td.batch_dim * td.n_dim * td.m_dim; }
+
 __aicore__ inline BlockWork GetBlockWork(const QuantConv2dTilingData& td, uint32_t block) {
-    BlockWork w = {0, 0, 0, 0, 0, 0, 0, 0, 0};
-    if (block >= td.block_dim || td.n_dim == 0 || td.m_dim == 0) {
+    BlockWork w = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    if (block >= td.block_dim || td.n_dim == 0 || td.m_dim == 0 || td.batch_dim == 0) {
         return w;
     }
+    const uint32_t slice = block / SliceBlocks(td);
+    const uint32_t per_slice = KSlices(td) > 1 ? td.k_chunks_per_block : td.k_chunks;
+    if (slice >= KSlices(td) || (KSlices(td) > 1 && slice * per_slice >= td.k_chunks)) {
+        return w;
+    }
+    w.k_slice = slice;
+    w.k_chunk_begin = slice * per_slice;
+    w.k_chunk_count = MinU32(per_slice, td.k_chunks - w.k_chunk_begin);
+    block %= SliceBlocks(td);
     const uint32_t batch_idx = block / (td.n_dim * td.m_dim);
     const uint32_t n_idx = (block / td.m_dim) % td.n_dim;
     const uint32_t m_idx = block % td.m_dim;
@@ -202,11 +228,24 @@ __aicore__ inline uint32_t TileRows(const QuantConv2dTilingData& td, const Outpu
     return t.images > 1 ? t.images * ImageRowPitch(td) : AlignUp16(t.m_len);
 }
 
-// Byte offset of the acc ring slot that tile `tile` of block `block` uses (2201).
+// Byte offset of the acc ring slot that tile `tile` of block `block` uses (2201). With K slices, the slot of the
+// slice-0 block holds every slice's partial: slice s's column block g at rows ((g * k_dim + s) * m_l0).
 __aicore__ inline uint32_t AccSlot(const QuantConv2dTilingData& td, uint32_t tile) { return tile % td.acc_slots; }
 __aicore__ inline uint64_t AccSlotOffset(const QuantConv2dTilingData& td, uint32_t block, uint32_t tile) {
-    return td.ws_acc_offset + (static_cast<uint64_t>(block) * td.acc_slots + AccSlot(td, tile)) * td.acc_slot_bytes;
+    const uint32_t slices = KSlices(td);
+    const uint32_t owner = slices > 1 ? block % SliceBlocks(td) : block;
+    const uint32_t slice = slices > 1 ? block / SliceBlocks(td) : 0;
+    return td.ws_acc_offset +
+           ((static_cast<uint64_t>(owner) * td.acc_slots + AccSlot(td, tile)) * slices) * td.acc_slot_bytes +
+           static_cast<uint64_t>(slice) * td.m_l0 * fractal::kN0 * sizeof(int32_t);
 }
+// Bytes from AccSlotOffset to the end of the tile's slot (all of its slices' partials).
+__aicore__ inline uint64_t AccSlotSpanBytes(const QuantConv2dTilingData& td, uint32_t block) {
+    const uint32_t slice = KSlices(td) > 1 ? block / SliceBlocks(td) : 0;
+    return td.acc_slot_bytes * KSlices(td) - static_cast<uint64_t>(slice) * td.m_l0 * fractal::kN0 * sizeof(int32_t);
+}
+// Rows from one 16-channel column block of a partial to the next in ws.acc: m_l0, times the K slices.
+__aicore__ inline uint32_t AccGroupPitchRows(const QuantConv2dTilingData& td) { return td.m_l0 * KSlices(td); }
 
 __aicore__ inline uint32_t KhGroups(const QuantConv2dTilingData& td) { return CeilDiv(td.kh, td.kh_per_chunk); }
 __aicore__ inline uint32_t KwGroups(const QuantConv2dTilingData& td) { return CeilDiv(td.kw, td.kw_per_chunk); }
@@ -329,25 +368,16 @@ __aicore__ inline uint32_t FmapSlabBytes(const FmapSlab& s, const KChunk& c) {
 __aicore__ inline VectorShare GetVectorShare(const OutputTile& t, uint32_t sub, uint32_t subs) {
     VectorShare v = {0, 0, 0, 0};
     const uint32_t groups = CeilDiv(t.n_len, fractal::kN0);
-    if (groups >= subs) {
-        const uint32_t per = CeilDiv(groups, subs);
-        const uint32_t first = sub * per;
-        if (first < groups) {
-            v.n_offset = first * fractal::kN0;
-            v.n_len = MinU32(per * fractal::kN0, t.n_len - v.n_offset);
-            v.m_offset = 0;
-            v.m_len = t.m_len;
-        }
-    } else {
-        const uint32_t rows16 = CeilDiv(t.m_len, fractal::kM0);
-        const uint32_t per = CeilDiv(rows16, subs);
-        const uint32_t first = sub * per * fractal::kM0;
-        if (first < t.m_len) {
-            v.m_offset = first;
-            v.m_len = MinU32(per * fractal::kM0, t.m_len - first);
-            v.n_offset = 0;
-            v.n_len = t.n_len;
-        }
+    const uint32_t row_parts = ShareRowParts(groups, subs);
+    const uint32_t groups_per = row_parts > 1 ? 1 : CeilDiv(groups, subs);
+    const uint32_t rows_per = CeilDiv(CeilDiv(t.m_len, fractal::kM0), row_parts) * fractal::kM0;
+    const uint32_t first_group = sub / row_parts * groups_per;
+    const uint32_t first_row = (sub % row_parts) * rows_per;
+    if (first_group < groups && first_row < t.m_len) {
+        v.n_offset = first_group * fractal::kN0;
+        v.n_len = MinU32(groups_per * fractal::kN0, t.n_len - v.n_offset);
+        v.m_offset = first_row;
+        v.m_len = MinU32(rows_per, t.m_len - first_row);
     }
     return v;
 }

@@ -16,6 +16,8 @@
 //   weight source  weight_format  0: NCHW, laid out into ws.weight by phase 1; 1: FRACTAL_Z, read as it arrived
 //   M tile mode    m_tile_mode    kMTileAcrossRows | kMTileInRow
 //   images/tile    m_images       1 | k whole images per tile (2201, across rows, m_dim 1: small outputs, large batch)
+//   K slices       k_dim          1 | k: K split over the cores too, partials added by the AIVs after a second
+//                                 SyncAll (2201: a small output with a large weight)
 //   K chunk kind   c1/kh/kw_per_chunk  whole channel groups | kernel rows of one group | kernel columns of one row
 //   epilogue       npu_arch       2201: Fixpipe -> ws.acc ring -> the AIVs' dequant; 2002: L0C -> UB, same core
 //   offset_x       offset_x_zero_point  1: Mmads of a constant -offset_x L0A tile (310P legacy semantics)
@@ -94,10 +96,11 @@ struct QuantConv2dTilingData {
                                    // offset_x != 0: the cube adds Mmads of a constant -offset_x L0A tile
     uint32_t m_tile_mode;          // QuantConv2dMTileMode
 
-    // ---- block split over cube cores: batch x n x m, never K ---------------------------------------------
-    // block b -> (b / (n_dim * m_dim), (b / m_dim) % n_dim, b % m_dim); each axis hands out `*_per_block`
-    // units, the last block of an axis gets the tail; dims are normalised so no block is empty.
-    uint32_t block_dim;          // batch_dim * n_dim * m_dim <= cube cores
+    // ---- block split over cube cores: batch x n x m, and on 2201 K -----------------------------------------
+    // block b -> K slice b / S and, with r = b % S (S = batch_dim * n_dim * m_dim), (r / (n_dim * m_dim),
+    // (r / m_dim) % n_dim, r % m_dim); each axis hands out `*_per_block` units, the last block of an axis gets
+    // the tail; dims are normalised so no block is empty.
+    uint32_t block_dim;          // batch_dim * n_dim * m_dim * k_dim <= cube cores
     uint32_t batch_dim;
     uint32_t n_dim;
     uint32_t m_dim;
@@ -110,6 +113,11 @@ struct QuantConv2dTilingData {
                                  // the L0 tile (quant_conv2d_schedule.h), so that a small output (ResNet's 7x7)
                                  // still makes a tile tall enough for each weight byte brought into L1 and L0B
                                  // to serve m_l0 rows. 0 or 1: a tile is part of one image
+    uint32_t k_dim;              // K slices (2201; 0 or 1: none): block r + s * S runs K chunks [s * k_chunks_per_block,
+                                 // + k_chunks_per_block) of block r's tiles into its own int32 partial in ws.acc; after
+                                 // a second SyncAll the AIVs of the k_dim blocks add the partials and dequantize
+                                 // (quant_conv2d_schedule.h, "K slices")
+    uint32_t k_chunks_per_block; // K chunks of one K slice; the last slice gets the tail
 
     // ---- L0 tiles (elements); one output tile = m_l0 x n_l0 int32 in L0C, accumulated over all of K ------
     uint32_t m_l0;               // multiple of 16; in kMTileInRow the tile width along Wo
@@ -189,7 +197,7 @@ struct QuantConv2dTilingData {
 #define QCONV_TILING_PATH_FIELDS(X) X(fmap_path) X(weight_format) X(offset_x_zero_point) X(m_tile_mode)
 #define QCONV_TILING_SPLIT_FIELDS(X)                                                                            \
     X(block_dim) X(batch_dim) X(n_dim) X(m_dim) X(batch_per_block) X(n_per_block) X(m_per_block) X(m_units)       \
-    X(m_images)
+    X(m_images) X(k_dim) X(k_chunks_per_block)
 #define QCONV_TILING_L0_FIELDS(X) X(m_l0) X(n_l0) X(k_l0) X(l0a_buffers) X(l0b_buffers) X(l0c_buffers)
 #define QCONV_TILING_L1_FIELDS(X)                                                                               \
     X(c1_per_chunk) X(kh_per_chunk) X(kw_per_chunk) X(k_chunks) X(fmap_l1_bytes) X(weight_l1_bytes)              \
@@ -226,7 +234,7 @@ static_assert(0 QCONV_TILING_FIELDS(QCONV_TILING_FIELD_BYTES) == sizeof(QuantCon
 #undef QCONV_TILING_SPAN
 #undef QCONV_TILING_FIELD_BYTES
 
-static_assert(sizeof(QuantConv2dTilingData) == 360, "tiling data layout changed: update host and kernel together");
+static_assert(sizeof(QuantConv2dTilingData) == 368, "tiling data layout changed: update host and kernel together");
 static_assert(sizeof(QuantConv2dTilingData) % 8 == 0, "tiling data must stay 8-byte granular");
 static_assert(__builtin_offsetof(QuantConv2dTilingData, ws_fmap_offset) % 8 == 0, "uint64 fields must be 8-aligned");
 

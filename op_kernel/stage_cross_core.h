@@ -67,6 +67,28 @@ __aicore__ inline void VectorConsumeTiles(GM_ADDR workspace, const QuantConv2dTi
     }
 }
 
+// K slices (schedule::KSlices > 1): no ring. Past a second SyncAll, by which every AIC has written its partials,
+// AIV `sub` of the block of slice s that shares owner block r's tiles takes share s * subs + sub of 2 * k_dim of
+// each of them; on_tile reads that share of every slice's partial from the owner's slot.
+template <class OnTile>
+__aicore__ inline void VectorReduceTiles(GM_ADDR workspace, const QuantConv2dTilingData& td, OnTile on_tile) {
+    const uint32_t subs = static_cast<uint32_t>(AscendC::GetSubBlockNum());
+    const uint32_t sub = static_cast<uint32_t>(AscendC::GetSubBlockIdx());
+    const uint32_t block = static_cast<uint32_t>(AscendC::GetBlockIdx()) / subs;
+    const uint32_t slices = schedule::KSlices(td);
+    const uint32_t owner = block % schedule::SliceBlocks(td);
+    const uint32_t share = (block / schedule::SliceBlocks(td)) * subs + sub;
+    AscendC::SyncAll<false>();
+    const schedule::BlockWork work = schedule::GetBlockWork(td, owner);
+    for (uint32_t t = 0; t < work.tiles; ++t) {
+        const schedule::OutputTile tile = schedule::GetTile(td, work, t);
+        AscendC::GlobalTensor<int32_t> slot_gm;
+        slot_gm.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(workspace + schedule::AccSlotOffset(td, owner, t)),
+                                schedule::AccSlotSpanBytes(td, owner) / sizeof(int32_t));
+        on_tile(slot_gm, tile, schedule::GetVectorShare(tile, share, slices * subs));
+    }
+}
+
 // ---- AIC side (used by the cube stage) ----
 
 // Blocks until both AIVs have released `slot`.

@@ -83,7 +83,7 @@ public:
             return;
         }
         const schedule::OutputTile tile = schedule::GetTile(*td_, work_, 0);
-        const schedule::KChunk chunk = schedule::GetKChunk(*td_, 0);
+        const schedule::KChunk chunk = schedule::GetKChunk(*td_, work_.k_chunk_begin);
         first_weight_ = weight_l1_.AllocTensor<int8_t>();
         first_weight_rows_ = schedule::MinU32(td_->prefetch_weight_rows, chunk.k_fracs);
         CopyWeightRowsToL1(first_weight_, weight_gm_, *td_, tile, chunk, 0, first_weight_rows_);
@@ -93,12 +93,12 @@ public:
     __aicore__ inline uint32_t Tiles() const { return work_.tiles; }
     __aicore__ inline const schedule::BlockWork& Work() const { return work_; }
 
-    // Accumulates tile `t` of the block into a fresh L0C tensor; the caller moves it out and frees it with
-    // ReleaseAcc.
+    // Accumulates tile `t` of the block over the block's K chunks (all of K, or its K slice's) into a fresh L0C
+    // tensor; the caller moves it out and frees it with ReleaseAcc.
     __aicore__ inline AscendC::LocalTensor<int32_t> ComputeTile(const schedule::OutputTile& tile) {
         AscendC::LocalTensor<int32_t> acc = c_l0_.AllocTensor<int32_t>();
         bool first_step = true;
-        for (uint32_t ci = 0; ci < td_->k_chunks; ++ci) {
+        for (uint32_t ci = work_.k_chunk_begin; ci < work_.k_chunk_begin + work_.k_chunk_count; ++ci) {
             const schedule::KChunk chunk = schedule::GetKChunk(*td_, ci);
             AscendC::LocalTensor<int8_t> weight = AcquireWeightSlab(tile, chunk);
             FmapInL1 fmap = LoadFmapSlab(tile, chunk);
@@ -321,10 +321,13 @@ private:
 #if __CCE_AICORE__ == 220
 // Arch 2201, on the AIC of a block: every tile of the block into the ws.acc ring, slot by slot, each Fixpipe
 // gated by a credit from both AIVs and announced to them when it has landed. after_layout: phase 1 runs on
-// the AIVs; the AIC passes its barrier (SyncAll) here, after the weight rows it may load meanwhile.
+// the AIVs; the AIC passes its barrier (SyncAll) here, after the weight rows it may load meanwhile. With K
+// slices (schedule::KSlices > 1) every tile has its own slot and no credit: the AIC writes its partials and
+// passes a second SyncAll, after which the AIVs add them up.
 __aicore__ inline void RunCubeSplit(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR weight, GM_ADDR workspace,
                                     const QuantConv2dTilingData& td, bool after_layout) {
     const uint32_t block = static_cast<uint32_t>(AscendC::GetBlockIdx());
+    const bool k_sliced = schedule::KSlices(td) > 1;
     CubeConv cube;
     cube.Init(pipe, x, weight, workspace, td, block);
     if (after_layout) {
@@ -337,13 +340,13 @@ __aicore__ inline void RunCubeSplit(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR wei
         const uint32_t slot = schedule::AccSlot(td, t);
         AscendC::GlobalTensor<int32_t> slot_gm;
         slot_gm.SetGlobalBuffer(reinterpret_cast<__gm__ int32_t*>(workspace + schedule::AccSlotOffset(td, block, t)),
-                                td.acc_slot_bytes / sizeof(int32_t));
+                                schedule::AccSlotSpanBytes(td, block) / sizeof(int32_t));
         AscendC::FixpipeParamsV220 out;
         out.nSize = static_cast<uint16_t>(cube.MmadN(tile));
         // Several images: every row of the tile, the padding rows between images included (the AIVs skip them).
         out.mSize = static_cast<uint16_t>(tile.images > 1 ? cube.MmadM(tile) : tile.m_len);
         out.srcStride = static_cast<uint16_t>(cube.MmadM(tile));       // L0C column-block stride, 16-element units
-        out.dstStride = td.m_l0 * 16 * sizeof(int32_t) / 32;           // ws column-block stride, 32 B units
+        out.dstStride = schedule::AccGroupPitchRows(td) * 16 * sizeof(int32_t) / 32;  // ws column-block stride, 32 B units
         out.quantPre = QuantMode_t::NoQuant;
         out.deqScalar = 0;
         out.ndNum = 1;
@@ -351,13 +354,21 @@ __aicore__ inline void RunCubeSplit(AscendC::TPipe* pipe, GM_ADDR x, GM_ADDR wei
         out.dstNdStride = 0;
         out.reluEn = false;
         out.unitFlag = 0;
-        CubeWaitSlotFree(slot);
+        if (!k_sliced) {
+            CubeWaitSlotFree(slot);
+        }
         AscendC::Fixpipe<int32_t, int32_t, AscendC::CFG_NZ>(slot_gm, acc, out);
-        CubeSignalTileReady(slot);
+        if (!k_sliced) {
+            CubeSignalTileReady(slot);
+        }
         cube.ReleaseAcc(acc);
     }
     cube.Finish();
-    CubeDrainCredits(td.acc_slots);
+    if (k_sliced) {
+        AscendC::SyncAll<false>();  // every partial has landed past this point (SyncAll drains the FIX pipe first)
+    } else {
+        CubeDrainCredits(td.acc_slots);
+    }
 }
 #else
 // Arch 2002, on the coupled core: per tile, L0C -> UB (BLOCK_MODE_MATRIX, int32, no conversion) into the NZ

@@ -170,10 +170,11 @@ __aicore__ inline constexpr uint32_t DequantChannelRowsBytes(uint32_t n_l0) {
 __aicore__ inline constexpr uint32_t DequantPackTableBytes(uint32_t rows) { return Align(rows * kDequantChannels * 4); }
 
 // The epilogue with passes of `rows` rows (DequantPassRows) x `groups` groups (DequantPassGroups) and `buffers`
-// queue buffers (DequantBuffers).
+// queue buffers (DequantBuffers); from ws.acc a pass brings the groups of each of `k_slices` partials
+// (schedule::KSlices).
 __aicore__ inline constexpr uint32_t DequantBytes(uint32_t rows, uint32_t groups, uint32_t buffers, uint32_t n_l0,
-                                                  bool acc_from_workspace) {
-    return (acc_from_workspace ? buffers * DequantAccPassBytes(rows, groups) : DequantPackTableBytes(rows)) +
+                                                  bool acc_from_workspace, uint32_t k_slices) {
+    return (acc_from_workspace ? buffers * DequantAccPassBytes(rows, groups * k_slices) : DequantPackTableBytes(rows)) +
            DequantHalfPassBytes(rows, 1) + buffers * DequantHalfPassBytes(rows, groups) + 2 * DequantChannelRowsBytes(n_l0);
 }
 
@@ -187,13 +188,14 @@ __aicore__ inline constexpr uint32_t Phase1Bytes(bool coupled, uint32_t cores) {
     return LayoutTransformBytes(coupled) + (coupled ? SoftSyncScratchBytes(cores) : 0);
 }
 __aicore__ inline constexpr uint32_t Phase2Bytes(bool coupled, uint32_t m_l0, uint32_t n_l0, uint32_t ub_m,
-                                                 uint32_t ub_n, uint32_t ub_buffers) {
-    return DequantBytes(DequantPassRows(ub_m), DequantPassGroups(ub_n), DequantBuffers(ub_buffers), n_l0, !coupled) +
+                                                 uint32_t ub_n, uint32_t ub_buffers, uint32_t k_slices) {
+    return DequantBytes(DequantPassRows(ub_m), DequantPassGroups(ub_n), DequantBuffers(ub_buffers), n_l0, !coupled,
+                        k_slices) +
            (coupled ? AccTileBytes(m_l0, n_l0) : 0);
 }
 __aicore__ inline constexpr uint32_t PeakBytes(bool coupled, uint32_t cores, uint32_t m_l0, uint32_t n_l0,
-                                               uint32_t ub_m, uint32_t ub_n, uint32_t ub_buffers) {
-    return Max(Phase1Bytes(coupled, cores), Phase2Bytes(coupled, m_l0, n_l0, ub_m, ub_n, ub_buffers));
+                                               uint32_t ub_m, uint32_t ub_n, uint32_t ub_buffers, uint32_t k_slices) {
+    return Max(Phase1Bytes(coupled, cores), Phase2Bytes(coupled, m_l0, n_l0, ub_m, ub_n, ub_buffers, k_slices));
 }
 
 }  // namespace vector_ub

@@ -166,7 +166,17 @@ ConvShape ShapeFromDict(const py::dict& d) {
             row.push_back(ExactInt(d[key], kShapeFields[i]));
         }
     }
-    return ShapeFromRow(row.data());
+    ConvShape s = ShapeFromRow(row.data());
+    if (d.contains("weight_format")) {  // 0 plain NCHW filter (the default), 1 FRACTAL_Z
+        const int64_t format = ExactInt(d["weight_format"], "weight_format");
+        if (format != 0 && format != 1) {
+            throw py::value_error(FormatMessage(limits::messages::kNotSupported,
+                                                {{"param", "weight_format"}, {"value", std::to_string(format)},
+                                                 {"allowed", "0 (NCHW), 1 (FRACTAL_Z)"}}));
+        }
+        s.weight_format = format == 1 ? WeightFormat::kFractalZ : WeightFormat::kNchw;
+    }
+    return s;
 }
 
 py::dict SocToDict(const SocSpec& s) {

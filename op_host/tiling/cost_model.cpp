@@ -89,11 +89,17 @@ double YDmasPerPass(const Problem& p, bool coupled, double rows, double channels
 CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) {
     CostTerms c;
     const BlockShape b = BusiestBlock(p, plan);
-    const double k_fracs = static_cast<double>(p.k_fracs);
+    // K slices: a block runs k_chunks_per_block of the chunks, i.e. that share of K.
+    const bool sliced = plan.split.k_dim > 1;
+    const double chunks = sliced ? static_cast<double>(plan.split.k_chunks_per_block) : plan.l1.k_chunks;
+    const double k_fracs =
+        sliced ? std::min<double>(static_cast<double>(p.k_fracs), chunks * static_cast<double>(plan.l1.chunk_k / kK0))
+               : static_cast<double>(p.k_fracs);
+    const double k_share = k_fracs / static_cast<double>(p.k_fracs);
     const double tiles = b.image_groups * b.n_tiles * b.m_tiles;
     const bool coupled = soc.topology == CoreTopology::kCoupled;
 
-    c.macs = b.images * b.positions * b.channels * p.cin * p.kh * p.kw;
+    c.macs = b.images * b.positions * b.channels * p.cin * p.kh * p.kw * k_share;
     c.cube_cycles = b.images * b.m_fracs * b.n_fracs * k_fracs;
     c.l1_to_l0a_bytes = b.images * b.n_tiles * b.m_fracs * kM0 * k_fracs * kK0;
     c.l1_to_l0b_bytes = b.image_groups * b.m_tiles * b.n_fracs * kN0 * k_fracs * kK0;  // once per tile
@@ -103,14 +109,14 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     // from its own GM buffer (x on the direct GEMM path, a pre-packed weight) at the per-core GM rate for
     // the share of its bytes that are read for the first time and at the L2 rate for the re-reads (by other
     // blocks or other tiles of this one); plus a fixed cost per DMA instruction.
-    const double fmap_loaded = tiles * b.tile_images * FmapBytesPerTile(p, plan, b.avg_tile_m);
+    const double fmap_loaded = tiles * b.tile_images * FmapBytesPerTile(p, plan, b.avg_tile_m) * k_share;
     const double weight_per_n_tile = k_fracs * (b.n_fracs / b.n_tiles) * kFractalBytes;
     // A resident slab is loaded once per n tile (the schedule walks every image of an n tile in a row).
-    const double weight_loads = plan.l1.weight_resident ? b.n_tiles : tiles * plan.l1.k_chunks;
+    const double weight_loads = plan.l1.weight_resident ? b.n_tiles : tiles * chunks;
     const double weight_loaded = (plan.l1.weight_resident ? b.n_tiles : tiles) * weight_per_n_tile;
     const double out_elems = static_cast<double>(p.batch) * static_cast<double>(p.positions) * p.cout;
     const double working_set = static_cast<double>(p.batch) * p.c1 * kK0 * p.hin * p.win * 2 +
-                               k_fracs * p.n1 * kFractalBytes * 2 + out_elems * 6;
+                               static_cast<double>(p.k_fracs) * p.n1 * kFractalBytes * 2 + out_elems * 6;
     const bool fits_l2 = working_set <= static_cast<double>(soc.l2_bytes);
     const double l2_rate = fits_l2 ? std::max(soc.l2_bytes_per_cycle_per_core, soc.gm_bytes_per_cycle_per_core)
                                    : soc.gm_bytes_per_cycle_per_core;
@@ -127,7 +133,7 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
                                           : 1.0 / l2_rate;
     const bool whole_rows = plan.mode == kMTileAcrossRows && plan.l1.kw_per_chunk == p.kw;
     const double fmap_dmas =
-        tiles * b.tile_images * plan.l1.k_chunks * (whole_rows || p.fmap_direct ? 1.0 : plan.l1.c1_per_chunk);
+        tiles * b.tile_images * chunks * (whole_rows || p.fmap_direct ? 1.0 : plan.l1.c1_per_chunk);
     c.gm_to_l1_bytes = fmap_loaded + weight_loaded;
     c.l2_reread_bytes = 0;
     c.mte2_cycles = fmap_loaded * fmap_cpb + weight_loaded * weight_cpb +
@@ -137,7 +143,7 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     const uint64_t load_k = schedule::Load3dKFracs(soc.npu_arch, static_cast<uint32_t>(plan.l1.chunk_k / kK0),
                                                    plan.l1.kh_per_chunk * plan.l1.kw_per_chunk) * kK0;
     const double steps_per_chunk = static_cast<double>(plan.l1.chunk_k / load_k * CeilDiv(load_k, plan.l0.k_l0));
-    const double steps = tiles * plan.l1.k_chunks * steps_per_chunk;
+    const double steps = tiles * chunks * steps_per_chunk;
     // Loads per step: one Load3D (img2col) or one LoadDataWithTranspose per 32-position square row or per K
     // fractal, whichever is fewer (direct GEMM), and the weight's LoadData 2D.
     const double image_rows = plan.m_images > 1 ? static_cast<double>(plan.l0.m_l0) / plan.m_images : plan.l0.m_l0;
@@ -152,41 +158,53 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     c.out_cycles = coupled ? c.out_bytes / kL0cToUbBytesPerCycle
                            : c.out_bytes / l2_rate + tiles * soc.gm_write_dma_cycles;
 
-    // The vector side of the block (2201: each of the vector_per_cube AIVs takes its share of every tile;
-    // 2002: the same core): acc back from ws.acc, ~24 B of vector writes per output, y out (2 B per output).
-    const double vec_share = coupled ? 1.0 : 1.0 / std::max<uint32_t>(soc.vector_per_cube, 1);
-    const double outputs = b.images * b.positions * b.channels * vec_share;
+    // The vector side of the block (2201: each of the vector_per_cube AIVs takes its share of every tile, with K
+    // slices the 2 * k_dim AIVs of the blocks sharing a tile, each reading its part of every partial; 2002: the
+    // same core): acc back from ws.acc, ~24 B of vector writes per output, y out (2 B per output). The busiest
+    // share, as schedule::GetVectorShare deals it.
+    const uint32_t shares = coupled ? 1 : std::max<uint32_t>(soc.vector_per_cube, 1) * plan.split.k_dim;
+    const uint32_t tile_groups = static_cast<uint32_t>(std::max(1.0, std::ceil(b.n_fracs / b.n_tiles)));
+    const uint32_t tile_rows16 = static_cast<uint32_t>(std::max(1.0, std::ceil(b.avg_tile_m / kM0)));
+    const uint32_t row_parts = schedule::ShareRowParts(tile_groups, shares);
+    const double share_groups = row_parts > 1 ? 1.0 : static_cast<double>(CeilDiv(tile_groups, shares));
+    const double share_rows = std::min(b.avg_tile_m, static_cast<double>(CeilDiv(tile_rows16, row_parts) * kM0));
+    const double outputs = tiles * b.tile_images * share_groups * kN0 * share_rows;
     const double vector_cycles = outputs * kVectorBytesPerOutput / kVectorBytesPerCycle;
     // One acc read (2201) and the y writes per UB pass (ub_m rows x ub_n channels) of a vector core's share of
     // a tile.
-    const double pass_rows = std::min<double>(plan.ub.ub_m, b.avg_tile_m);
-    const double share_groups = std::max(1.0, std::ceil(b.n_fracs / b.n_tiles * vec_share));
+    const double pass_rows = std::min<double>(plan.ub.ub_m, share_rows);
     const double pass_groups = std::max<double>(plan.ub.ub_n / kN0, 1.0);
     const double passes = tiles * b.tile_images * std::ceil(share_groups / pass_groups) *
-                          std::ceil(b.avg_tile_m / std::max<double>(plan.ub.ub_m, 1.0));
+                          std::ceil(share_rows / std::max<double>(plan.ub.ub_m, 1.0));
     const double pass_channels = std::min(share_groups, pass_groups) * kN0;
     const bool whole_image = plan.mode == kMTileAcrossRows && b.avg_tile_m >= static_cast<double>(p.positions) &&
                              plan.ub.ub_m >= p.positions;
-    const double vec_in_cycles = coupled ? 0.0 : outputs * 4 / l2_rate + passes * soc.gm_read_dma_cycles;
+    const double vec_in_cycles =
+        coupled ? 0.0 : outputs * 4 * plan.split.k_dim / l2_rate + passes * soc.gm_read_dma_cycles;
     const double vec_out_cycles = outputs * 2 / soc.gm_bytes_per_cycle_per_core +
                                   passes * YDmasPerPass(p, coupled, pass_rows, pass_channels, whole_image) *
                                       soc.gm_write_dma_cycles;
 
-    c.issue_cycles = tiles * (plan.l1.k_chunks * (steps_per_chunk * kIssueCyclesPerStep + kIssueCyclesPerChunk) +
+    c.issue_cycles = tiles * (chunks * (steps_per_chunk * kIssueCyclesPerStep + kIssueCyclesPerChunk) +
                               kIssueCyclesPerTile);
 
     double inner = plan.l0.l0a_buffers > 1 ? std::max(c.mte1_cycles, c.cube_cycles) : c.mte1_cycles + c.cube_cycles;
     inner = plan.l0.l0c_buffers > 1 ? std::max(inner, c.out_cycles) : inner + c.out_cycles;
     const bool l1_double = plan.l1.fmap_buffers > 1 && plan.l1.weight_buffers > 1;
-    double total = (l1_double ? std::max(c.mte2_cycles, inner) : c.mte2_cycles + inner) + c.issue_cycles;
+    double total = std::max((l1_double ? std::max(c.mte2_cycles, inner) : c.mte2_cycles + inner), c.issue_cycles);
     const double vector_side = std::max({vector_cycles, vec_in_cycles, vec_out_cycles});
-    total = coupled ? total + vector_side : std::max(total, vector_side);
+    // K slices: the epilogue waits for every partial (a second SyncAll), so it follows the cube instead of
+    // overlapping it.
+    total = coupled || sliced ? total + vector_side : std::max(total, vector_side);
 
     // The whole chip's HBM: the inputs read from their own buffers once (every re-read while they fit L2) and y.
-    const double blocks_sharing_weight = fits_l2 ? 1.0 : static_cast<double>(plan.split.blocks()) / std::max<uint32_t>(
-        static_cast<uint32_t>(CeilDiv(p.n1, plan.split.n_per_block)), 1);
+    const double blocks_sharing_weight =
+        fits_l2 ? 1.0
+                : static_cast<double>(plan.split.blocks() / plan.split.k_dim) /
+                      std::max<uint32_t>(static_cast<uint32_t>(CeilDiv(p.n1, plan.split.n_per_block)), 1);
     const double x_bytes = static_cast<double>(p.batch) * p.cin * p.hin * p.win;
-    const double hbm_bytes = (p.weight_prepacked ? k_fracs * p.n1 * kFractalBytes * blocks_sharing_weight : 0) +
+    const double weight_bytes = static_cast<double>(p.k_fracs) * p.n1 * kFractalBytes;
+    const double hbm_bytes = (p.weight_prepacked ? weight_bytes * blocks_sharing_weight : 0) +
                              (p.fmap_direct ? x_bytes * (fits_l2 ? 1.0 : plan.split.n_dim) : 0) + out_elems * 2;
     if (soc.hbm_bytes_per_second > 0) {
         total = std::max(total, hbm_bytes / soc.hbm_bytes_per_second * soc.clock_ghz * 1e9);

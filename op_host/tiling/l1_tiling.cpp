@@ -102,7 +102,7 @@ bool TryChunk(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, u
 }  // namespace
 
 bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
-            uint32_t images, L1Plan* plan) {
+            uint32_t images, uint32_t max_c1_per_chunk, L1Plan* plan) {
     const uint64_t k_limit_fracs = soc.load3d_k_limit / kK0;
     for (uint32_t buffers = 2; buffers >= 1; --buffers) {
         // Whole channel groups with every kernel row: as many groups as fit. The slab of one group is
@@ -111,7 +111,8 @@ bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uin
         const uint64_t fmap_per_c1 = cube_buffers::FmapSlabBytes(images, 1, full_rows.rows, full_rows.cols);
         const uint64_t weight_per_c1 = cube_buffers::WeightSlabBytes(static_cast<uint64_t>(p.kh) * p.kw, n_l0);
         uint64_t c1_fit = soc.l1_bytes / (buffers * (fmap_per_c1 + weight_per_c1));
-        c1_fit = std::min<uint64_t>({c1_fit, p.c1, k_limit_fracs / (static_cast<uint64_t>(p.kh) * p.kw)});
+        c1_fit = std::min<uint64_t>({c1_fit, p.c1, std::max<uint32_t>(max_c1_per_chunk, 1),
+                                     k_limit_fracs / (static_cast<uint64_t>(p.kh) * p.kw)});
         for (uint64_t c1 = c1_fit; c1 >= 1; --c1) {  // the closed form may be off by rounding: confirm
             if (TryChunk(p, soc, mode, m_l0, n_l0, images, {static_cast<uint32_t>(c1), p.kh, p.kw}, buffers, buffers, plan)) {
                 return true;

@@ -42,7 +42,8 @@ uint64_t AcrossRowsSlabCols(const Problem& p, uint32_t kw_cols);
 // with every kernel row; one channel group with kh_per_chunk kernel rows; one channel group and kernel row
 // with kw_per_chunk kernel columns (wide dilated kernels, whose one-row slab alone outgrows L1 once a tile
 // spans several output rows). False if nothing fits.
+// max_c1_per_chunk caps the channel groups of a chunk (K slices need at least as many chunks as slices).
 bool PlanL1(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
-            uint32_t images, L1Plan* plan);
+            uint32_t images, uint32_t max_c1_per_chunk, L1Plan* plan);
 
 }  // namespace qconv::tiling

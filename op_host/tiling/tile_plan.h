@@ -45,7 +45,9 @@ struct BlockSplit {
     uint32_t batch_per_block = 0;
     uint32_t n_per_block = 0;  // units of 16 channels
     uint32_t m_per_block = 0;  // m units of the mode
-    uint32_t blocks() const { return batch_dim * n_dim * m_dim; }
+    uint32_t k_dim = 1;               // K slices (QuantConv2dTilingData::k_dim)
+    uint32_t k_chunks_per_block = 0;  // K chunks per slice when k_dim > 1
+    uint32_t blocks() const { return batch_dim * n_dim * m_dim * k_dim; }
 };
 
 struct TilePlan {

@@ -87,8 +87,8 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
     const uint64_t m_units = td.m_tile_mode == kMTileInRow ? td.hout : CeilDiv(p.positions, kM0);
 
     c.Le("blocks: block_dim <= cube cores", td.block_dim, soc.cube_cores);
-    c.Eq("blocks: block_dim == batch_dim * n_dim * m_dim", td.block_dim,
-         static_cast<uint64_t>(td.batch_dim) * td.n_dim * td.m_dim);
+    c.Eq("blocks: block_dim == batch_dim * n_dim * m_dim * K slices", td.block_dim,
+         static_cast<uint64_t>(td.batch_dim) * td.n_dim * td.m_dim * schedule::KSlices(td));
     c.Eq("blocks: m_units", td.m_units, m_units);
     CheckAxis(c, "batch", td.batch, td.batch_dim, td.batch_per_block);
     CheckAxis(c, "n (16-channel units)", td.n1, td.n_dim, td.n_per_block);
@@ -145,6 +145,20 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
          cube_buffers::L1Bytes(td.fmap_l1_buffers, td.fmap_l1_bytes, td.weight_l1_buffers, td.weight_l1_bytes),
          soc.l1_bytes);
     c.Eq("L1: weight_resident only with one chunk", td.weight_resident != 0 && td.k_chunks != 1, 0);
+    if (td.k_dim > 1) {
+        // K slices (schedule.h): each slice a non-empty run of chunks, on 2201 (partials in ws.acc, read after a
+        // hard SyncAll), every tile of a block in its own acc slot (no ring reuse), one image per tile.
+        c.Eq("K slices: only on arch 2201", td.npu_arch, schedule::kArchSplit);
+        c.Ge("K slices: k_chunks_per_block", td.k_chunks_per_block, 1);
+        c.Ge("coverage: K slices * chunks per slice cover the chunks", Wide(td.k_dim) * td.k_chunks_per_block, td.k_chunks);
+        c.Le("K slices: last slice not idle: (k_dim - 1) * chunks per slice < k_chunks",
+             Wide(td.k_dim - 1) * td.k_chunks_per_block + 1, td.k_chunks);
+        c.Le("K slices: one image per tile", schedule::ImagesPerTile(td), 1);
+        if (td.batch_dim * td.n_dim * td.m_dim != 0) {
+            c.Le("K slices: every tile of a block has its own acc slot",
+                 schedule::GetBlockWork(td, 0).tiles, td.acc_slots);
+        }
+    }
     if (td.m_images > 1) {
         c.Eq("m_images: > 1 only on arch 2201, across rows, whole images per block",
              td.npu_arch != 2201 || td.m_tile_mode != kMTileAcrossRows || td.m_dim != 1, 0);
@@ -168,7 +182,7 @@ std::vector<std::string> BudgetViolations(const QuantConv2dTilingData& td, const
     c.Le("UB: ub_n <= n_l0", td.ub_n, td.n_l0);
     c.Ge("UB: ub_m", td.ub_m, kM0);
     c.Ge("UB: ub_n", td.ub_n, kN0);
-    c.Eq("UB: ub_bytes", td.ub_bytes, UbBytes(soc, td.m_l0, td.n_l0));
+    c.Eq("UB: ub_bytes", td.ub_bytes, UbBytes(soc, td.m_l0, td.n_l0, schedule::KSlices(td)));
     c.Le("UB: ub_bytes <= the SoC's UB", td.ub_bytes, soc.ub_bytes);
 
     c.Ge("acc: acc_slots", td.acc_slots, 1);

@@ -49,13 +49,26 @@ constexpr uint64_t kMultiImageMaxRows = kTileSizes[std::size(kTileSizes) - 1];
 // square covers 32 positions).
 uint64_t MTileAlign(const Problem& p) { return p.fmap_direct ? 32 : kM0; }
 
+// k_slices > 1: K slices (quant_conv2d_schedule.h) of chunks of at most ceil(c1 / k_slices) channel groups; false
+// when the chunks do not make exactly k_slices non-empty slices.
 bool PlanLevels(const Problem& p, const SocSpec& soc, QuantConv2dMTileMode mode, uint32_t m_l0, uint32_t n_l0,
-                TilePlan* plan) {
+                uint32_t k_slices, TilePlan* plan) {
     plan->mode = mode;
+    const uint32_t max_c1 = k_slices > 1 ? static_cast<uint32_t>(CeilDiv(p.c1, k_slices)) : p.c1;
     if (!PlanL0(soc, m_l0, n_l0, p.zero_point_const_a ? 1 : 0, &plan->l0) ||
-        !PlanL1(p, soc, mode, m_l0, n_l0, plan->m_images, &plan->l1) ||
-        !PlanUb(soc, plan->l0, &plan->ub)) {
+        !PlanL1(p, soc, mode, m_l0, n_l0, plan->m_images, max_c1, &plan->l1) ||
+        !PlanUb(soc, plan->l0, k_slices, &plan->ub)) {
         return false;
+    }
+    plan->split.k_dim = 1;
+    plan->split.k_chunks_per_block = 0;
+    if (k_slices > 1) {
+        const uint32_t per_slice = static_cast<uint32_t>(CeilDiv(plan->l1.k_chunks, k_slices));
+        if (CeilDiv(plan->l1.k_chunks, per_slice) != k_slices) {
+            return false;
+        }
+        plan->split.k_dim = k_slices;
+        plan->split.k_chunks_per_block = per_slice;
     }
     plan->l0.k_l0 = static_cast<uint32_t>(std::min<uint64_t>(plan->l0.k_l0, plan->l1.chunk_k));
     return true;
@@ -84,7 +97,8 @@ void ShrinkToBlock(const Problem& p, const SocSpec& soc, TilePlan* plan) {
     const uint32_t m_l0 = static_cast<uint32_t>(std::min<uint64_t>(plan->l0.m_l0, m_cap));
     const uint32_t n_l0 = static_cast<uint32_t>(std::min<uint64_t>(plan->l0.n_l0, n_cap));
     TilePlan shrunk = *plan;
-    if ((m_l0 != plan->l0.m_l0 || n_l0 != plan->l0.n_l0) && PlanLevels(p, soc, plan->mode, m_l0, n_l0, &shrunk)) {
+    if ((m_l0 != plan->l0.m_l0 || n_l0 != plan->l0.n_l0) &&
+        PlanLevels(p, soc, plan->mode, m_l0, n_l0, plan->split.k_dim, &shrunk)) {
         *plan = shrunk;
     }
 }
@@ -126,6 +140,8 @@ QuantConv2dTilingData Fill(const ConvShape& shape, const Problem& p, const SocSp
     td.m_units = plan.m_units;
     td.m_tile_mode = plan.mode;
     td.m_images = plan.m_images;
+    td.k_dim = plan.split.k_dim;
+    td.k_chunks_per_block = plan.split.k_chunks_per_block;
 
     td.m_l0 = plan.l0.m_l0;
     td.n_l0 = plan.l0.n_l0;
@@ -268,23 +284,37 @@ TilingResult Search(const ConvShape& shape, const SocSpec& soc, bool direct_allo
         }
         for (const auto& [m_l0, m_images] : m_choices) {
             for (uint32_t n_l0 : SizesUpTo(static_cast<uint64_t>(p.n1) * kN0)) {
-                TilePlan plan;
-                plan.m_units = static_cast<uint32_t>(m_units);
-                plan.m_images = m_images;
-                if (!PlanLevels(p, soc, mode, m_l0, n_l0, &plan)) {
-                    continue;
-                }
-                for (const BlockSplit& split : splits) {
-                    if (m_images > 1 && (split.m_dim != 1 || split.batch_per_block < m_images)) {
-                        continue;  // a block must own whole images, at least a tile's worth
+                // K slices only where partials can wait in ws.acc for the second barrier: 2201, one image per tile.
+                const uint32_t max_slices =
+                    soc.topology == CoreTopology::kSplit && m_images == 1 ? std::min(p.c1, soc.cube_cores) : 1;
+                for (uint32_t k_slices = 1; k_slices <= max_slices; ++k_slices) {
+                    TilePlan plan;
+                    plan.m_units = static_cast<uint32_t>(m_units);
+                    plan.m_images = m_images;
+                    if (!PlanLevels(p, soc, mode, m_l0, n_l0, k_slices, &plan)) {
+                        continue;
                     }
-                    plan.split = split;
-                    const CostTerms cost = ModelCost(p, soc, plan);
-                    ++evaluated;
-                    if (!found || Better(cost, plan, best_cost, best)) {
-                        best = plan;
-                        best_cost = cost;
-                        found = true;
+                    for (const BlockSplit& split : splits) {
+                        if (m_images > 1 && (split.m_dim != 1 || split.batch_per_block < m_images)) {
+                            continue;  // a block must own whole images, at least a tile's worth
+                        }
+                        if (split.blocks() * k_slices > soc.cube_cores) {
+                            continue;
+                        }
+                        const BlockSplit sliced = plan.split;
+                        plan.split = split;
+                        plan.split.k_dim = sliced.k_dim;
+                        plan.split.k_chunks_per_block = sliced.k_chunks_per_block;
+                        if (k_slices > 1 && TilesPerBlock(p, plan) > kMaxAccSlots) {
+                            continue;  // every tile of a sliced block keeps its partial until the barrier
+                        }
+                        const CostTerms cost = ModelCost(p, soc, plan);
+                        ++evaluated;
+                        if (!found || Better(cost, plan, best_cost, best)) {
+                            best = plan;
+                            best_cost = cost;
+                            found = true;
+                        }
                     }
                 }
             }

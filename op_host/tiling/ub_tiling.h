@@ -20,14 +20,14 @@ inline constexpr uint32_t kDequantPassBuffers = 2;
 // The dequant pass rows the engine picks for an m_l0 tile.
 uint32_t DequantPassRowsFor(uint32_t m_l0);
 
-// The dequant pass channels the engine picks for an m_l0 x n_l0 tile (a multiple of 16; 0 when one group
-// does not fit UB).
-uint32_t DequantPassChannelsFor(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0);
+// The dequant pass channels the engine picks for an m_l0 x n_l0 tile whose acc arrives as `k_slices` partials
+// (schedule::KSlices; a multiple of 16; 0 when one group does not fit UB).
+uint32_t DequantPassChannelsFor(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0, uint32_t k_slices);
 
 // The vector side's UB peak with an m_l0 x n_l0 tile and the engine's pass.
-uint64_t UbBytes(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0);
+uint64_t UbBytes(const SocSpec& soc, uint32_t m_l0, uint32_t n_l0, uint32_t k_slices);
 
 // False when the vector side would not fit UB with this tile.
-bool PlanUb(const SocSpec& soc, const L0Plan& l0, UbPlan* plan);
+bool PlanUb(const SocSpec& soc, const L0Plan& l0, uint32_t k_slices, UbPlan* plan);
 
 }  // namespace qconv::tiling

@@ -108,20 +108,22 @@ void CheckChunks(Checker& c, const SocSpec& soc, const QuantConv2dTilingData& td
     c.Expect(next == k_fracs, "K: chunks cover ", next, " of ", k_fracs, " fractal rows");
 }
 
-// A block's share as observed from its tiles: images [b0, b1) x channels [n0, n1) x positions [m0, m1).
+// A block's share as observed from its tiles: images [b0, b1) x channels [n0, n1) x positions [m0, m1), over
+// K chunks [k0, k1) (all of them unless K is sliced).
 struct Box {
-    uint64_t b0, b1, n0, n1, m0, m1;
-    uint64_t volume() const { return (b1 - b0) * (n1 - n0) * (m1 - m0); }
+    uint64_t b0, b1, n0, n1, m0, m1, k0, k1;
+    Wide volume() const { return Wide(b1 - b0) * (n1 - n0) * (m1 - m0) * (k1 - k0); }
 };
 
 bool Disjoint(const Box& a, const Box& b) {
-    return a.b1 <= b.b0 || b.b1 <= a.b0 || a.n1 <= b.n0 || b.n1 <= a.n0 || a.m1 <= b.m0 || b.m1 <= a.m0;
+    return a.b1 <= b.b0 || b.b1 <= a.b0 || a.n1 <= b.n0 || b.n1 <= a.n0 || a.m1 <= b.m0 || b.m1 <= a.m0 ||
+           a.k1 <= b.k0 || b.k1 <= a.k0;
 }
 
 // Walks every block's tiles in the kernel's order (image, then n tile, then m tile) without storing them:
 // each block's tiles must tile one box exactly (contiguous m runs that all span the same positions,
 // contiguous n runs, consecutive images), and the blocks' boxes must be disjoint and fill the output.
-// Together: every (image, channel, position) is produced exactly once. Every tile is also checked against
+// Together: every (image, channel, position) is produced exactly once, for every K chunk exactly once. Every tile is also checked against
 // the output and its L0 tile, and its fmap slabs are measured (FmapSlabMeter: repeated M ranges once).
 void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* stats, uint64_t max_walk_tiles,
                    bool every_slab) {
@@ -149,7 +151,9 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
     uint64_t tiles = 0, covered = 0;
     for (uint32_t b = 0; b < td.block_dim && c.ok(); ++b) {
         const schedule::BlockWork w = schedule::GetBlockWork(td, b);
-        if (!c.Expect(w.tiles > 0, "blocks: block ", b, " of ", td.block_dim, " has no work")) return;
+        if (!c.Expect(w.tiles > 0 && w.k_chunk_count > 0, "blocks: block ", b, " of ", td.block_dim, " has no work")) {
+            return;
+        }
         Box box{};
         uint64_t prev_batch = 0, prev_images = 1, prev_n0 = 0, prev_n1 = 0, prev_m1 = 0;
         bool m_end_known = false;
@@ -171,7 +175,8 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
                          " crosses an output row in in-row mode");
             }
             if (i == 0) {
-                box = {t.batch, uint64_t{t.batch} + t.images, n0, n1, m0, m1};
+                box = {t.batch, uint64_t{t.batch} + t.images, n0, n1, m0, m1, w.k_chunk_begin,
+                       uint64_t{w.k_chunk_begin} + w.k_chunk_count};
                 if (b == 0) slabs.CheckPremise(c, t);
             } else if (t.batch == prev_batch && n0 == prev_n0) {
                 c.Expect(n1 == prev_n1 && m0 == prev_m1, "coverage: block ", b, " tile ", i, " positions ", m0,
@@ -206,7 +211,7 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
             prev_n1 = n1;
             prev_m1 = m1;
             ++tiles;
-            covered += uint64_t{t.m_len} * t.n_len * t.images;
+            if (w.k_slice == 0) covered += uint64_t{t.m_len} * t.n_len * t.images;  // K slices: each output once
             slabs.Tile(c, b, i, t, i == 0, new_run);
         }
         if (!c.ok()) return;
@@ -235,8 +240,9 @@ void CheckCoverage(Checker& c, const QuantConv2dTilingData& td, InvariantStats* 
             }
         }
     }
-    const Wide total = Wide(td.batch) * td.cout * positions;
-    c.Expect(volume == total, "coverage: blocks cover ", Text(volume), " of ", Text(total), " output elements (gap)");
+    const Wide total = Wide(td.batch) * td.cout * positions * td.k_chunks;
+    c.Expect(volume == total, "coverage: blocks cover ", Text(volume), " of ", Text(total),
+             " (output element, K chunk) pairs (gap)");
 }
 
 }  // namespace

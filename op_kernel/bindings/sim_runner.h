@@ -190,6 +190,7 @@ inline py::tuple Run(const Problem& p, const std::string& soc_name, const Kernel
     tiling_info["k_l0"] = td.k_l0;
     tiling_info["acc_slots"] = td.acc_slots;
     tiling_info["m_images"] = td.m_images;
+    tiling_info["k_dim"] = td.k_dim;
     tiling_info["fmap_path"] = td.fmap_path;
     tiling_info["workspace_bytes"] = td.ws_total_bytes;
     tiling_info["gm_buffer_bytes"] = gm_buffer_bytes;

@@ -114,12 +114,27 @@ void KernelBody(uint8_t* ws, uint8_t* x, uint8_t* out_bytes, const QuantConv2dTi
     }
     if ASCEND_IS_AIV {
         AscendC::TBuf<AscendC::TPosition::VECCALC> in;
+        AscendC::TBuf<AscendC::TPosition::VECCALC> part;
         pipe.InitBuffer(in, 16 * td.m_l0 * sizeof(int32_t));
-        VectorConsumeTiles(ws, td, [&](const AscendC::GlobalTensor<int32_t>& slot_gm, const schedule::OutputTile& tile,
-                                       const schedule::VectorShare& share) {
+        pipe.InitBuffer(part, 16 * td.m_l0 * sizeof(int32_t));
+        const uint32_t slices = schedule::KSlices(td);
+        auto on_tile = [&](const AscendC::GlobalTensor<int32_t>& slot_gm, const schedule::OutputTile& tile,
+                           const schedule::VectorShare& share) {
             for (uint32_t g = share.n_offset / 16; g * 16 < share.n_offset + share.n_len && share.m_len > 0; ++g) {
                 AscendC::LocalTensor<int32_t> ub = in.Get<int32_t>();
-                AscendC::DataCopy(ub, slot_gm[(g * td.m_l0 + share.m_offset) * 16], share.m_len * 16);
+                const uint32_t elems = share.m_len * 16;
+                AscendC::DataCopy(ub, slot_gm[(g * schedule::AccGroupPitchRows(td) + share.m_offset) * 16], elems);
+                for (uint32_t s = 1; s < slices; ++s) {  // K slices: slice s's partial of the group, m_l0 rows on
+                    AscendC::LocalTensor<int32_t> other = part.Get<int32_t>();
+                    AscendC::DataCopy(other, slot_gm[((g * slices + s) * td.m_l0 + share.m_offset) * 16], elems);
+                    AscendC::SetFlag<AscendC::HardEvent::MTE2_V>(0);
+                    AscendC::WaitFlag<AscendC::HardEvent::MTE2_V>(0);
+                    AscendC::Add(ub, ub, other, static_cast<int32_t>(elems));
+                    AscendC::SetFlag<AscendC::HardEvent::V_MTE2>(0);
+                    AscendC::WaitFlag<AscendC::HardEvent::V_MTE2>(0);
+                    AscendC::SetFlag<AscendC::HardEvent::V_MTE3>(0);
+                    AscendC::WaitFlag<AscendC::HardEvent::V_MTE3>(0);
+                }
                 AscendC::SetFlag<AscendC::HardEvent::MTE2_MTE3>(0);
                 AscendC::WaitFlag<AscendC::HardEvent::MTE2_MTE3>(0);
                 const uint64_t dst = ((static_cast<uint64_t>(tile.batch) * td.n1 + tile.n_start / 16 + g) * positions +
@@ -128,7 +143,12 @@ void KernelBody(uint8_t* ws, uint8_t* x, uint8_t* out_bytes, const QuantConv2dTi
                 AscendC::SetFlag<AscendC::HardEvent::MTE3_MTE2>(0);
                 AscendC::WaitFlag<AscendC::HardEvent::MTE3_MTE2>(0);
             }
-        });
+        };
+        if (slices > 1) {
+            VectorReduceTiles(ws, td, on_tile);
+        } else {
+            VectorConsumeTiles(ws, td, on_tile);
+        }
     }
 #else
     RunCubeCoupled(&pipe, x, nullptr, ws, td, [&](const AscendC::LocalTensor<int32_t>& acc, const schedule::OutputTile& tile) {
@@ -149,6 +169,13 @@ void KernelBody(uint8_t* ws, uint8_t* x, uint8_t* out_bytes, const QuantConv2dTi
 // 1 = one kernel row and one channel group per K chunk, 2 = in-row M tiles of 16, 3 = both, single buffers,
 // 4 = kernel-column chunks (one channel group, one kernel row, `kw_cols` columns), 6 = those with in-row tiles.
 bool Force(QuantConv2dTilingData& td, const SocSpec& soc, int variant, uint32_t kw_cols) {
+    if (td.k_dim > 1) {  // the variants re-cut K chunks and M tiles of one block per output tile: no K slices
+        td.k_dim = 1;
+        td.k_chunks_per_block = 0;
+        td.block_dim = td.batch_dim * td.n_dim * td.m_dim;
+        td.ub_n = tiling::DequantPassChannelsFor(soc, td.m_l0, td.n_l0, 1);
+        td.ub_bytes = static_cast<uint32_t>(tiling::UbBytes(soc, td.m_l0, td.n_l0, 1));
+    }
     if (variant & 4) {
         td.c1_per_chunk = 1;
         td.kh_per_chunk = 1;
@@ -175,8 +202,8 @@ bool Force(QuantConv2dTilingData& td, const SocSpec& soc, int variant, uint32_t 
         td.block_dim = td.batch_dim * td.n_dim;
         td.acc_slot_bytes = static_cast<uint64_t>(td.m_l0) * td.n_l0 * 4;
         td.ub_m = 16;
-        td.ub_n = tiling::DequantPassChannelsFor(soc, td.m_l0, td.n_l0);
-        td.ub_bytes = static_cast<uint32_t>(tiling::UbBytes(soc, td.m_l0, td.n_l0));
+        td.ub_n = tiling::DequantPassChannelsFor(soc, td.m_l0, td.n_l0, 1);
+        td.ub_bytes = static_cast<uint32_t>(tiling::UbBytes(soc, td.m_l0, td.n_l0, 1));
     }
     if (variant == 3) {
         td.fmap_l1_buffers = td.weight_l1_buffers = td.l0a_buffers = td.l0b_buffers = td.l0c_buffers = 1;

@@ -121,7 +121,7 @@ void StagesBody(uint8_t* gm, uint8_t* sync_area) {
         td.ub_n = c.ub_n;
         td.ub_buffers = c.buffers;
         const uint32_t want = vector_ub::DequantBytes(vector_ub::DequantPassRows(c.ub_m), vector_ub::DequantPassGroups(c.ub_n),
-                                                      vector_ub::DequantBuffers(c.buffers), c.n_l0, c.acc_from_workspace);
+                                                      vector_ub::DequantBuffers(c.buffers), c.n_l0, c.acc_from_workspace, 1);
         if (want > sim::PoolBytes(sim::Cur().spec, sim::Mem::kUb)) continue;  // no tiling asks for it
         {
             DequantEpilogue epilogue;
@@ -159,7 +159,8 @@ void RunKernelAtBudget(const SocSpec& soc, const ConvShape& s, std::mt19937& rng
                   soc.name, (long long)s.batch, (long long)s.cin, (long long)s.hin, (long long)s.win,
                   (long long)s.cout, (long long)s.kh, td.m_l0, td.n_l0, td.ub_m, td.block_dim);
     const uint32_t peak =
-        vector_ub::PeakBytes(kCoupled, td.block_dim, td.m_l0, td.n_l0, td.ub_m, td.ub_n, td.ub_buffers);
+        vector_ub::PeakBytes(kCoupled, td.block_dim, td.m_l0, td.n_l0, td.ub_m, td.ub_n, td.ub_buffers,
+                             schedule::KSlices(td));
     Expect(td.ub_bytes >= peak && td.ub_bytes <= soc.ub_bytes,
            std::string(name) + ": ub_bytes " + std::to_string(td.ub_bytes) + " not in [peak " + std::to_string(peak) +
                ", UB " + std::to_string(soc.ub_bytes) + "]");

@@ -30,6 +30,7 @@ class LayerRow:
     phases_us: tuple
     blocks: int
     floor_us: float = 0.0  # cycle_model.floor: the least the model charges the kit's data path for the layer
+    k_slices: int = 1      # the tiling's K slices (k_dim): > 1 adds the partials' reduction phase
 
     @property
     def ratio(self) -> float:
@@ -66,7 +67,7 @@ def measure(case: cases.Case, soc: str, weight_format: str = "FRACTAL_Z", seed: 
     floor_us = cycle_model.floor(soc, case.n, case.cin, *case.hw, case.cout, *case.kernel, ho, wo, layout_pass,
                                  x_read)
     return LayerRow(case.name, case.shape(), m.time_us, b.time_us, b.limit, m.bound_by, tuple(m.phases_us),
-                    counters.tiling.get("block_dim", 0), floor_us)
+                    counters.tiling.get("block_dim", 0), floor_us, max(counters.tiling.get("k_dim", 1), 1))
 
 
 def run(model: str, soc: str, batch: int = 1, weight_format: str = "FRACTAL_Z",
