@@ -111,6 +111,8 @@ def render(args_text: dict, result: dict, soc: dict) -> str:
         mode += f", {d['m_images']} whole images per tile"
     m_unit = "output rows" if d["m_tile_mode"] == 1 else "x16 positions"
     k_fracs = d["c1"] * d["kh"] * d["kw"]
+    k_slices = (f" x K slices {d['k_dim']} ({d['k_chunks_per_block']} K chunk(s) each, partials added after a "
+                f"second SyncAll)" if d.get("k_dim", 0) > 1 else "")
     lines = [
         f"QuantConv2d tiling on {soc['name']} (arch {soc['npu_arch']}, {soc['cube_cores']} cube cores, "
         f"{soc['topology']}, epilogue {soc['epilogue']})",
@@ -119,7 +121,8 @@ def render(args_text: dict, result: dict, soc: dict) -> str:
         f"bias {'yes' if d['has_bias'] else 'no'}, scale {'float32' if d['scale_kind'] else 'int64'}",
         f"             -> y ({d['batch']}, {d['cout']}, {d['hout']}, {d['wout']}) float16; GEMM per image "
         f"M = {d['hout'] * d['wout']}, N = {d['cout']}, K = {k_fracs} x 32 = {k_fracs * 32}",
-        f"  blocks     {d['block_dim']} = batch {d['batch_dim']} x n {d['n_dim']} x m {d['m_dim']}; per block "
+        f"  blocks     {d['block_dim']} = batch {d['batch_dim']} x n {d['n_dim']} x m {d['m_dim']}"
+        f"{k_slices}; per block "
         f"{d['batch_per_block']} image(s), {d['n_per_block'] * 16} channels, {d['m_per_block']} m units "
         f"({m_unit}); {r['tiles_per_block']} tiles in the busiest block",
         f"  M tiles    {mode}",
