@@ -173,10 +173,10 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     c.gm_to_l1_bytes = fmap_loaded + weight_loaded;
     c.l2_reread_bytes = 0;
 
-    // Phase 1 lays out the fmap on the vector cores of every block before the cube phase; on 2201 the AIC loads
-    // the first rows of its first weight slab under it (prefetch.h): their bytes, and the slab's DMA when they
-    // are all of it, leave the cube phase.
-    c.layout_cycles = FmapLayoutCycles(p, soc, plan.split.blocks());
+    // Phase 1 lays out the fmap (and a plain filter) on the vector cores of every block before the cube phase; on
+    // 2201 the AIC loads the first rows of its first weight slab under it (prefetch.h): their bytes, and the
+    // slab's DMA when they are all of it, leave the cube phase.
+    c.layout_cycles = LayoutPhaseEstimate(p, soc, plan.split.blocks());
     double prefetched = 0;
     double weight_dmas = weight_loads;
     if (!coupled && p.weight_prepacked && c.layout_cycles > 0) {

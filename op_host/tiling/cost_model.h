@@ -14,8 +14,8 @@
 //             vector-pipe copy (bytes / kVectorBytesPerCycle) added to the vector pipe
 //   vector  = the epilogue's share: kVectorBytesPerOutput per output; acc in (2201) and y out with their DMAs
 //             on their own pipes
-//   layout  = phase 1, before the cube phase on every path but the direct GEMM's: the fmap items over the
-//             blocks' vector cores (layout_items.h FmapLayoutCycles)
+//   layout  = phase 1, before the cube phase: the fmap items (not on the direct GEMM path) and a plain filter's
+//             over the blocks' vector cores (layout_items.h LayoutPhaseEstimate)
 // As in the twin's model, the pipes of a core overlap fully within a phase (single buffers too) and phases add:
 //   total = layout + max(every pipe above, the chip's HBM moving the inputs' first reads and y, the chip's L2
 //           moving every block's workspace traffic and re-reads while the working set fits L2).

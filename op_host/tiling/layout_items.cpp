@@ -55,15 +55,31 @@ double LayoutPhaseCycles(const QuantConv2dTilingData& td, const SocSpec& soc) {
     return CyclesWithRun(td, soc, td.layout_fmap_run != 0 ? td.layout_fmap_run : vector_ub::LayoutFmapRun(false));
 }
 
-double FmapLayoutCycles(const Problem& p, const SocSpec& soc, uint32_t blocks) {
-    if (p.fmap_direct || soc.gm_bytes_per_cycle_per_core <= 0) {
+double LayoutPhaseEstimate(const Problem& p, const SocSpec& soc, uint32_t blocks) {
+    if (soc.gm_bytes_per_cycle_per_core <= 0) {
         return 0.0;
     }
     const bool coupled = soc.topology == CoreTopology::kCoupled;
     const double vector_cores = static_cast<double>(blocks) * (coupled ? 1 : std::max<uint32_t>(soc.vector_per_cube, 1));
-    const uint64_t hw = static_cast<uint64_t>(p.hin) * p.win;
-    auto cycles = [&](uint32_t run) { return CyclesWithRun(p.batch, p.c1, hw, vector_cores, soc, run); };
-    return cycles(coupled ? vector_ub::LayoutFmapRun(true) : BestRun(cycles));
+    double cycles = 0;
+    if (!p.fmap_direct) {
+        const uint64_t hw = static_cast<uint64_t>(p.hin) * p.win;
+        auto fmap = [&](uint32_t run) { return CyclesWithRun(p.batch, p.c1, hw, vector_cores, soc, run); };
+        cycles += fmap(coupled ? vector_ub::LayoutFmapRun(true) : BestRun(fmap));
+    }
+    if (!p.weight_prepacked) {
+        // A plain filter's items (layout_x_and_filter_to_workspace.h): a 1x1 filter of whole channel groups in
+        // items of 16 output channels x 16 groups, one DMA each; others in items of 8 output channels x 32 input
+        // channels x up to 32 taps, one DMA per output channel of 32 runs of 32 B.
+        const uint64_t khw = static_cast<uint64_t>(p.kh) * p.kw;
+        const bool pointwise = khw == 1 && p.cin % kK0 == 0;
+        const double items = pointwise ? static_cast<double>(p.n1) * CeilDiv(p.c1, 16)
+                                       : static_cast<double>(p.n1) * 2 * p.c1 * CeilDiv(khw, 32);
+        const double dmas = pointwise ? 1.0 : kN0 / 2;
+        const double bytes = pointwise ? kN0 * 16.0 * kK0 : dmas * 32 * 32;
+        cycles += std::ceil(items / vector_cores) * (dmas * soc.gm_read_dma_cycles + bytes / soc.gm_bytes_per_cycle_per_core);
+    }
+    return cycles;
 }
 
 }  // namespace qconv::tiling
