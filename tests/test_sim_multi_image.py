@@ -15,9 +15,9 @@ from qconv import sim  # noqa: E402
 
 # (n, cin, h, w, cout, kh, kw, stride, padding, dilation, offset_x, bias, scale dtype)
 CASES = [
-    (13, 512, 3, 3, 256, 1, 1, 1, 0, 1, 0, True, "int64"),      # direct GEMM; 7 blocks of 2 images, the last of 1
-    (16, 128, 5, 5, 96, 3, 3, 1, 1, 1, -3, False, "float32"),   # img2col, 3x3 pad 1, padding value offset_x
-    (16, 512, 3, 3, 256, 1, 1, 1, 0, 1, 5, True, "float32"),    # direct GEMM, scale float32
+    (13, 512, 3, 3, 1024, 1, 1, 1, 0, 1, 0, True, "int64"),     # direct GEMM; odd batch: a last tile of fewer images
+    (16, 128, 7, 7, 96, 3, 3, 1, 1, 1, -3, False, "float32"),   # img2col, 3x3 pad 1, padding value offset_x
+    (16, 512, 3, 3, 1024, 1, 1, 1, 0, 1, 5, True, "float32"),   # direct GEMM, scale float32
 ]
 
 

@@ -242,7 +242,7 @@ py::dict TilingToDict(const tiling::TilingResult& r) {
     cost["mte2_cycles"] = c.mte2_cycles;
     cost["mte1_cycles"] = c.mte1_cycles;
     cost["out_cycles"] = c.out_cycles;
-    cost["issue_cycles"] = c.issue_cycles;
+    cost["layout_cycles"] = c.layout_cycles;
     cost["total_cycles"] = c.total_cycles;
     cost["time_us"] = c.time_us;
     cost["cube_bound_us"] = c.cube_bound_us;

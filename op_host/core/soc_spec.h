@@ -58,6 +58,7 @@ struct SocSpec {
     double gm_write_dma_cycles = 0.0;
     double l1_to_l0_dma_cycles = 0.0;
     double hbm_bytes_per_second = 0.0;
+    double l2_bytes_per_second = 0.0;  // the whole chip's L2 bandwidth (read + write)
     uint64_t l2_bytes = 0;
     // The legacy op's offset_x semantics on this SoC (socs.yaml offset_x_form): true = zero point (v200, 310P:
     // every tap contributes (x - offset_x) * w), false = padding value only.

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "op_host/tiling/l1_tiling.h"
+#include "op_host/tiling/layout_items.h"
+#include "op_host/tiling/prefetch.h"
 #include "op_kernel/quant_conv2d_schedule.h"
 
 namespace qconv::tiling {
@@ -46,8 +48,48 @@ BlockShape BusiestBlock(const Problem& p, const TilePlan& plan) {
     return b;
 }
 
+// kMTileAcrossRows: input rows of one channel group's slabs over every kernel-row chunk, averaged over the m tiles
+// of block 0 or block 1 (the first touches the top padding, the second, the last where m_dim is 2, is the busier one
+// elsewhere), whichever holds more (schedule GetTile and GetFmapSlab: a tile's output rows, on 2002 from a
+// SlabRowAlign row, times the stride, plus the chunk's kernel rows, clipped to the input). Exact where an average
+// tile is not (tiles of whole output rows span no extra row, padding rows are not loaded); a block of more than
+// kSlabRowSlabs slabs (tiles x kernel-row chunks) has its tiles sampled evenly, to keep the search fast.
+constexpr uint64_t kSlabRowSlabs = 128;
+
+double AcrossRowsSlabRows(const Problem& p, uint32_t npu_arch, const TilePlan& plan) {
+    const uint64_t block_positions = std::min<uint64_t>(static_cast<uint64_t>(plan.split.m_per_block) * kM0, p.positions);
+    const uint64_t m_l0 = std::max<uint64_t>(plan.l0.m_l0, 1);
+    const uint32_t align = schedule::SlabRowAlign(npu_arch, p.wout);
+    double most = 0;
+    for (uint64_t block_start = 0; block_start < std::min<uint64_t>(p.positions, 2 * block_positions);
+         block_start += block_positions) {
+        const uint64_t block_end = std::min<uint64_t>(block_start + block_positions, p.positions);
+        const uint64_t tiles = CeilDiv(block_end - block_start, m_l0);
+        const uint64_t step = CeilDiv(tiles * CeilDiv(p.kh, plan.l1.kh_per_chunk), kSlabRowSlabs);
+        double rows = 0;
+        double sampled = 0;
+        for (uint64_t t = 0; t < tiles; t += step) {
+            const uint64_t start = block_start + t * m_l0;
+            const uint64_t ho_first = start / p.wout / align * align;
+            const uint64_t ho_last = (std::min(start + m_l0, block_end) - 1) / p.wout;
+            for (uint32_t kh_begin = 0; kh_begin < p.kh; kh_begin += plan.l1.kh_per_chunk) {
+                const uint32_t kh_count = std::min(plan.l1.kh_per_chunk, p.kh - kh_begin);
+                const int64_t first = static_cast<int64_t>(ho_first * p.stride_h) - p.pad_h +
+                                      static_cast<int64_t>(kh_begin) * p.dilation_h;
+                const int64_t last = static_cast<int64_t>(ho_last * p.stride_h) - p.pad_h +
+                                     static_cast<int64_t>(kh_begin + kh_count - 1) * p.dilation_h;
+                rows += static_cast<double>(std::max<int64_t>(
+                    0, std::min<int64_t>(last, static_cast<int64_t>(p.hin) - 1) - std::max<int64_t>(first, 0) + 1));
+            }
+            sampled += 1;
+        }
+        most = std::max(most, rows / sampled);
+    }
+    return most;
+}
+
 // Average fmap bytes one tile loads over all its K chunks.
-double FmapBytesPerTile(const Problem& p, const TilePlan& plan, double avg_tile_m) {
+double FmapBytesPerTile(const Problem& p, uint32_t npu_arch, const TilePlan& plan, double avg_tile_m) {
     const L1Plan& l1 = plan.l1;
     if (p.fmap_direct) {
         return static_cast<double>(p.c1) * kK0 * avg_tile_m;  // ND2NZ reads m_len bytes of every channel row
@@ -60,8 +102,8 @@ double FmapBytesPerTile(const Problem& p, const TilePlan& plan, double avg_tile_
         rows = std::min<double>(p.hin, kernel_rows);
         cols = std::min<double>(p.win, (avg_tile_m - 1) * p.stride_w + kernel_cols);
     } else {
-        const double spanned = std::min<double>(p.hout, 1.0 + (avg_tile_m - 1) / p.wout);
-        rows = std::min<double>(p.hin, (spanned - 1) * p.stride_h + kernel_rows);
+        // Every kernel-row chunk's rows, summed by AcrossRowsSlabRows.
+        rows = AcrossRowsSlabRows(p, npu_arch, plan) / static_cast<double>(CeilDiv(p.kh, l1.kh_per_chunk));
         cols = static_cast<double>(AcrossRowsSlabCols(p, l1.kw_per_chunk));
     }
     const double row_groups = static_cast<double>(CeilDiv(p.kh, l1.kh_per_chunk));
@@ -109,7 +151,7 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     // from its own GM buffer (x on the direct GEMM path, a pre-packed weight) at the per-core GM rate for
     // the share of its bytes that are read for the first time and at the L2 rate for the re-reads (by other
     // blocks or other tiles of this one); plus a fixed cost per DMA instruction.
-    const double fmap_loaded = tiles * b.tile_images * FmapBytesPerTile(p, plan, b.avg_tile_m) * k_share;
+    const double fmap_loaded = tiles * b.tile_images * FmapBytesPerTile(p, soc.npu_arch, plan, b.avg_tile_m) * k_share;
     const double weight_per_n_tile = k_fracs * (b.n_fracs / b.n_tiles) * kFractalBytes;
     // A resident slab is loaded once per n tile (the schedule walks every image of an n tile in a row).
     const double weight_loads = plan.l1.weight_resident ? b.n_tiles : tiles * chunks;
@@ -129,15 +171,28 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     const double m_blocks = static_cast<double>(plan.split.m_dim) * plan.split.batch_dim;
     const double weight_reads = m_blocks * (plan.l1.weight_resident ? 1.0 : b.image_groups * b.m_tiles);
     const double weight_cpb = p.weight_prepacked ? input_cycles_per_byte(weight_reads) : 1.0 / l2_rate;
-    const double fmap_cpb = p.fmap_direct ? input_cycles_per_byte(static_cast<double>(plan.split.n_dim) * b.n_tiles)
-                                          : 1.0 / l2_rate;
+    const double fmap_reads = static_cast<double>(plan.split.n_dim) * b.n_tiles;  // of x, on the direct GEMM path
+    const double fmap_cpb = p.fmap_direct ? input_cycles_per_byte(fmap_reads) : 1.0 / l2_rate;
     const bool whole_rows = plan.mode == kMTileAcrossRows && plan.l1.kw_per_chunk == p.kw;
     const double fmap_dmas =
         tiles * b.tile_images * chunks * (whole_rows || p.fmap_direct ? 1.0 : plan.l1.c1_per_chunk);
     c.gm_to_l1_bytes = fmap_loaded + weight_loaded;
     c.l2_reread_bytes = 0;
-    c.mte2_cycles = fmap_loaded * fmap_cpb + weight_loaded * weight_cpb +
-                    (fmap_dmas + weight_loads) * soc.gm_read_dma_cycles;
+
+    // Phase 1 lays out the fmap (and a plain filter) on the vector cores of every block before the cube phase; on
+    // 2201 the AIC loads the first rows of its first weight slab under it (prefetch.h): their bytes, and the
+    // slab's DMA when they are all of it, leave the cube phase.
+    c.layout_cycles = LayoutPhaseEstimate(p, soc, plan.split.blocks());
+    double prefetched = 0;
+    double weight_dmas = weight_loads;
+    if (!coupled && p.weight_prepacked && c.layout_cycles > 0) {
+        const uint64_t chunk_rows = static_cast<uint64_t>(plan.l1.c1_per_chunk) * plan.l1.kh_per_chunk * plan.l1.kw_per_chunk;
+        const uint32_t rows = PrefetchRowsWithin(c.layout_cycles, plan.l0.n_l0, chunk_rows, soc);
+        prefetched = static_cast<double>(rows) * (plan.l0.n_l0 / kN0) * kFractalBytes;
+        weight_dmas -= rows == chunk_rows ? 1.0 : 0.0;
+    }
+    c.mte2_cycles = fmap_loaded * fmap_cpb + (weight_loaded - prefetched) * weight_cpb +
+                    (fmap_dmas + weight_dmas) * soc.gm_read_dma_cycles;
 
     // K steps per chunk: a step covers at most k_l0 and stays inside one Load3D's K (schedule::Load3dKFracs).
     const uint64_t load_k = schedule::Load3dKFracs(soc.npu_arch, static_cast<uint32_t>(plan.l1.chunk_k / kK0),
@@ -153,10 +208,10 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     c.mte1_cycles = c.l1_to_l0a_bytes / soc.l1_to_l0a_bytes_per_cycle +
                     c.l1_to_l0b_bytes / soc.l1_to_l0b_bytes_per_cycle + steps * (a_loads + 1) * soc.l1_to_l0_dma_cycles;
 
-    // The acc tile leaves L0C: 2201 Fixpipe into ws.acc (L2), 2002 L0C -> UB.
+    // The acc tile leaves L0C: 2201 Fixpipe into ws.acc (L2, its own pipe); 2002 L0C -> UB, a PIPE_V copy the
+    // twin counts as vector bytes (sim data_copy.h), so it joins the epilogue's vector work below.
     c.out_bytes = b.images * b.m_fracs * kM0 * b.n_fracs * kN0 * 4;
-    c.out_cycles = coupled ? c.out_bytes / kL0cToUbBytesPerCycle
-                           : c.out_bytes / l2_rate + tiles * soc.gm_write_dma_cycles;
+    c.out_cycles = coupled ? c.out_bytes / kVectorBytesPerCycle : c.out_bytes / l2_rate + tiles * soc.gm_write_dma_cycles;
 
     // The vector side of the block (2201: each of the vector_per_cube AIVs takes its share of every tile, with K
     // slices the 2 * k_dim AIVs of the blocks sharing a tile, each reading its part of every partial; 2002: the
@@ -169,7 +224,7 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     const double share_groups = row_parts > 1 ? 1.0 : static_cast<double>(CeilDiv(tile_groups, shares));
     const double share_rows = std::min(b.avg_tile_m, static_cast<double>(CeilDiv(tile_rows16, row_parts) * kM0));
     const double outputs = tiles * b.tile_images * share_groups * kN0 * share_rows;
-    const double vector_cycles = outputs * kVectorBytesPerOutput / kVectorBytesPerCycle;
+    const double vector_cycles = outputs * kVectorBytesPerOutput / kVectorBytesPerCycle + (coupled ? c.out_cycles : 0.0);
     // One acc read (2201) and the y writes per UB pass (ub_m rows x ub_n channels) of a vector core's share of
     // a tile.
     const double pass_rows = std::min<double>(plan.ub.ub_m, share_rows);
@@ -185,17 +240,13 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
                                   passes * YDmasPerPass(p, coupled, pass_rows, pass_channels, whole_image) *
                                       soc.gm_write_dma_cycles;
 
-    c.issue_cycles = tiles * (chunks * (steps_per_chunk * kIssueCyclesPerStep + kIssueCyclesPerChunk) +
-                              kIssueCyclesPerTile);
-
-    double inner = plan.l0.l0a_buffers > 1 ? std::max(c.mte1_cycles, c.cube_cycles) : c.mte1_cycles + c.cube_cycles;
-    inner = plan.l0.l0c_buffers > 1 ? std::max(inner, c.out_cycles) : inner + c.out_cycles;
-    const bool l1_double = plan.l1.fmap_buffers > 1 && plan.l1.weight_buffers > 1;
-    double total = std::max((l1_double ? std::max(c.mte2_cycles, inner) : c.mte2_cycles + inner), c.issue_cycles);
+    // Inside the cube phase every pipe of a core overlaps the others and the slowest core sets the time (the
+    // twin's cycle model; single buffers included, it charges no serialisation); a coupled core's MTE2 carries
+    // only the cube's loads, its epilogue's vector work and y writes are pipes of their own. K slices: the
+    // epilogue waits for every partial (a second SyncAll), so it follows the cube phase instead of overlapping it.
+    const double cube_side = std::max({c.mte2_cycles, c.mte1_cycles, c.cube_cycles, coupled ? 0.0 : c.out_cycles});
     const double vector_side = std::max({vector_cycles, vec_in_cycles, vec_out_cycles});
-    // K slices: the epilogue waits for every partial (a second SyncAll), so it follows the cube instead of
-    // overlapping it.
-    total = coupled || sliced ? total + vector_side : std::max(total, vector_side);
+    double total = sliced ? cube_side + vector_side : std::max(cube_side, vector_side);
 
     // The whole chip's HBM: the inputs read from their own buffers once (every re-read while they fit L2) and y.
     const double blocks_sharing_weight =
@@ -209,7 +260,16 @@ CostTerms ModelCost(const Problem& p, const SocSpec& soc, const TilePlan& plan) 
     if (soc.hbm_bytes_per_second > 0) {
         total = std::max(total, hbm_bytes / soc.hbm_bytes_per_second * soc.clock_ghz * 1e9);
     }
-    c.total_cycles = total;
+    // The whole chip's L2, while the working set fits it: the workspace traffic (ws.fmap, ws.weight, 2201's acc
+    // written and read back) and the inputs' re-reads of every block (the busiest block's times the blocks).
+    if (fits_l2 && soc.l2_bytes_per_second > 0) {
+        auto rereads = [](double bytes, double reads) { return bytes * (1.0 - 1.0 / std::max(reads, 1.0)); };
+        const double l2_bytes = (p.fmap_direct ? rereads(fmap_loaded, fmap_reads) : fmap_loaded) +
+                                (p.weight_prepacked ? rereads(weight_loaded, weight_reads) : weight_loaded) +
+                                (coupled ? 0.0 : 2 * c.out_bytes);
+        total = std::max(total, l2_bytes * plan.split.blocks() / soc.l2_bytes_per_second * soc.clock_ghz * 1e9);
+    }
+    c.total_cycles = c.layout_cycles + total;  // phases add up
     c.time_us = c.total_cycles / (soc.clock_ghz * 1e3);
     c.cube_utilisation = c.total_cycles > 0 ? c.cube_cycles / c.total_cycles : 0;
 

@@ -16,4 +16,8 @@ namespace qconv::tiling {
 // The K fractal rows of the first weight slab to load before the barrier (0: no prefetch).
 uint32_t PrefetchWeightRows(const QuantConv2dTilingData& td, const SocSpec& soc);
 
+// The rule itself, for the cost model too: the rows of `n_l0 / 16` fractals whose one DMA ends within
+// `layout_cycles`, at most the slab's `chunk_rows`.
+uint32_t PrefetchRowsWithin(double layout_cycles, uint32_t n_l0, uint64_t chunk_rows, const SocSpec& soc);
+
 }  // namespace qconv::tiling

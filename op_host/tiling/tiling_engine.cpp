@@ -1,6 +1,7 @@
 // Search: for each M tiling mode, each (m_l0, n_l0) from kTileSizes that fits L0 (l0_tiling), L1
-// (l1_tiling) and UB (ub_tiling), and each normalised block split (block_split), score the busiest block
-// with the cost model and keep the cheapest. Ties (within 0.1 %) go to fewer GM->L1 bytes, then fewer blocks.
+// (l1_tiling) and UB (ub_tiling), and each normalised block split (block_split), shrink the tiles to the block
+// (ShrinkToBlock: priced as it runs), score the busiest block with the cost model and keep the cheapest. Ties
+// (within 0.1 %) go to fewer GM->L1 bytes, then fewer blocks.
 #include "op_host/tiling/tiling_engine.h"
 
 #include <algorithm>
@@ -308,10 +309,12 @@ TilingResult Search(const ConvShape& shape, const SocSpec& soc, bool direct_allo
                         if (k_slices > 1 && TilesPerBlock(p, plan) > kMaxAccSlots) {
                             continue;  // every tile of a sliced block keeps its partial until the barrier
                         }
-                        const CostTerms cost = ModelCost(p, soc, plan);
+                        TilePlan shrunk = plan;
+                        ShrinkToBlock(p, soc, &shrunk);
+                        const CostTerms cost = ModelCost(p, soc, shrunk);
                         ++evaluated;
-                        if (!found || Better(cost, plan, best_cost, best)) {
-                            best = plan;
+                        if (!found || Better(cost, shrunk, best_cost, best)) {
+                            best = shrunk;
                             best_cost = cost;
                             found = true;
                         }
@@ -324,7 +327,6 @@ TilingResult Search(const ConvShape& shape, const SocSpec& soc, bool direct_allo
         throw std::runtime_error(std::string("tiling: no tiling of this shape fits the buffers of ") + soc.name);
     }
 
-    ShrinkToBlock(p, soc, &best);
     const CostTerms cost = ModelCost(p, soc, best);
     const uint64_t tiles = TilesPerBlock(p, best);
     const uint32_t acc_slots = ChooseAccSlots(soc, tiles);

@@ -28,8 +28,8 @@ struct CostTerms {
     double mte2_cycles = 0;
     double mte1_cycles = 0;
     double out_cycles = 0;
-    double issue_cycles = 0;         // fixed cost per L0 step and per L1 chunk
-    double total_cycles = 0;         // pipelined per the buffer counts
+    double layout_cycles = 0;        // phase 1: the fmap layout on the vector cores, before the cube phase
+    double total_cycles = 0;         // phase 1 + the cube phase (its busiest pipe, or the chip's HBM or L2)
     double time_us = 0;              // total_cycles / clock
     double cube_bound_us = 0;        // roofline floor of the cube for the whole op: MACs / (cores * rate * clock)
     double cube_utilisation = 0;     // cube_cycles / total_cycles of the busiest block

@@ -154,7 +154,7 @@ def render(args_text: dict, result: dict, soc: dict) -> str:
         f"{_bytes(cost['l2_reread_bytes'])} B",
         f"    MTE1 (L1->L0) {cost['mte1_cycles']:,.0f} cycles for L0A {_bytes(cost['l1_to_l0a_bytes'])} B + L0B "
         f"{_bytes(cost['l1_to_l0b_bytes'])} B; out {cost['out_cycles']:,.0f} cycles for "
-        f"{_bytes(cost['out_bytes'])} B; issue {cost['issue_cycles']:,.0f} cycles",
+        f"{_bytes(cost['out_bytes'])} B; layout phase {cost['layout_cycles']:,.0f} cycles",
         f"    total {cost['total_cycles']:,.0f} cycles = {cost['time_us']:.2f} us at {soc['clock_ghz']} GHz; "
         f"cube roofline {cost['cube_bound_us']:.2f} us; cube utilisation {100 * cost['cube_utilisation']:.1f}%",
     ]
