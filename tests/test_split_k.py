@@ -76,3 +76,27 @@ def test_a_corrupted_k_split_is_refused(soc, corrupt, expected):
     v = module.verify_tiling(_sliced_shape(), soc, corrupt(data))
     assert not v["ok"]
     assert expected in v["message"], v["message"]
+
+
+def test_random_small_outputs_with_large_k_exact():
+    """A seeded sweep of the shapes K slices are for (small outputs, hundreds of input channels), every fmap path
+    and attribute mixed: the ones the tiling slices, and the ones it does not, all bit-exact."""
+    import random
+    rng = random.Random(20261208)
+    ran = sliced = 0
+    while ran < 40:
+        k = rng.choice([1, 1, 3, 3, 5])
+        h, w, p, d = rng.randint(2, 12), rng.randint(2, 12), rng.choice([0, k // 2]), rng.choice([1, 1, 2])
+        if min(h, w) + 2 * p - d * (k - 1) - 1 < 0:
+            continue
+        case = (rng.choice([1, 1, 2, 3]), rng.choice([96, 200, 256, 384, 512, 700, 1024]), h, w,
+                rng.choice([16, 40, 96, 128, 200, 256, 512]), k, k, rng.choice([1, 1, 2]), p, d,
+                rng.choice([0, 0, -5, 7]), rng.random() < 0.7, rng.choice(["int64", "float32"]))
+        soc = rng.choice(SOCS)
+        problem = make_problem(case, seed=ran)
+        weight = pack_fractal_z(problem["weight"]) if rng.random() < 0.5 else problem["weight"]
+        y, counters = sim.run(soc=soc, **{**problem, "weight": weight})
+        assert_bit_exact(y, problem, soc)
+        ran += 1
+        sliced += counters.tiling["k_dim"] > 1
+    assert sliced >= 10, f"only {sliced} of {ran} shapes took K slices: the sweep no longer tests them"
