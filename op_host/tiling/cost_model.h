@@ -16,9 +16,12 @@
 //             on their own pipes
 //   layout  = phase 1, before the cube phase: the fmap items (not on the direct GEMM path) and a plain filter's
 //             over the blocks' vector cores (layout_items.h LayoutPhaseEstimate)
+// K slices (split.k_dim > 1): a block runs k_chunks_per_block of the chunks (that share of cube, MTE1 and MTE2),
+// and its vector share is its part of a tile dealt over 2 * k_dim AIVs, reading k_dim partials per output.
 // As in the twin's model, the pipes of a core overlap fully within a phase (single buffers too) and phases add:
 //   total = layout + max(every pipe above, the chip's HBM moving the inputs' first reads and y, the chip's L2
-//           moving every block's workspace traffic and re-reads while the working set fits L2).
+//           moving every block's workspace traffic and re-reads while the working set fits L2);
+//   with K slices the vector share is a phase of its own after the cube's (the second SyncAll).
 #pragma once
 
 #include "op_host/core/soc_spec.h"
