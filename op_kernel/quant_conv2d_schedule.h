@@ -155,13 +155,20 @@ __aicore__ inline uint32_t TilesPerOutputRow(const QuantConv2dTilingData& td) { 
 // group, [group][slice][m_l0 rows][16] int32, so one strided DMA brings a pass's groups of every slice.
 __aicore__ inline uint32_t KSlices(const QuantConv2dTilingData& td) { return td.k_dim > 1 ? td.k_dim : 1; }
 __aicore__ inline uint32_t SliceBlocks(const QuantConv2dTilingData& td) { return td.batch_dim * td.n_dim * td.m_dim; }
+// Block `block`'s K slice, and the slice-0 block whose tiles it runs (itself without K slices).
+__aicore__ inline uint32_t SliceOf(const QuantConv2dTilingData& td, uint32_t block) {
+    return KSlices(td) > 1 ? block / SliceBlocks(td) : 0;
+}
+__aicore__ inline uint32_t OwnerOf(const QuantConv2dTilingData& td, uint32_t block) {
+    return KSlices(td) > 1 ? block % SliceBlocks(td) : block;
+}
 
 __aicore__ inline BlockWork GetBlockWork(const QuantConv2dTilingData& td, uint32_t block) {
     BlockWork w = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     if (block >= td.block_dim || td.n_dim == 0 || td.m_dim == 0 || td.batch_dim == 0) {
         return w;
     }
-    const uint32_t slice = block / SliceBlocks(td);
+    const uint32_t slice = SliceOf(td, block);
     const uint32_t per_slice = KSlices(td) > 1 ? td.k_chunks_per_block : td.k_chunks;
     if (slice >= KSlices(td) || (KSlices(td) > 1 && slice * per_slice >= td.k_chunks)) {
         return w;
@@ -169,7 +176,7 @@ __aicore__ inline BlockWork GetBlockWork(const QuantConv2dTilingData& td, uint32
     w.k_slice = slice;
     w.k_chunk_begin = slice * per_slice;
     w.k_chunk_count = MinU32(per_slice, td.k_chunks - w.k_chunk_begin);
-    block %= SliceBlocks(td);
+    block = OwnerOf(td, block);
     const uint32_t batch_idx = block / (td.n_dim * td.m_dim);
     const uint32_t n_idx = (block / td.m_dim) % td.n_dim;
     const uint32_t m_idx = block % td.m_dim;
@@ -232,17 +239,15 @@ __aicore__ inline uint32_t TileRows(const QuantConv2dTilingData& td, const Outpu
 // slice-0 block holds every slice's partial: slice s's column block g at rows ((g * k_dim + s) * m_l0).
 __aicore__ inline uint32_t AccSlot(const QuantConv2dTilingData& td, uint32_t tile) { return tile % td.acc_slots; }
 __aicore__ inline uint64_t AccSlotOffset(const QuantConv2dTilingData& td, uint32_t block, uint32_t tile) {
-    const uint32_t slices = KSlices(td);
-    const uint32_t owner = slices > 1 ? block % SliceBlocks(td) : block;
-    const uint32_t slice = slices > 1 ? block / SliceBlocks(td) : 0;
     return td.ws_acc_offset +
-           ((static_cast<uint64_t>(owner) * td.acc_slots + AccSlot(td, tile)) * slices) * td.acc_slot_bytes +
-           static_cast<uint64_t>(slice) * td.m_l0 * fractal::kN0 * sizeof(int32_t);
+           ((static_cast<uint64_t>(OwnerOf(td, block)) * td.acc_slots + AccSlot(td, tile)) * KSlices(td)) *
+               td.acc_slot_bytes +
+           static_cast<uint64_t>(SliceOf(td, block)) * td.m_l0 * fractal::kN0 * sizeof(int32_t);
 }
 // Bytes from AccSlotOffset to the end of the tile's slot (all of its slices' partials).
 __aicore__ inline uint64_t AccSlotSpanBytes(const QuantConv2dTilingData& td, uint32_t block) {
-    const uint32_t slice = KSlices(td) > 1 ? block / SliceBlocks(td) : 0;
-    return td.acc_slot_bytes * KSlices(td) - static_cast<uint64_t>(slice) * td.m_l0 * fractal::kN0 * sizeof(int32_t);
+    return td.acc_slot_bytes * KSlices(td) -
+           static_cast<uint64_t>(SliceOf(td, block)) * td.m_l0 * fractal::kN0 * sizeof(int32_t);
 }
 // Rows from one 16-channel column block of a partial to the next in ws.acc: m_l0, times the K slices.
 __aicore__ inline uint32_t AccGroupPitchRows(const QuantConv2dTilingData& td) { return td.m_l0 * KSlices(td); }

@@ -76,8 +76,8 @@ __aicore__ inline void VectorReduceTiles(GM_ADDR workspace, const QuantConv2dTil
     const uint32_t sub = static_cast<uint32_t>(AscendC::GetSubBlockIdx());
     const uint32_t block = static_cast<uint32_t>(AscendC::GetBlockIdx()) / subs;
     const uint32_t slices = schedule::KSlices(td);
-    const uint32_t owner = block % schedule::SliceBlocks(td);
-    const uint32_t share = (block / schedule::SliceBlocks(td)) * subs + sub;
+    const uint32_t owner = schedule::OwnerOf(td, block);
+    const uint32_t share = schedule::SliceOf(td, block) * subs + sub;
     AscendC::SyncAll<false>();
     const schedule::BlockWork work = schedule::GetBlockWork(td, owner);
     for (uint32_t t = 0; t < work.tiles; ++t) {

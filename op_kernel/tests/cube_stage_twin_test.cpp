@@ -126,7 +126,8 @@ void KernelBody(uint8_t* ws, uint8_t* x, uint8_t* out_bytes, const QuantConv2dTi
                 AscendC::DataCopy(ub, slot_gm[(g * schedule::AccGroupPitchRows(td) + share.m_offset) * 16], elems);
                 for (uint32_t s = 1; s < slices; ++s) {  // K slices: slice s's partial of the group, m_l0 rows on
                     AscendC::LocalTensor<int32_t> other = part.Get<int32_t>();
-                    AscendC::DataCopy(other, slot_gm[((g * slices + s) * td.m_l0 + share.m_offset) * 16], elems);
+                    const uint32_t row = g * schedule::AccGroupPitchRows(td) + s * td.m_l0 + share.m_offset;
+                    AscendC::DataCopy(other, slot_gm[row * 16], elems);
                     AscendC::SetFlag<AscendC::HardEvent::MTE2_V>(0);
                     AscendC::WaitFlag<AscendC::HardEvent::MTE2_V>(0);
                     AscendC::Add(ub, ub, other, static_cast<int32_t>(elems));
